@@ -1,0 +1,28 @@
+"""`make bench`: every benchmark against its own embedded infrastructure, each figure with the
+baseline measured in the same run (these machines are noisy; ratios travel, raw numbers don't).
+
+python -m bench [name ...]   names: the modules in bench/ (default: all)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+
+from bench.harness import bench_infra
+
+BENCHMARKS = ("messaging",)
+
+
+def main(names: list[str]) -> None:
+    chosen = names or list(BENCHMARKS)
+    with bench_infra() as settings:
+        for name in chosen:
+            module = importlib.import_module(f"bench.{name}")
+            for figure in asyncio.run(module.run(settings)):
+                print(figure.line(), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

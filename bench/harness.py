@@ -1,0 +1,52 @@
+"""What every benchmark shares: its own Kafka and FerretDB (the platform's launcher, free
+ports, a throwaway data dir), and a way to report figures with their same-run baseline."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.infra import kafka, stack
+from shared.infra.processes import free_port
+from shared.settings import PlatformSettings
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline: float | None = None  # the same-run baseline this figure is compared with
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.baseline:
+            return None
+        return self.value / self.baseline
+
+    def line(self) -> str:
+        ratio = f"  ratio {self.ratio:.2f} vs baseline {self.baseline:,.1f}" if self.ratio else ""
+        return f"{self.name:<58} {self.value:>12,.1f} {self.unit}{ratio}"
+
+
+@contextlib.contextmanager
+def bench_infra() -> Iterator[PlatformSettings]:
+    with tempfile.TemporaryDirectory(prefix="knet-bench-") as tmp:
+        settings = PlatformSettings(
+            environment="test",
+            kafka_bootstrap=f"127.0.0.1:{free_port()}",
+            kafka_controller_port=free_port(),
+            mongodb_uri=f"mongodb://127.0.0.1:{free_port()}/",
+            data_dir=Path(tmp),
+            topic_partitions=6,
+        )
+        try:
+            stack.up(settings)
+            asyncio.run(kafka.create_topics(settings))
+            yield settings
+        finally:
+            stack.down(settings)

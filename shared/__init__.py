@@ -1,0 +1,1 @@
+"""The KM Network platform library: what every service stands on, nothing service-specific."""

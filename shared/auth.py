@@ -1,0 +1,79 @@
+"""Internal auth: the gateway calls services with a short-lived signed token naming the
+caller (member id, region, roles); services verify it and hand the caller to routes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+from pydantic import BaseModel
+
+from shared.clock import Clock, SystemClock
+from shared.errors import Unauthorized
+from shared.settings import PlatformSettings
+
+ALGORITHM = "HS256"
+AUDIENCE = "knet-services"
+ISSUER = "knet-gateway"
+ROLES = ("member", "core", "facilitator", "sponsor", "operator")
+
+
+class Caller(BaseModel):
+    member_id: str
+    region: str | None = None
+    roles: frozenset[str] = frozenset()
+    node_region: str | None = None  # set when the caller is a regional node, not a person
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+def issue_token(caller: Caller, settings: PlatformSettings, clock: Clock | None = None) -> str:
+    now = (clock or SystemClock()).now()
+    claims = {
+        "sub": caller.member_id,
+        "region": caller.region,
+        "roles": sorted(caller.roles),
+        "node_region": caller.node_region,
+        "iat": now,
+        "exp": now + timedelta(seconds=settings.internal_token_ttl_seconds),
+        "aud": AUDIENCE,
+        "iss": ISSUER,
+    }
+    return jwt.encode(claims, settings.internal_token_secret, algorithm=ALGORITHM)
+
+
+def verify_token(token: str, settings: PlatformSettings) -> Caller:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.internal_token_secret,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "aud", "iss"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("token_expired", "The internal token has expired") from exc
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("token_invalid", "The internal token is not valid") from exc
+    return Caller(
+        member_id=claims["sub"],
+        region=claims.get("region"),
+        roles=frozenset(claims.get("roles", [])),
+        node_region=claims.get("node_region"),
+    )
+
+
+def current_caller(request: Request) -> Caller:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("token_missing", "An internal bearer token is required")
+    settings: PlatformSettings = request.app.state.settings
+    return verify_token(token, settings)
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]

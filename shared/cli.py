@@ -1,0 +1,153 @@
+"""`knet`: the platform's command line (infrastructure, topics, the whole platform, contracts,
+dead letters)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from shared import contracts, deadletter
+from shared.infra import kafka, stack
+from shared.infra.processes import InfraError
+from shared.settings import REPO_ROOT, PlatformSettings
+
+app = typer.Typer(help="KM Network platform", no_args_is_help=True)
+infra_app = typer.Typer(help="The embedded Kafka and FerretDB", no_args_is_help=True)
+topics_app = typer.Typer(help="Kafka topics", no_args_is_help=True)
+dlq_app = typer.Typer(help="The dead-letter topic", no_args_is_help=True)
+app.add_typer(infra_app, name="infra")
+app.add_typer(topics_app, name="topics")
+app.add_typer(dlq_app, name="dlq")
+
+# The gateway starts last so that the services it calls are already listening.
+SERVICE_ORDER = ("membership", "events", "recommendations", "notifications", "gateway")
+
+
+def _settings() -> PlatformSettings:
+    return PlatformSettings()
+
+
+def _fail(error: Exception) -> None:
+    typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+@infra_app.command("up")
+def infra_up() -> None:
+    """Start Kafka and FerretDB (fetching and building them the first time); idempotent."""
+    settings = _settings()
+    try:
+        result = stack.up(settings)
+    except InfraError as error:
+        _fail(error)
+    for name, what in result.items():
+        typer.echo(f"{name}: {what}")
+
+
+@infra_app.command("down")
+def infra_down() -> None:
+    """Stop Kafka and FerretDB; their data stays under .data/."""
+    for name, stopped in stack.down(_settings()).items():
+        typer.echo(f"{name}: {'stopped' if stopped else 'was not running'}")
+
+
+@infra_app.command("status")
+def infra_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    status = stack.status(_settings())
+    if as_json:
+        typer.echo(json.dumps(status))
+        return
+    for name, fields in status.items():
+        where = fields.get("bootstrap") or fields.get("uri")
+        typer.echo(f"{name}: {'up' if fields['up'] else 'down'} ({where})")
+
+
+@topics_app.command("create")
+def topics_create() -> None:
+    """Create the platform's topics with the configured partitions; existing ones are kept."""
+    created = asyncio.run(kafka.create_topics(_settings()))
+    typer.echo(f"created: {', '.join(created) if created else 'none (all exist)'}")
+
+
+@app.command("contracts")
+def write_contracts() -> None:
+    """Regenerate contracts/ (JSON Schemas and the AsyncAPI document) from the event models."""
+    for path in contracts.write():
+        typer.echo(f"contracts/{path}")
+
+
+@dlq_app.command("list")
+def dlq_list(limit: int = 50) -> None:
+    for entry in asyncio.run(
+        deadletter.list_dead_letters(_settings().kafka_bootstrap, limit=limit)
+    ):
+        headers = entry.headers
+        typer.echo(
+            f"{entry.partition}:{entry.offset} {headers.get(deadletter.REASON)} "
+            f"from {entry.original_topic} ({headers.get(deadletter.CONSUMER_GROUP)}): "
+            f"{headers.get(deadletter.ERROR)}"
+        )
+
+
+@dlq_app.command("replay")
+def dlq_replay(partition: int, offset: int) -> None:
+    """Publish one dead letter back to its original topic."""
+    entry = asyncio.run(
+        deadletter.replay_dead_letter(
+            _settings().kafka_bootstrap, partition=partition, offset=offset
+        )
+    )
+    typer.echo(f"replayed {partition}:{offset} to {entry.original_topic}")
+
+
+def present_services() -> list[str]:
+    return [
+        name for name in SERVICE_ORDER if (REPO_ROOT / "services" / name / "__main__.py").exists()
+    ]
+
+
+@app.command("up")
+def up() -> None:
+    """Start the infrastructure, the topics, every service and the gateway; Ctrl-C stops all."""
+    from honcho.manager import Manager
+
+    settings = _settings()
+    try:
+        for name, what in stack.up(settings).items():
+            typer.echo(f"{name}: {what}")
+    except InfraError as error:
+        _fail(error)
+    asyncio.run(kafka.create_topics(settings))
+    manager = Manager()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    services = present_services()
+    for name in services:
+        manager.add_process(
+            name, f"{sys.executable} -m services.{name}", env=env, cwd=str(REPO_ROOT)
+        )
+    entry = "gateway" if "gateway" in services else (services[0] if services else None)
+    if entry:
+        typer.secho(
+            f"\nKM Network is starting: {settings.service_url(entry)}\n", fg=typer.colors.GREEN
+        )
+    try:
+        if services:
+            manager.loop()
+        else:
+            typer.echo("no services yet; infrastructure is up (Ctrl-C to stop)")
+            asyncio.run(asyncio.Event().wait())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.down(settings)
+        typer.echo("stopped; data kept under .data/")
+    raise typer.Exit(manager.returncode or 0)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,148 @@
+"""The dead-letter topic: what a message carries there, and how operators list and replay it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from shared import topics
+from shared.clock import new_id
+
+REASON = "knet-dlq-reason"
+ERROR = "knet-dlq-error"
+ORIGINAL_TOPIC = "knet-original-topic"
+ORIGINAL_PARTITION = "knet-original-partition"
+ORIGINAL_OFFSET = "knet-original-offset"
+ATTEMPTS = "knet-attempts"
+CONSUMER_GROUP = "knet-consumer-group"
+FAILED_AT = "knet-failed-at"
+REPLAYED_FROM = "knet-replayed-from"
+
+MALFORMED = "malformed"
+SCHEMA_INVALID = "schema-invalid"
+REJECTED = "rejected"
+HANDLER_FAILED = "handler-failed"
+
+
+def dead_letter_headers(
+    record: ConsumerRecord[bytes, bytes], *, group: str, reason: str, error: str, attempts: int
+) -> dict[str, str]:
+    return {
+        REASON: reason,
+        ERROR: error[:2000],
+        ORIGINAL_TOPIC: record.topic,
+        ORIGINAL_PARTITION: str(record.partition),
+        ORIGINAL_OFFSET: str(record.offset),
+        ATTEMPTS: str(attempts),
+        CONSUMER_GROUP: group,
+        FAILED_AT: datetime.now(UTC).isoformat(),
+    }
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str]
+
+    @property
+    def original_topic(self) -> str:
+        return self.headers.get(ORIGINAL_TOPIC, "")
+
+
+async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    for tp, end in ends.items():
+        if await consumer.position(tp) < end:
+            return True
+    return False
+
+
+def _as_dead_letter(record: ConsumerRecord[bytes, bytes]) -> DeadLetter:
+    return DeadLetter(
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key,
+        value=record.value or b"",
+        headers={k: v.decode(errors="replace") for k, v in record.headers},
+    )
+
+
+async def _partitions(bootstrap: str) -> list[int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (description,) = await admin.describe_topics([topics.DEAD_LETTERS])
+    finally:
+        await admin.close()
+    return sorted(p["partition"] for p in description.get("partitions", []))
+
+
+def _reader(bootstrap: str) -> AIOKafkaConsumer:
+    """A consumer that assigns partitions itself and never commits, so reading moves nobody's
+    offsets. It still has a (throwaway) group id: aiokafka's group-less consumer raises
+    CancelledError when stopped soon after start (aio-libs/aiokafka#647)."""
+    return AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=f"knet-dlq-reader-{new_id()}",
+        enable_auto_commit=False,
+    )
+
+
+async def list_dead_letters(bootstrap: str, *, limit: int = 100) -> list[DeadLetter]:
+    """Reads the DLQ from the start; listing moves no offsets."""
+    tps = [TopicPartition(topics.DEAD_LETTERS, p) for p in await _partitions(bootstrap)]
+    if not tps:
+        return []
+    consumer = _reader(bootstrap)
+    await consumer.start()
+    try:
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        entries: list[DeadLetter] = []
+        while len(entries) < limit and await _behind(consumer, ends):
+            batch = await consumer.getmany(timeout_ms=1000, max_records=limit)
+            for records in batch.values():
+                entries.extend(_as_dead_letter(r) for r in records)
+        entries.sort(key=lambda e: (e.headers.get(FAILED_AT, ""), e.partition, e.offset))
+        return entries[:limit]
+    finally:
+        await consumer.stop()
+
+
+async def replay_dead_letter(bootstrap: str, *, partition: int, offset: int) -> DeadLetter:
+    """Publishes one dead letter back to its original topic, unchanged but for a header
+    saying where it came from. Consumers dedupe on the CloudEvent id, so a replay of a
+    message that did get handled has no second effect."""
+    consumer = _reader(bootstrap)
+    await consumer.start()
+    try:
+        tp = TopicPartition(topics.DEAD_LETTERS, partition)
+        consumer.assign([tp])
+        consumer.seek(tp, offset)
+        batch = await consumer.getmany(tp, timeout_ms=5000, max_records=1)
+        records = batch.get(tp, [])
+        if not records or records[0].offset != offset:
+            raise LookupError(f"no dead letter at partition {partition} offset {offset}")
+        entry = _as_dead_letter(records[0])
+    finally:
+        await consumer.stop()
+    if not entry.original_topic:
+        raise LookupError("the dead letter does not name its original topic")
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            entry.original_topic,
+            entry.value,
+            key=entry.key,
+            headers=[(REPLAYED_FROM, f"{partition}:{offset}".encode())],
+        )
+    finally:
+        await producer.stop()
+    return entry

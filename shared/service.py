@@ -1,0 +1,187 @@
+"""The service app factory: every domain service is a FastAPI app with its Kafka broker in the
+lifespan, its indexes ensured at start, its outbox relay and schedulers running beside it, and
+the same operational endpoints (/metrics, /health/live, /health/ready)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo import AsyncMongoClient, IndexModel
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.broker import make_broker
+from shared.clock import Clock, SystemClock
+from shared.consumer import EventConsumer
+from shared.errors import install_error_handlers
+from shared.logs import configure_logging
+from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from shared.mongo import Db, connect, ensure_indexes, ping, service_database
+from shared.outbox import OUTBOX_INDEX, OutboxRelay
+from shared.settings import PlatformSettings
+
+BackgroundLoop = Callable[[], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class ServiceContext:
+    """What a service's composition root wires its repositories and consumers to."""
+
+    name: str
+    settings: PlatformSettings
+    mongo: AsyncMongoClient[dict[str, Any]]
+    db: Db
+    broker: KafkaBroker
+    clock: Clock = field(default_factory=SystemClock)
+
+    @classmethod
+    def create(
+        cls, name: str, settings: PlatformSettings, clock: Clock | None = None
+    ) -> ServiceContext:
+        mongo = connect(settings)
+        return cls(
+            name=name,
+            settings=settings,
+            mongo=mongo,
+            db=service_database(mongo, name),
+            broker=make_broker(settings, client_id=f"knet-{name}"),
+            clock=clock or SystemClock(),
+        )
+
+    async def send(self, topic: str, key: bytes, value: bytes, headers: dict[str, str]) -> Any:
+        return await self.broker.publish(value, topic, key=key, headers=headers, no_confirm=True)
+
+    def consumer(self, group_suffix: str, topics: Sequence[str]) -> EventConsumer:
+        return EventConsumer(
+            group=f"knet-{self.name}-{group_suffix}",
+            topics=topics,
+            max_attempts=self.settings.handler_max_attempts,
+            backoff_seconds=self.settings.handler_backoff_seconds,
+        )
+
+
+def create_service_app(
+    ctx: ServiceContext,
+    *,
+    http: Sequence[APIRouter],
+    indexes: Mapping[str, Sequence[IndexModel]],
+    outbox_collections: Sequence[str] = (),
+    consumers: Sequence[EventConsumer] = (),
+    on_start: Callable[[], Awaitable[None]] | None = None,
+    background: Sequence[BackgroundLoop] = (),
+    title: str | None = None,
+) -> FastAPI:
+    configure_logging(ctx.name, ctx.settings.log_level)
+    all_indexes: dict[str, list[IndexModel]] = {
+        name: list(models) for name, models in indexes.items()
+    }
+    for name in outbox_collections:
+        all_indexes.setdefault(name, []).append(OUTBOX_INDEX)
+    relay = OutboxRelay(
+        [ctx.db[name] for name in outbox_collections],
+        ctx.send,
+        poll_seconds=ctx.settings.outbox_poll_seconds,
+    )
+    loops: list[BackgroundLoop] = [relay.run_forever] if outbox_collections else []
+    loops.extend(background)
+
+    for consumer in consumers:
+        consumer.attach(ctx.broker)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await ensure_indexes(ctx.db, all_indexes)
+        if on_start is not None:
+            await on_start()
+        await ctx.broker.start()
+        # After the broker connected, so the relay's first round can publish.
+        tasks = [asyncio.create_task(loop()) for loop in loops]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await ctx.broker.stop()
+            await ctx.mongo.close()
+
+    app = FastAPI(title=title or f"KM Network {ctx.name}", version="1", lifespan=lifespan)
+    app.state.settings = ctx.settings
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    install_operational_routes(app, ctx.name, ready=lambda: _ready(ctx))
+    for router in http:
+        app.include_router(router)
+    app.add_middleware(HttpMetrics, service=ctx.name)
+    return app
+
+
+async def _ready(ctx: ServiceContext) -> dict[str, bool]:
+    kafka_ok = False
+    with contextlib.suppress(Exception):
+        kafka_ok = bool(await ctx.broker.ping(timeout=2.0))
+    return {"kafka": kafka_ok, "mongodb": await ping(ctx.mongo)}
+
+
+def install_operational_routes(
+    app: FastAPI, service: str, ready: Callable[[], Awaitable[dict[str, bool]]]
+) -> None:
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/health/live", include_in_schema=False)
+    async def live() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @app.get("/health/ready", include_in_schema=False)
+    async def readiness() -> JSONResponse:
+        checks = await ready()
+        status = 200 if all(checks.values()) else 503
+        return JSONResponse({"ready": status == 200, "checks": checks}, status)
+
+
+class HttpMetrics:
+    """RED metrics per route template (not per raw path, which would explode cardinality).
+    A plain ASGI middleware: BaseHTTPMiddleware costs a task per request."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            method = scope.get("method", "GET")
+            HTTP_REQUESTS.labels(self.service, method, template, str(status)).inc()
+            HTTP_LATENCY.labels(self.service, method, template).observe(
+                time.perf_counter() - started
+            )
+
+
+def request_ctx(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx

@@ -1,0 +1,69 @@
+"""One settings object per process, read from KNET_* environment variables.
+
+Development defaults make `make run` work on a laptop; outside development the
+settings refuse the insecure ones (the shared signing secret above all).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-internal-token-secret-change-me"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class PlatformSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KNET_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_controller_port: int = 9093
+    topic_partitions: int = Field(default=12, ge=1)
+    topic_replication: int = Field(default=1, ge=1)
+
+    mongodb_uri: str = "mongodb://127.0.0.1:27017/"
+
+    data_dir: Path = REPO_ROOT / ".data"
+    cache_dir: Path = REPO_ROOT / ".cache"
+
+    internal_token_secret: str = DEVELOPMENT_SECRET
+    internal_token_ttl_seconds: int = Field(default=60, ge=5, le=3600)
+
+    handler_max_attempts: int = Field(default=3, ge=1, le=20)
+    handler_backoff_seconds: float = Field(default=0.2, ge=0)
+    outbox_poll_seconds: float = Field(default=0.5, gt=0)
+
+    log_level: str = "INFO"
+
+    gateway_port: int = 8000
+    membership_port: int = 8001
+    events_port: int = 8002
+    recommendations_port: int = 8003
+    notifications_port: int = 8004
+
+    @model_validator(mode="after")
+    def _refuse_insecure_defaults(self) -> PlatformSettings:
+        if self.environment == "production":
+            if self.internal_token_secret == DEVELOPMENT_SECRET:
+                raise ValueError("KNET_INTERNAL_TOKEN_SECRET must be set in production")
+            if len(self.internal_token_secret) < 32:
+                raise ValueError("KNET_INTERNAL_TOKEN_SECRET must be at least 32 characters")
+        return self
+
+    @property
+    def kafka_port(self) -> int:
+        return int(self.kafka_bootstrap.rsplit(":", 1)[1])
+
+    @property
+    def mongodb_port(self) -> int:
+        hostport = self.mongodb_uri.split("//", 1)[1].split("/", 1)[0]
+        return int(hostport.rsplit(":", 1)[1])
+
+    def service_url(self, service: str) -> str:
+        port: int = getattr(self, f"{service}_port")
+        return f"http://127.0.0.1:{port}"

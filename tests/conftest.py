@@ -1,0 +1,85 @@
+"""Test tiers: unit tests need nothing; integration and e2e tests share one real Kafka and one
+real FerretDB per session, started by the platform's own launcher on free ports in a
+throwaway data directory (the jars and the FerretDB build are reused from .cache/)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from shared.clock import new_id
+from shared.infra import kafka, stack
+from shared.infra.processes import free_port
+from shared.settings import PlatformSettings
+
+
+def _session_settings(data_dir: Path) -> PlatformSettings:
+    return PlatformSettings(
+        environment="test",
+        kafka_bootstrap=f"127.0.0.1:{free_port()}",
+        kafka_controller_port=free_port(),
+        mongodb_uri=f"mongodb://127.0.0.1:{free_port()}/",
+        data_dir=data_dir,
+        topic_partitions=3,
+        handler_backoff_seconds=0.05,
+        outbox_poll_seconds=0.05,
+    )
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[PlatformSettings]:
+    """The real Kafka and FerretDB, up for the whole session."""
+    if external := os.environ.get("KNET_TEST_REUSE_INFRA"):
+        # For quick local iterations against an already running `knet infra up`.
+        settings = PlatformSettings(
+            environment="test",
+            data_dir=Path(external),
+            topic_partitions=3,
+            handler_backoff_seconds=0.05,
+            outbox_poll_seconds=0.05,
+        )
+        asyncio.run(kafka.create_topics(settings))
+        yield settings
+        return
+    with tempfile.TemporaryDirectory(prefix="knet-test-") as tmp:
+        settings = _session_settings(Path(tmp))
+        try:
+            stack.up(settings)
+            asyncio.run(kafka.create_topics(settings))
+            yield settings
+        finally:
+            stack.down(settings)
+
+
+@pytest.fixture
+async def mongo(infra: PlatformSettings) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(infra.mongodb_uri, tz_aware=True)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def topic(infra: PlatformSettings) -> str:
+    """A fresh topic of its own for one test."""
+    name = f"test.{new_id()}"
+    await kafka.create_topics(infra, (name,))
+    return name
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], *, timeout: float = 30.0, what: str = "condition"
+) -> None:
+    """Waits for `check` to hold, polling; fails with `what` after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")

@@ -1,0 +1,39 @@
+"""A consumer in its own process, so a test can kill it (SIGKILL) mid-stream.
+
+usage: python -m tests.integration.consumer_process BOOTSTRAP MONGODB_URI DB TOPIC GROUP RUN
+
+Every delivery, duplicates included, is counted in `deliveries` under the RUN name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any
+
+from pymongo import AsyncMongoClient
+
+from shared.broker import make_broker
+from shared.settings import PlatformSettings
+from tests.integration.messaging import recording_consumer
+
+
+async def main(bootstrap: str, mongodb_uri: str, db: str, topic: str, group: str, run: str) -> None:
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_uri)
+    broker = make_broker(PlatformSettings(kafka_bootstrap=bootstrap), "test-killable")
+    # small batches, so that commits happen many times while the test watches
+    database = client[db]
+    consumer = recording_consumer(
+        group,
+        topic,
+        database["effects"],
+        batch_size=20,
+        deliveries=(database["deliveries"], run),
+    )
+    consumer.attach(broker)
+    await broker.start()
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*sys.argv[1:7]))

@@ -1,0 +1,22 @@
+import pytest
+
+from shared.errors import Invalid
+from shared.pagination import after, decode_cursor, encode_cursor
+
+
+def test_cursor_round_trip() -> None:
+    assert decode_cursor(encode_cursor(["smith", "m1"]), 2) == ["smith", "m1"]
+    assert decode_cursor(None, 2) is None
+
+
+@pytest.mark.parametrize("cursor", ["%%%", encode_cursor(["only-one"]), encode_cursor({"a": 1})])  # type: ignore[arg-type]
+def test_foreign_cursors_are_rejected(cursor: str) -> None:
+    with pytest.raises(Invalid):
+        decode_cursor(cursor, 2)
+
+
+def test_after_builds_a_keyset_filter() -> None:
+    assert after(["name", "_id"], None) == {}
+    assert after(["name", "_id"], ["b", "x"]) == {
+        "$or": [{"name": {"$gt": "b"}}, {"name": "b", "_id": {"$gt": "x"}}]
+    }
