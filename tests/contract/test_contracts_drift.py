@@ -27,8 +27,13 @@ def test_every_schema_is_a_valid_json_schema_and_accepts_its_examples() -> None:
         jsonschema.Draft202012Validator.check_schema(schema)
         for example in model.model_config.get("json_schema_extra", {}).get("examples", []):  # type: ignore[union-attr]
             envelope = {
-                "specversion": "1.0", "id": "x", "source": "/s", "type": model.event_type,
-                "subject": "s", "time": "2026-01-01T00:00:00Z", "data": example,
+                "specversion": "1.0",
+                "id": "x",
+                "source": "/s",
+                "type": model.event_type,
+                "subject": "s",
+                "time": "2026-01-01T00:00:00Z",
+                "data": example,
             }
             jsonschema.validate(envelope, schema)
 
