@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import os
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, ClassVar, Literal, TypeVar
 
@@ -64,6 +65,11 @@ class CloudEvent(BaseModel):
         return cls.model_validate_json(raw)
 
 
+# The trace the current request or handled event belongs to: events made while it is set
+# continue that trace (W3C traceparent), so one trace id follows a change across services.
+current_traceparent: ContextVar[str | None] = ContextVar("knet_traceparent", default=None)
+
+
 def new_traceparent() -> str:
     return f"00-{os.urandom(16).hex()}-{os.urandom(8).hex()}-01"
 
@@ -86,5 +92,5 @@ def make_event(
         dataschema=data.schema_uri(),
         data=data.model_dump(mode="json"),
         region=region,
-        traceparent=traceparent or new_traceparent(),
+        traceparent=traceparent or current_traceparent.get() or new_traceparent(),
     )

@@ -30,7 +30,7 @@ from faststream.middlewares import AckPolicy
 from pydantic import BaseModel, ValidationError
 
 from shared import deadletter, topics
-from shared.cloudevents import CloudEvent
+from shared.cloudevents import CloudEvent, current_traceparent
 from shared.errors import DomainError
 from shared.logs import bind_event, unbind_event
 from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, HANDLER_LATENCY, MESSAGES_HANDLED
@@ -130,6 +130,7 @@ class EventConsumer:
             MESSAGES_HANDLED.labels(self.group, event.type, "ignored").inc()
             return
         token = bind_event(event)
+        trace = current_traceparent.set(event.traceparent)
         try:
             try:
                 data = route.model.model_validate(event.data)
@@ -148,6 +149,7 @@ class EventConsumer:
             route.latency.observe(time.perf_counter() - started)
             route.handled_ok.inc()
         finally:
+            current_traceparent.reset(trace)
             unbind_event(token)
 
     async def _retry_or_dead_letter(

@@ -28,9 +28,13 @@ def service_database(client: AsyncMongoClient[dict[str, Any]], service: str) -> 
 
 
 async def ensure_indexes(db: Db, indexes: Mapping[str, Sequence[IndexModel]]) -> None:
+    """Creates the missing indexes, one per command: FerretDB 1.24 drops the connection
+    (a panic in its handler) when one createIndexes names several indexes that all exist."""
     for collection, models in indexes.items():
-        if models:
-            await db[collection].create_indexes(list(models))
+        existing = {index["name"] async for index in await db[collection].list_indexes()}
+        for model in models:
+            if model.document["name"] not in existing:
+                await db[collection].create_indexes([model])
 
 
 async def ping(client: AsyncMongoClient[dict[str, Any]]) -> bool:

@@ -3,7 +3,8 @@
 An aggregate document carries its own pending events in an `outbox` array, so a state change
 and the events it causes are one document write. The relay publishes what it finds, waits for
 Kafka to confirm, and only then removes exactly those entries (`$pullAll` of the documents it
-read, so events appended meanwhile stay). A crash between publish and removal re-publishes:
+read, so events appended meanwhile stay), holding the aggregate's write lock like every other
+writer of it (see shared/locks.py for why). A crash between publish and removal re-publishes:
 at least once, never lost; consumers dedupe on the CloudEvent id.
 
 Several relay replicas may publish the same entry twice; that is the same at-least-once case.
@@ -16,10 +17,11 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import structlog
-from pymongo import IndexModel, UpdateOne
+from pymongo import IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.cloudevents import CloudEvent, EventData
+from shared.locks import DocumentLocks
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_PUBLISHED
 
 log = structlog.get_logger()
@@ -55,6 +57,7 @@ class OutboxRelay:
         self,
         collections: Sequence[AsyncCollection[dict[str, Any]]],
         send: SendEvent,
+        locks: DocumentLocks,
         *,
         poll_seconds: float = 0.5,
         batch_size: int = 200,
@@ -62,6 +65,7 @@ class OutboxRelay:
     ) -> None:
         self.collections = list(collections)
         self.send = send
+        self.locks = locks
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         # A seam for the crash test: runs after Kafka confirmed and before the removal.
@@ -104,17 +108,19 @@ class OutboxRelay:
         await asyncio.gather(*confirmations)
         if self.before_remove is not None:
             await self.before_remove()
-        await collection.bulk_write(
-            [
-                UpdateOne({"_id": d["_id"]}, {"$pullAll": {OUTBOX_FIELD: d[OUTBOX_FIELD]}})
-                for d in documents
-            ],
-            ordered=False,
-        )
+        await asyncio.gather(*(self._remove(collection, d) for d in documents))
         for document in documents:
             for entry in document[OUTBOX_FIELD]:
                 OUTBOX_PUBLISHED.labels(entry["topic"]).inc()
         return sum(len(d[OUTBOX_FIELD]) for d in documents)
+
+    async def _remove(
+        self, collection: AsyncCollection[dict[str, Any]], document: dict[str, Any]
+    ) -> None:
+        async with self.locks.hold(collection.name, document["_id"]):
+            await collection.update_one(
+                {"_id": document["_id"]}, {"$pullAll": {OUTBOX_FIELD: document[OUTBOX_FIELD]}}
+            )
 
 
 _PENDING = {f"{OUTBOX_FIELD}.0": {"$exists": True}}

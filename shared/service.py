@@ -20,8 +20,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.broker import make_broker
 from shared.clock import Clock, SystemClock
+from shared.cloudevents import current_traceparent, new_traceparent
 from shared.consumer import EventConsumer
 from shared.errors import install_error_handlers
+from shared.locks import DocumentLocks
 from shared.logs import configure_logging
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.mongo import Db, connect, ensure_indexes, ping, service_database
@@ -40,6 +42,7 @@ class ServiceContext:
     mongo: AsyncMongoClient[dict[str, Any]]
     db: Db
     broker: KafkaBroker
+    locks: DocumentLocks
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -47,13 +50,16 @@ class ServiceContext:
         cls, name: str, settings: PlatformSettings, clock: Clock | None = None
     ) -> ServiceContext:
         mongo = connect(settings)
+        db = service_database(mongo, name)
+        clock = clock or SystemClock()
         return cls(
             name=name,
             settings=settings,
             mongo=mongo,
-            db=service_database(mongo, name),
+            db=db,
             broker=make_broker(settings, client_id=f"knet-{name}"),
-            clock=clock or SystemClock(),
+            locks=DocumentLocks(db, clock=clock),
+            clock=clock,
         )
 
     async def send(self, topic: str, key: bytes, value: bytes, headers: dict[str, str]) -> Any:
@@ -88,6 +94,7 @@ def create_service_app(
     relay = OutboxRelay(
         [ctx.db[name] for name in outbox_collections],
         ctx.send,
+        ctx.locks,
         poll_seconds=ctx.settings.outbox_poll_seconds,
     )
     loops: list[BackgroundLoop] = [relay.run_forever] if outbox_collections else []
@@ -163,6 +170,7 @@ class HttpMetrics:
             return
         started = time.perf_counter()
         status = 500
+        trace = current_traceparent.set(_traceparent(scope))
 
         async def send_with_status(message: Message) -> None:
             nonlocal status
@@ -173,6 +181,7 @@ class HttpMetrics:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
+            current_traceparent.reset(trace)
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
             method = scope.get("method", "GET")
@@ -180,6 +189,15 @@ class HttpMetrics:
             HTTP_LATENCY.labels(self.service, method, template).observe(
                 time.perf_counter() - started
             )
+
+
+def _traceparent(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"traceparent":
+            text: str = value.decode("latin-1")
+            if text.count("-") == 3:
+                return text
+    return new_traceparent()
 
 
 def request_ctx(request: Request) -> ServiceContext:

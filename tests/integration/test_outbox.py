@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 from shared.broker import make_broker
 from shared.clock import new_id
 from shared.cloudevents import make_event
+from shared.locks import DocumentLocks
 from shared.outbox import OutboxRelay, outbox_entry, push_to_outbox
 from shared.settings import PlatformSettings
 from tests.conftest import eventually
@@ -79,15 +80,16 @@ async def test_relay_crash_between_publish_and_removal_republishes_and_dedupe_gi
         async def send(t: str, key: bytes, value: bytes, headers: dict[str, str]) -> Any:
             return await broker.publish(value, t, key=key, headers=headers, no_confirm=True)
 
-        crashing = OutboxRelay([aggregates], send, before_remove=_crash)
+        locks = DocumentLocks(db)
+        crashing = OutboxRelay([aggregates], send, locks, before_remove=_crash)
         with pytest.raises(RelayCrashed):
             await crashing.run_once()
         # Kafka has them all, and the outbox still has them all: the crash lost nothing.
         assert await aggregates.count_documents({"outbox.0": {"$exists": True}}) == 7
 
-        assert await OutboxRelay([aggregates], send).run_once() == N
+        assert await OutboxRelay([aggregates], send, locks).run_once() == N
         assert await aggregates.count_documents({"outbox.0": {"$exists": True}}) == 0
-        assert await OutboxRelay([aggregates], send).run_once() == 0
+        assert await OutboxRelay([aggregates], send, locks).run_once() == 0
 
         published = await _read_all(infra.kafka_bootstrap, topic, 2 * N)
         assert len(published) == 2 * N, (
@@ -123,7 +125,10 @@ async def test_events_appended_while_relaying_stay_in_the_outbox(
             )
             return await broker.publish(value, t, key=key, headers=headers, no_confirm=True)
 
-        assert await OutboxRelay([aggregates], send).run_once() == 1
+        assert (
+            await OutboxRelay([aggregates], send, DocumentLocks(aggregates.database)).run_once()
+            == 1
+        )
         document = await aggregates.find_one({"_id": "a"})
         assert document is not None
         assert [e["event"]["id"] for e in document["outbox"]] == [late.id]

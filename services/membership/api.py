@@ -1,0 +1,318 @@
+"""HTTP routes (called by the gateway with an internal token): parse, call a use case, shape
+the response. Errors are typed in the use cases and mapped to HTTP in one place."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import BaseModel, Field
+
+from services.membership import usecases
+from services.membership.domain.member import Member, check_region
+from services.membership.domain.organisation import Organisation
+from services.membership.usecases import DirectoryQuery, Stores
+from shared.auth import Caller, CurrentCaller
+from shared.pagination import MAX_PAGE_SIZE, Page
+from shared.reference import regions
+
+router = APIRouter(prefix="/v1")
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
+
+
+def get_stores(request: Request) -> Stores:
+    stores: Stores = request.app.state.stores
+    return stores
+
+
+StoresDep = Annotated[Stores, Depends(get_stores)]
+
+
+class MemberView(BaseModel):
+    id: str
+    name: str
+    region: str
+    status: str
+    roles: list[str]
+    organisation_id: str | None
+    job_title: str
+    interests: list[str]
+    skills: list[str]
+    bio: str
+    links: list[str]
+    email: str | None = Field(None, description="Shown to the member and to those who manage them")
+
+    @classmethod
+    def of(cls, member: Member, caller: Caller) -> MemberView:
+        p = member.profile
+        manages = caller.has("operator") or (
+            caller.has("facilitator") and caller.region == member.region
+        )
+        return cls(
+            id=member.id,
+            name=p.name,
+            region=member.region,
+            status=member.status.value,
+            roles=sorted(member.roles),
+            organisation_id=p.organisation_id,
+            job_title=p.job_title,
+            interests=list(p.interests),
+            skills=list(p.skills),
+            bio=p.bio,
+            links=list(p.links),
+            email=member.email if caller.member_id == member.id or manages else None,
+        )
+
+
+class Application(BaseModel):
+    name: str = Field(max_length=120, examples=["Ada Lovelace"])
+    email: str = Field(max_length=254, examples=["ada.lovelace@nhs.net"])
+    password: str = Field(max_length=128)
+    region: str = Field(examples=["LDN"])
+    organisation_id: str | None = None
+    job_title: str = Field("", max_length=120)
+    interests: list[str] = Field(default_factory=list, max_length=20)
+    skills: list[str] = Field(default_factory=list, max_length=20)
+    bio: str = Field("", max_length=2000)
+    links: list[str] = Field(default_factory=list, max_length=5)
+
+
+class Decision(BaseModel):
+    reason: str = Field(max_length=1000)
+
+
+class ProfileChanges(BaseModel):
+    name: str | None = Field(None, max_length=120)
+    region: str | None = None
+    organisation_id: str | None = None
+    job_title: str | None = Field(None, max_length=120)
+    interests: list[str] | None = Field(None, max_length=20)
+    skills: list[str] | None = Field(None, max_length=20)
+    bio: str | None = Field(None, max_length=2000)
+    links: list[str] | None = Field(None, max_length=5)
+
+
+class Roles(BaseModel):
+    roles: list[str] = Field(max_length=5, examples=[["member", "facilitator"]])
+
+
+class Credentials(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=128)
+
+
+class Identity(BaseModel):
+    member_id: str
+    name: str
+    region: str
+    roles: list[str]
+
+
+class OrganisationIn(BaseModel):
+    name: str = Field(max_length=200)
+    region: str
+    ods_code: str | None = Field(None, max_length=6)
+
+
+class RegionView(BaseModel):
+    code: str
+    name: str
+    nation: str
+    members: int | None = None
+    facilitators: list[MemberView] = []
+    sponsors: list[MemberView] = []
+    core_group: list[MemberView] = []
+
+
+class SuggestionView(BaseModel):
+    member: MemberView
+    score: int
+    same_region: bool
+    reason: str
+
+
+@router.post("/applications", status_code=status.HTTP_201_CREATED)
+async def apply(body: Application, stores: StoresDep, caller: CurrentCaller) -> MemberView:
+    member = await usecases.apply_to_join(stores, **body.model_dump())
+    return MemberView.of(member, caller.model_copy(update={"member_id": member.id}))
+
+
+@router.get("/applications")
+async def applications(
+    stores: StoresDep,
+    caller: CurrentCaller,
+    region: str,
+    limit: Limit = 20,
+    cursor: str | None = None,
+) -> Page[MemberView]:
+    members, next_cursor = await usecases.pending_applications(
+        stores, actor_id=caller.member_id, region=region, cursor=cursor, limit=limit
+    )
+    return Page(items=[MemberView.of(m, caller) for m in members], next_cursor=next_cursor)
+
+
+@router.post("/applications/{member_id}/approve")
+async def approve(member_id: str, stores: StoresDep, caller: CurrentCaller) -> MemberView:
+    member = await usecases.approve(stores, actor_id=caller.member_id, member_id=member_id)
+    return MemberView.of(member, caller)
+
+
+@router.post("/applications/{member_id}/decline")
+async def decline(
+    member_id: str, body: Decision, stores: StoresDep, caller: CurrentCaller
+) -> MemberView:
+    member = await usecases.decline(
+        stores, actor_id=caller.member_id, member_id=member_id, reason=body.reason
+    )
+    return MemberView.of(member, caller)
+
+
+@router.post("/sessions")
+async def sign_in(body: Credentials, stores: StoresDep, _: CurrentCaller) -> Identity:
+    member = await usecases.sign_in(stores, email=body.email, password=body.password)
+    return Identity(
+        member_id=member.id,
+        name=member.profile.name,
+        region=member.region,
+        roles=sorted(member.roles),
+    )
+
+
+@router.get("/members")
+async def directory(
+    stores: StoresDep,
+    caller: CurrentCaller,
+    name: str | None = Query(None, max_length=120),
+    region: str | None = None,
+    organisation_id: str | None = None,
+    interest: str | None = Query(None, max_length=50),
+    skill: str | None = Query(None, max_length=50),
+    role: str | None = None,
+    limit: Limit = 20,
+    cursor: str | None = None,
+) -> Page[MemberView]:
+    query = DirectoryQuery(
+        name=name,
+        region=region,
+        organisation_id=organisation_id,
+        interest=interest,
+        skill=skill,
+        role=role,
+    )
+    members, next_cursor = await usecases.search_directory(
+        stores, query=query, cursor=cursor, limit=limit
+    )
+    return Page(items=[MemberView.of(m, caller) for m in members], next_cursor=next_cursor)
+
+
+@router.get("/members/{member_id}")
+async def member(member_id: str, stores: StoresDep, caller: CurrentCaller) -> MemberView:
+    return MemberView.of(await usecases.get_member(stores, member_id), caller)
+
+
+@router.patch("/members/{member_id}")
+async def edit_profile(
+    member_id: str, body: ProfileChanges, stores: StoresDep, caller: CurrentCaller
+) -> MemberView:
+    changes: dict[str, Any] = body.model_dump(exclude_unset=True)
+    updated = await usecases.update_profile(
+        stores, actor_id=caller.member_id, member_id=member_id, changes=changes
+    )
+    return MemberView.of(updated, caller)
+
+
+@router.put("/members/{member_id}/roles")
+async def set_roles(
+    member_id: str, body: Roles, stores: StoresDep, caller: CurrentCaller
+) -> MemberView:
+    updated = await usecases.set_roles(
+        stores, actor_id=caller.member_id, member_id=member_id, roles=body.roles
+    )
+    return MemberView.of(updated, caller)
+
+
+@router.post("/members/{member_id}/leave")
+async def leave(member_id: str, stores: StoresDep, caller: CurrentCaller) -> MemberView:
+    return MemberView.of(
+        await usecases.leave(stores, actor_id=caller.member_id, member_id=member_id), caller
+    )
+
+
+@router.post("/members/{member_id}/erasure")
+async def erase(member_id: str, stores: StoresDep, caller: CurrentCaller) -> MemberView:
+    return MemberView.of(
+        await usecases.erase(stores, actor_id=caller.member_id, member_id=member_id), caller
+    )
+
+
+@router.get("/members/{member_id}/suggestions")
+async def suggestions(
+    member_id: str,
+    stores: StoresDep,
+    caller: CurrentCaller,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[SuggestionView]:
+    found = await usecases.suggestions_for(stores, member_id=member_id, limit=limit)
+    return [
+        SuggestionView(
+            member=MemberView.of(s.member, caller),
+            score=s.score,
+            same_region=s.same_region,
+            reason=s.reason,
+        )
+        for s in found
+    ]
+
+
+@router.get("/members/{member_id}/contributions")
+async def contributions(member_id: str, stores: StoresDep, _: CurrentCaller) -> dict[str, int]:
+    return await usecases.contribution_record(stores, member_id=member_id)
+
+
+@router.get("/regions")
+async def list_regions(_: CurrentCaller) -> list[RegionView]:
+    return [RegionView(code=r.code, name=r.name, nation=r.nation) for r in regions().values()]
+
+
+@router.get("/regions/{code}")
+async def region(code: str, stores: StoresDep, caller: CurrentCaller) -> RegionView:
+    found = regions()[check_region(code)]
+    players = await stores.members.key_players(code)
+
+    def with_role(role: str) -> list[MemberView]:
+        return [MemberView.of(m, caller) for m in players if role in m.roles]
+
+    return RegionView(
+        code=found.code,
+        name=found.name,
+        nation=found.nation,
+        members=await stores.members.count_active(code),
+        facilitators=with_role("facilitator"),
+        sponsors=with_role("sponsor"),
+        core_group=with_role("core"),
+    )
+
+
+@router.post("/organisations", status_code=status.HTTP_201_CREATED)
+async def add_organisation(
+    body: OrganisationIn, stores: StoresDep, caller: CurrentCaller
+) -> Organisation:
+    return await usecases.register_organisation(
+        stores,
+        actor_id=caller.member_id,
+        name=body.name,
+        region=body.region,
+        ods_code=body.ods_code,
+    )
+
+
+@router.get("/organisations")
+async def organisations(
+    stores: StoresDep,
+    _: CurrentCaller,
+    region: str | None = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> Page[Organisation]:
+    items, next_cursor = await stores.organisations.list(region=region, cursor=cursor, limit=limit)
+    return Page(items=items, next_cursor=next_cursor)

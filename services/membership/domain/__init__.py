@@ -1,0 +1,1 @@
+"""Membership's domain: pure Python, no I/O."""

@@ -1,0 +1,162 @@
+"""What membership publishes on knet.membership.v1 (key and subject: the member id).
+
+Personal data travels only where a consumer needs it to reach the person (name and email
+for the applicant's answer and welcome); `member.left` with `erased=true` tells every reader
+to forget them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from pydantic import ConfigDict, Field
+
+from shared import topics
+from shared.cloudevents import EventData
+
+_MEMBER = {"member_id": "01a21b9e794bac135f8ad1fbd4", "region": "LDN"}
+
+
+class MembershipEvent(EventData):
+    topic: ClassVar[str] = topics.MEMBERSHIP
+    member_id: str = Field(description="The member's id (also the event subject and Kafka key)")
+    region: str = Field(description="The member's region code", examples=["LDN"])
+
+
+class MemberApplied(MembershipEvent):
+    """Someone applied to join the network; a facilitator of their region decides."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.member.applied.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_MEMBER,
+                    "name": "Ada Lovelace",
+                    "email": "ada@nhs.net",
+                    "organisation_id": None,
+                    "job_title": "Knowledge manager",
+                    "interests": ["peer assist"],
+                    "skills": ["taxonomy"],
+                    "applied_at": "2026-11-27T09:00:00Z",
+                }
+            ]
+        }
+    )
+    name: str
+    email: str
+    organisation_id: str | None
+    job_title: str
+    interests: list[str]
+    skills: list[str]
+    applied_at: datetime
+
+
+class MemberApproved(MembershipEvent):
+    """An application was approved: the person is now a member."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.member.approved.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_MEMBER,
+                    "name": "Ada Lovelace",
+                    "email": "ada@nhs.net",
+                    "organisation_id": None,
+                    "roles": ["member"],
+                    "interests": ["peer assist"],
+                    "approved_by": "m0",
+                }
+            ]
+        }
+    )
+    name: str
+    email: str
+    organisation_id: str | None
+    roles: list[str]
+    interests: list[str]
+    approved_by: str
+
+
+class MemberDeclined(MembershipEvent):
+    """An application was declined, with the reason the applicant is told."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.member.declined.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_MEMBER,
+                    "name": "Ada Lovelace",
+                    "email": "ada@nhs.net",
+                    "reason": "Not working in the NHS",
+                    "declined_by": "m0",
+                }
+            ]
+        }
+    )
+    name: str
+    email: str
+    reason: str
+    declined_by: str
+
+
+class MemberProfileUpdated(MembershipEvent):
+    """A member changed their profile; `changed` names the fields."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.member.profile_updated.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_MEMBER,
+                    "previous_region": "LDN",
+                    "changed": ["skills"],
+                    "name": "Ada Lovelace",
+                    "organisation_id": None,
+                    "job_title": "Knowledge manager",
+                    "interests": ["peer assist"],
+                    "skills": ["taxonomy"],
+                }
+            ]
+        }
+    )
+    previous_region: str
+    changed: list[str]
+    name: str
+    organisation_id: str | None
+    job_title: str
+    interests: list[str]
+    skills: list[str]
+
+
+class MemberRoleChanged(MembershipEvent):
+    """A member's network roles changed."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.member.role_changed.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_MEMBER,
+                    "roles": ["member", "facilitator"],
+                    "added": ["facilitator"],
+                    "removed": [],
+                    "changed_by": "m0",
+                }
+            ]
+        }
+    )
+    roles: list[str]
+    added: list[str]
+    removed: list[str]
+    changed_by: str
+
+
+class MemberLeft(MembershipEvent):
+    """A member left; with `erased` their personal data is gone and readers must drop theirs."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.member.left.v1"
+    model_config = ConfigDict(json_schema_extra={"examples": [{**_MEMBER, "erased": False}]})
+    erased: bool

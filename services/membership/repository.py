@@ -1,0 +1,282 @@
+"""MongoDB persistence of members, organisations and contribution records (knet_membership)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from services.membership.domain.member import Member, Status
+from services.membership.domain.organisation import Organisation
+from services.membership.domain.profile import Profile
+from shared.clock import Clock
+from shared.cloudevents import make_event
+from shared.errors import Conflict
+from shared.inbox import insert_once
+from shared.locks import DocumentLocks, update_if_version
+from shared.mongo import Db
+from shared.outbox import outbox_entries, push_to_outbox
+from shared.pagination import after, decode_cursor, encode_cursor
+
+SOURCE = "/services/membership"
+DIRECTORY_SORT = ["name_lower", "_id"]
+
+INDEXES: dict[str, list[IndexModel]] = {
+    "members": [
+        IndexModel([("email", ASCENDING)], unique=True, name="email_unique"),
+        IndexModel([("status", 1), ("name_lower", 1), ("_id", 1)], name="directory"),
+        IndexModel([("region", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_region"),
+        IndexModel([("organisation_id", 1), ("status", 1), ("name_lower", 1)], name="by_org"),
+        IndexModel([("interests", 1), ("status", 1)], name="by_interest"),
+        IndexModel([("skills", 1), ("status", 1)], name="by_skill"),
+        IndexModel([("roles", 1), ("region", 1)], name="by_role"),
+        IndexModel([("status", 1), ("region", 1), ("applied_at", 1)], name="applications"),
+    ],
+    "organisations": [
+        IndexModel([("ods_key", 1)], unique=True, name="ods_unique"),
+        IndexModel([("region", 1), ("name_lower", 1), ("_id", 1)], name="by_region"),
+    ],
+    "contributions": [IndexModel([("member_id", 1), ("kind", 1)], name="by_member")],
+}
+
+
+class StaleMember(Exception):
+    """Someone else changed the member between our read and our write: reload and retry."""
+
+
+class MemberRepository:
+    def __init__(self, db: Db, locks: DocumentLocks, clock: Clock) -> None:
+        self.collection = db["members"]
+        self.locks = locks
+        self.clock = clock
+
+    async def add(self, member: Member) -> None:
+        document = {**_to_document(member), "outbox": self._outbox(member)}
+        try:
+            await self.collection.insert_one(document)
+        except DuplicateKeyError as exc:
+            raise Conflict("email_taken", "An account with this email already exists") from exc
+        member.events.clear()
+
+    async def save(self, member: Member) -> None:
+        """Writes the change and its events in one conditional update (optimistic concurrency
+        under the document's write lock, which FerretDB needs: see shared/locks.py)."""
+        update: dict[str, Any] = {"$set": _to_document(member), "$inc": {"version": 1}}
+        update["$set"].pop("version")
+        if member.events:
+            update["$push"] = push_to_outbox(self._outbox(member))
+        if not await update_if_version(
+            self.locks, self.collection, member.id, member.version, update
+        ):
+            raise StaleMember(member.id)
+        member.version += 1
+        member.events.clear()
+
+    async def get(self, member_id: str) -> Member | None:
+        document = await self.collection.find_one({"_id": member_id}, {"outbox": 0})
+        return _from_document(document) if document else None
+
+    async def by_email(self, email: str) -> Member | None:
+        document = await self.collection.find_one({"email": email}, {"outbox": 0})
+        return _from_document(document) if document else None
+
+    async def any_with_role(self, role: str) -> bool:
+        return (
+            await self.collection.find_one({"roles": role, "status": "active"}, {"_id": 1})
+            is not None
+        )
+
+    async def search(
+        self, criteria: dict[str, Any], *, cursor: str | None, limit: int
+    ) -> tuple[list[Member], str | None]:
+        """A page of members in (name, id) order; `criteria` is a MongoDB filter."""
+        start = decode_cursor(cursor, len(DIRECTORY_SORT))
+        query = {**criteria, **after(DIRECTORY_SORT, start)}
+        documents = await (
+            self.collection.find(query, {"outbox": 0, "password_hash": 0})
+            .sort([(f, 1) for f in DIRECTORY_SORT])
+            .limit(limit + 1)
+            .to_list()
+        )
+        more = len(documents) > limit
+        documents = documents[:limit]
+        next_cursor = (
+            encode_cursor([documents[-1][f] for f in DIRECTORY_SORT])
+            if more and documents
+            else None
+        )
+        return [_from_document(d) for d in documents], next_cursor
+
+    async def candidates_for(self, member: Member, limit: int) -> list[Member]:
+        """Active members who share an interest or whose skills meet an interest (either way):
+        the bounded pool that suggestions rank."""
+        interests, skills = list(member.profile.interests), list(member.profile.skills)
+        if not interests and not skills:
+            return []
+        clauses: list[dict[str, Any]] = []
+        if interests:
+            clauses += [{"interests": {"$in": interests}}, {"skills": {"$in": interests}}]
+        if skills:
+            clauses.append({"interests": {"$in": skills}})
+        query = {"status": "active", "_id": {"$ne": member.id}, "$or": clauses}
+        documents = await self.collection.find(query, {"outbox": 0}).limit(limit).to_list()
+        return [_from_document(d) for d in documents]
+
+    async def key_players(self, region: str) -> list[Member]:
+        query = {
+            "region": region,
+            "status": "active",
+            "roles": {"$in": ["facilitator", "sponsor", "core"]},
+        }
+        documents = (
+            await self.collection.find(query, {"outbox": 0})
+            .sort("name_lower", 1)
+            .limit(200)
+            .to_list()
+        )
+        return [_from_document(d) for d in documents]
+
+    async def active_per_region(self) -> dict[str, int]:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"status": "active"}},
+            {"$group": {"_id": "$region", "n": {"$sum": 1}}},
+        ]
+        rows = await (await self.collection.aggregate(pipeline)).to_list()
+        return {row["_id"]: row["n"] for row in rows}
+
+    async def count_active(self, region: str) -> int:
+        return await self.collection.count_documents({"region": region, "status": "active"})
+
+    def _outbox(self, member: Member) -> list[dict[str, Any]]:
+        return outbox_entries(
+            (
+                make_event(e, source=SOURCE, subject=member.id, region=e.region, clock=self.clock),
+                e.topic,
+            )
+            for e in member.events
+        )
+
+
+class OrganisationRepository:
+    def __init__(self, db: Db) -> None:
+        self.collection = db["organisations"]
+
+    async def add(self, organisation: Organisation) -> None:
+        document = {
+            "_id": organisation.id,
+            "name": organisation.name,
+            "name_lower": organisation.name.lower(),
+            "ods_code": organisation.ods_code,
+            "region": organisation.region,
+            # A unique index can't skip missing values on FerretDB (no partial indexes), so
+            # organisations without an ODS code use their own id as the key.
+            "ods_key": organisation.ods_code or organisation.id,
+        }
+        try:
+            await self.collection.insert_one(document)
+        except DuplicateKeyError as exc:
+            raise Conflict(
+                "ods_code_taken", f"ODS code {organisation.ods_code} is registered"
+            ) from exc
+
+    async def get(self, organisation_id: str) -> Organisation | None:
+        document = await self.collection.find_one({"_id": organisation_id})
+        return _organisation(document) if document else None
+
+    async def list(
+        self, *, region: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[Organisation], str | None]:
+        start = decode_cursor(cursor, 2)
+        query: dict[str, Any] = {"region": region} if region else {}
+        query.update(after(["name_lower", "_id"], start))
+        documents = (
+            await self.collection.find(query)
+            .sort([("name_lower", 1), ("_id", 1)])
+            .limit(limit + 1)
+            .to_list()
+        )
+        more = len(documents) > limit
+        documents = documents[:limit]
+        next_cursor = (
+            encode_cursor([documents[-1]["name_lower"], documents[-1]["_id"]]) if more else None
+        )
+        return [_organisation(d) for d in documents], next_cursor
+
+
+class ContributionRepository:
+    """One document per contributing event (its `_id` is the event id): a redelivered event
+    is one contribution, and the counts are exact."""
+
+    def __init__(self, db: Db) -> None:
+        self.collection = db["contributions"]
+
+    async def record(
+        self, *, event_id: str, member_id: str, kind: str, ref: str, at: datetime
+    ) -> bool:
+        document = {"_id": event_id, "member_id": member_id, "kind": kind, "ref": ref, "at": at}
+        return await insert_once(self.collection, document)
+
+    async def counts(self, member_id: str) -> dict[str, int]:
+        pipeline: Sequence[dict[str, Any]] = [
+            {"$match": {"member_id": member_id}},
+            {"$group": {"_id": "$kind", "count": {"$sum": 1}}},
+        ]
+        rows = await (await self.collection.aggregate(list(pipeline))).to_list()
+        return {row["_id"]: row["count"] for row in rows}
+
+
+def _to_document(member: Member) -> dict[str, Any]:
+    p = member.profile
+    return {
+        "_id": member.id,
+        "email": member.email,
+        "region": member.region,
+        "status": member.status.value,
+        "roles": sorted(member.roles),
+        "name": p.name,
+        "name_lower": p.name.lower(),
+        "organisation_id": p.organisation_id,
+        "job_title": p.job_title,
+        "interests": list(p.interests),
+        "skills": list(p.skills),
+        "bio": p.bio,
+        "links": list(p.links),
+        "password_hash": member.password_hash,
+        "applied_at": member.applied_at,
+        "decided_by": member.decided_by,
+        "decided_at": member.decided_at,
+        "decline_reason": member.decline_reason,
+        "version": member.version,
+    }
+
+
+def _from_document(d: dict[str, Any]) -> Member:
+    return Member(
+        id=d["_id"],
+        email=d["email"],
+        region=d["region"],
+        profile=Profile(
+            name=d["name"],
+            organisation_id=d.get("organisation_id"),
+            job_title=d.get("job_title", ""),
+            interests=tuple(d.get("interests", ())),
+            skills=tuple(d.get("skills", ())),
+            bio=d.get("bio", ""),
+            links=tuple(d.get("links", ())),
+        ),
+        password_hash=d.get("password_hash"),
+        applied_at=d["applied_at"],
+        status=Status(d["status"]),
+        roles=frozenset(d.get("roles", ())),
+        decided_by=d.get("decided_by"),
+        decided_at=d.get("decided_at"),
+        decline_reason=d.get("decline_reason"),
+        version=d.get("version", 0),
+    )
+
+
+def _organisation(d: dict[str, Any]) -> Organisation:
+    return Organisation(id=d["_id"], name=d["name"], ods_code=d.get("ods_code"), region=d["region"])

@@ -1,0 +1,58 @@
+"""Reads what services published, for assertions: every event of some subjects, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import jsonschema
+from aiokafka import AIOKafkaConsumer
+
+from shared.clock import new_id
+from shared.contracts import CONTRACTS_DIR
+from shared.settings import PlatformSettings
+
+
+async def events_about(
+    settings: PlatformSettings,
+    topic: str,
+    subjects: set[str],
+    *,
+    expected: int,
+    timeout: float = 20,
+) -> list[dict[str, Any]]:
+    """All events on `topic` whose subject is one of `subjects`, in offset order per partition,
+    once at least `expected` have arrived (and a last poll for any extra)."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=f"probe-{new_id()}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    found: list[dict[str, Any]] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        extra_poll = False
+        while asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                for record in records:
+                    event = json.loads(record.value)
+                    if event.get("subject") in subjects:
+                        found.append(event)
+            if len(found) >= expected:
+                if extra_poll and not batch:
+                    break
+                extra_poll = True
+    finally:
+        await consumer.stop()
+    return found
+
+
+def assert_valid(event: dict[str, Any]) -> None:
+    """The event validates against the committed JSON Schema of its type."""
+    schema = json.loads((CONTRACTS_DIR / "schemas" / f"{event['type']}.json").read_text())
+    jsonschema.validate(event, schema)

@@ -1,0 +1,127 @@
+import pytest
+
+from services.membership import events
+from services.membership.domain.member import ERASED_NAME, Member, Status
+from services.membership.domain.profile import Profile
+from shared.errors import Conflict, Forbidden, Invalid
+from tests.unit.membership.factories import NOW, applicant, member
+
+
+def test_applying_records_member_applied() -> None:
+    m = Member.apply(
+        member_id="a1",
+        email="ada@nhs.net",
+        region="NW",
+        profile=Profile.create(name="Ada", interests=["Peer Assist "]),
+        password_hash="h",
+        now=NOW,
+    )
+    assert m.status is Status.PENDING
+    (event,) = m.events
+    assert isinstance(event, events.MemberApplied)
+    assert (event.member_id, event.region, event.interests) == ("a1", "NW", ["peer assist"])
+
+
+def test_unknown_region_is_refused() -> None:
+    with pytest.raises(Invalid) as error:
+        Member.apply(
+            member_id="a",
+            email="a@nhs.net",
+            region="XX",
+            profile=Profile(name="A"),
+            password_hash="h",
+            now=NOW,
+        )
+    assert error.value.code == "unknown_region"
+
+
+def test_facilitator_approves_in_their_region() -> None:
+    a = applicant()
+    a.approve(by=member("f", roles={"member", "facilitator"}), now=NOW)
+    assert a.status is Status.ACTIVE
+    assert a.roles == {"member"}
+    assert isinstance(a.events[-1], events.MemberApproved)
+    assert a.events[-1].approved_by == "f"
+
+
+def test_approving_someone_not_pending_is_a_conflict() -> None:
+    a = applicant()
+    operator = member("o", roles={"member", "operator"})
+    a.approve(by=operator, now=NOW)
+    with pytest.raises(Conflict) as error:
+        a.approve(by=operator, now=NOW)
+    assert error.value.code == "not_pending"
+    assert len(a.events) == 1
+
+
+def test_decline_needs_a_reason_and_tells_it() -> None:
+    a = applicant()
+    f = member("f", roles={"member", "facilitator"})
+    with pytest.raises(Invalid):
+        a.decline(by=f, reason="  ", now=NOW)
+    assert a.status.value == "pending"
+    a.decline(by=f, reason="Not  in the NHS", now=NOW)
+    assert a.status is Status.DECLINED
+    assert a.events[-1] == events.MemberDeclined(
+        member_id="a1",
+        region="LDN",
+        name=a.profile.name,
+        email=a.email,
+        reason="Not in the NHS",
+        declined_by="f",
+    )
+
+
+def test_profile_update_records_changed_fields_and_region_move() -> None:
+    m = member()
+    m.update_profile(by=m, region="NW", skills=["Taxonomy"], name="Member m1")
+    (event,) = m.events
+    assert isinstance(event, events.MemberProfileUpdated)
+    assert event.changed == ["region", "skills"]
+    assert (event.previous_region, event.region) == ("LDN", "NW")
+
+
+def test_profile_update_without_change_records_nothing() -> None:
+    m = member()
+    m.update_profile(by=m, name=m.profile.name)
+    assert m.events == []
+
+
+def test_editing_another_members_profile_is_forbidden() -> None:
+    with pytest.raises(Forbidden) as error:
+        member("m1").update_profile(by=member("m2", roles={"member", "operator"}), bio="x")
+    assert error.value.code == "not_your_profile"
+
+
+def test_roles_always_keep_member_and_record_the_difference() -> None:
+    target = member("t")
+    target.set_roles(by=member("o", roles={"member", "operator"}), roles=frozenset({"sponsor"}))
+    assert target.roles == {"member", "sponsor"}
+    event = target.events[-1]
+    assert isinstance(event, events.MemberRoleChanged)
+    assert (event.added, event.removed) == (["sponsor"], [])
+
+
+def test_unknown_role_is_invalid() -> None:
+    from services.membership.domain.member import check_roles
+
+    with pytest.raises(Invalid):
+        check_roles(frozenset({"wizard"}))
+
+
+def test_leaving_ends_roles_and_erasure_removes_personal_data() -> None:
+    m = member("m1", roles={"member", "core"}, interests=("kms",))
+    m.leave(by=m)
+    assert m.status.value == "left"
+    assert m.roles == frozenset()
+    m.erase(by=m)
+    assert m.status is Status.ERASED
+    assert m.profile == Profile(name=ERASED_NAME)
+    assert m.email == "erased+m1@invalid"
+    assert m.password_hash is None
+    assert [type(e) for e in m.events] == [events.MemberLeft, events.MemberLeft]
+    last = m.events[-1]
+    assert isinstance(last, events.MemberLeft)
+    assert last.erased is True
+    m.erase(by=m)
+    assert len(m.events) == 2, "erasing twice records nothing more"
