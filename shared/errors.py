@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import AutoReconnect, OperationFailure
 
 
 class DomainError(Exception):
@@ -51,6 +52,19 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.status_code)
+
+    @app.exception_handler(OperationFailure)
+    @app.exception_handler(AutoReconnect)
+    async def _store(_: Request, exc: Exception) -> JSONResponse:
+        from shared.mongo import is_transient
+
+        if not is_transient(exc):
+            raise exc
+        return JSONResponse(
+            error_body("store_busy", "The store is busy; nothing was changed, try again"),
+            503,
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -8,10 +8,20 @@ from typing import Any
 
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import AutoReconnect, OperationFailure
 
 from shared.settings import PlatformSettings
 
 Db = AsyncDatabase[dict[str, Any]]
+
+
+def is_transient(error: BaseException) -> bool:
+    """A failure that a retry can cure: FerretDB's SQLite write contention (a deferred
+    transaction that must upgrade gets SQLITE_BUSY at once, whatever the busy timeout) or a
+    dropped connection."""
+    if isinstance(error, AutoReconnect):
+        return True
+    return isinstance(error, OperationFailure) and "SQLITE_BUSY" in str(error)
 
 
 def connect(settings: PlatformSettings) -> AsyncMongoClient[dict[str, Any]]:
@@ -23,8 +33,10 @@ def connect(settings: PlatformSettings) -> AsyncMongoClient[dict[str, Any]]:
     )
 
 
-def service_database(client: AsyncMongoClient[dict[str, Any]], service: str) -> Db:
-    return client[f"knet_{service}"]
+def service_database(
+    client: AsyncMongoClient[dict[str, Any]], service: str, suffix: str = ""
+) -> Db:
+    return client[f"knet_{service}{suffix}"]
 
 
 async def ensure_indexes(db: Db, indexes: Mapping[str, Sequence[IndexModel]]) -> None:

@@ -1,11 +1,13 @@
 """Transactional outbox without transactions (FerretDB has none).
 
 An aggregate document carries its own pending events in an `outbox` array, so a state change
-and the events it causes are one document write. The relay publishes what it finds, waits for
-Kafka to confirm, and only then removes exactly those entries (`$pullAll` of the documents it
-read, so events appended meanwhile stay), holding the aggregate's write lock like every other
-writer of it (see shared/locks.py for why). A crash between publish and removal re-publishes:
-at least once, never lost; consumers dedupe on the CloudEvent id.
+and the events it causes are one document write (shared/aggregates.py), which also leaves a
+marker in `outbox_pending`. The relay reads the markers, publishes each marked aggregate's
+events, waits for Kafka to confirm, then under the aggregate's write lock removes exactly
+those entries (`$pullAll` of what it read, so events appended meanwhile stay) and drops the
+marker if nothing is left. A crash between publish and removal re-publishes: at least once,
+never lost; consumers dedupe on the CloudEvent id. A crash between an aggregate's write and
+its marker leaves unmarked events, which the periodic sweep finds.
 
 Several relay replicas may publish the same entry twice; that is the same at-least-once case.
 """
@@ -17,16 +19,18 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import structlog
-from pymongo import IndexModel
+from pymongo import IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.cloudevents import CloudEvent, EventData
+from shared.inbox import insert_many_once
 from shared.locks import DocumentLocks
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_PUBLISHED
 
 log = structlog.get_logger()
 
 OUTBOX_FIELD = "outbox"
+PENDING_COLLECTION = "outbox_pending"
 OUTBOX_INDEX = IndexModel([(f"{OUTBOX_FIELD}.event.id", 1)], name="outbox_pending")
 
 # publish(topic, key, value, headers) -> an awaitable that completes when Kafka confirmed
@@ -52,34 +56,96 @@ def push_to_outbox(entries: list[dict[str, Any]]) -> dict[str, Any]:
     return {OUTBOX_FIELD: {"$each": entries}}
 
 
+def pending_marker(collection: str, document_id: Any) -> dict[str, Any]:
+    return {
+        "_id": f"{collection}:{document_id}",
+        "collection": collection,
+        "document_id": document_id,
+    }
+
+
 class OutboxRelay:
     def __init__(
         self,
-        collections: Sequence[AsyncCollection[dict[str, Any]]],
+        db: Any,
+        collections: Sequence[str],
         send: SendEvent,
         locks: DocumentLocks,
         *,
         poll_seconds: float = 0.5,
+        sweep_seconds: float = 60.0,
         batch_size: int = 200,
         before_remove: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
-        self.collections = list(collections)
+        self.collections: dict[str, AsyncCollection[dict[str, Any]]] = {
+            n: db[n] for n in collections
+        }
+        self.pending: AsyncCollection[dict[str, Any]] = db[PENDING_COLLECTION]
         self.send = send
         self.locks = locks
         self.poll_seconds = poll_seconds
+        self.sweep_seconds = sweep_seconds
         self.batch_size = batch_size
         # A seam for the crash test: runs after Kafka confirmed and before the removal.
         self.before_remove = before_remove
 
     async def run_once(self) -> int:
-        published = 0
-        for collection in self.collections:
-            published += await self._relay(collection)
-        return published
+        """Publishes what the markers point to; returns how many events went out."""
+        markers = await self.pending.find({}).limit(self.batch_size).to_list()
+        OUTBOX_BACKLOG.set(len(markers))
+        marked = [m for m in markers if m["collection"] in self.collections]
+        if not marked:
+            return 0
+        documents = await asyncio.gather(
+            *(
+                self.collections[m["collection"]].find_one(
+                    {"_id": m["document_id"]}, {OUTBOX_FIELD: 1}
+                )
+                for m in marked
+            )
+        )
+        work = [(m, d) for m, d in zip(marked, documents, strict=True)]
+        confirmations = []
+        for _, document in work:
+            # Sends are queued in order and the producer is idempotent, so one aggregate's
+            # events keep their order on its partition while all the sends are in flight.
+            for entry in (document or {}).get(OUTBOX_FIELD, []):
+                event = CloudEvent.model_validate(entry["event"])
+                key = str(document["_id"]).encode()  # type: ignore[index]
+                headers = {"ce_id": event.id, "ce_type": event.type}
+                confirmations.append(await self.send(entry["topic"], key, event.to_json(), headers))
+        await asyncio.gather(*confirmations)
+        if self.before_remove is not None:
+            await self.before_remove()
+        # One after another: SQLite serialises writes anyway, and two hundred concurrent
+        # writers only turn into SQLITE_BUSY errors.
+        for marker, document in work:
+            await self._remove(marker, document)
+        for _, document in work:
+            for entry in (document or {}).get(OUTBOX_FIELD, []):
+                OUTBOX_PUBLISHED.labels(entry["topic"]).inc()
+        return len(confirmations)
+
+    async def sweep(self) -> int:
+        """Marks aggregates whose events have no marker (a crash between the two writes).
+        It scans the collections, so it runs rarely."""
+        markers = []
+        for name, collection in self.collections.items():
+            async for document in collection.find(
+                {f"{OUTBOX_FIELD}.0": {"$exists": True}}, {"_id": 1}
+            ):
+                markers.append(pending_marker(name, document["_id"]))
+        return await insert_many_once(self.pending, markers)
 
     async def run_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_sweep = 0.0
         while True:
             try:
+                if loop.time() >= next_sweep:
+                    if swept := await self.sweep():
+                        log.warning("outbox sweep marked unmarked aggregates", count=swept)
+                    next_sweep = loop.time() + self.sweep_seconds
                 published = await self.run_once()
             except asyncio.CancelledError:
                 raise
@@ -90,37 +156,16 @@ class OutboxRelay:
             if published == 0:
                 await asyncio.sleep(self.poll_seconds)
 
-    async def _relay(self, collection: AsyncCollection[dict[str, Any]]) -> int:
-        cursor = collection.find(_PENDING, {OUTBOX_FIELD: 1}).limit(self.batch_size)
-        documents = await cursor.to_list()
-        OUTBOX_BACKLOG.labels(collection.name).set(len(documents))
-        if not documents:
-            return 0
-        confirmations = []
-        for document in documents:
-            key = str(document["_id"]).encode()
-            # Sends are queued in order and the producer is idempotent, so one aggregate's
-            # events keep their order on its partition while all the sends are in flight.
-            for entry in document[OUTBOX_FIELD]:
-                event = CloudEvent.model_validate(entry["event"])
-                headers = {"ce_id": event.id, "ce_type": event.type}
-                confirmations.append(await self.send(entry["topic"], key, event.to_json(), headers))
-        await asyncio.gather(*confirmations)
-        if self.before_remove is not None:
-            await self.before_remove()
-        await asyncio.gather(*(self._remove(collection, d) for d in documents))
-        for document in documents:
-            for entry in document[OUTBOX_FIELD]:
-                OUTBOX_PUBLISHED.labels(entry["topic"]).inc()
-        return sum(len(d[OUTBOX_FIELD]) for d in documents)
-
-    async def _remove(
-        self, collection: AsyncCollection[dict[str, Any]], document: dict[str, Any]
-    ) -> None:
-        async with self.locks.hold(collection.name, document["_id"]):
-            await collection.update_one(
-                {"_id": document["_id"]}, {"$pullAll": {OUTBOX_FIELD: document[OUTBOX_FIELD]}}
+    async def _remove(self, marker: dict[str, Any], document: dict[str, Any] | None) -> None:
+        collection = self.collections[marker["collection"]]
+        sent = (document or {}).get(OUTBOX_FIELD, [])
+        async with self.locks.hold(collection.name, marker["document_id"]):
+            remaining = await collection.find_one_and_update(
+                {"_id": marker["document_id"]},
+                {"$pullAll": {OUTBOX_FIELD: sent}},
+                return_document=ReturnDocument.AFTER,  # (FerretDB refuses a projection here)
             )
-
-
-_PENDING = {f"{OUTBOX_FIELD}.0": {"$exists": True}}
+            # Inside the lock no writer can add events, so "nothing left" is exact; a writer
+            # after us marks again.
+            if not (remaining or {}).get(OUTBOX_FIELD):
+                await self.pending.delete_one({"_id": marker["_id"]})

@@ -50,7 +50,7 @@ class ServiceContext:
         cls, name: str, settings: PlatformSettings, clock: Clock | None = None
     ) -> ServiceContext:
         mongo = connect(settings)
-        db = service_database(mongo, name)
+        db = service_database(mongo, name, settings.database_suffix)
         clock = clock or SystemClock()
         return cls(
             name=name,
@@ -92,7 +92,8 @@ def create_service_app(
     for name in outbox_collections:
         all_indexes.setdefault(name, []).append(OUTBOX_INDEX)
     relay = OutboxRelay(
-        [ctx.db[name] for name in outbox_collections],
+        ctx.db,
+        outbox_collections,
         ctx.send,
         ctx.locks,
         poll_seconds=ctx.settings.outbox_poll_seconds,

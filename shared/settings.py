@@ -27,6 +27,9 @@ class PlatformSettings(BaseSettings):
     topic_replication: int = Field(default=1, ge=1)
 
     mongodb_uri: str = "mongodb://127.0.0.1:27017/"
+    # Appended to every service database name (knet_<service><suffix>): isolates tests and
+    # benchmarks that share one store.
+    database_suffix: str = ""
 
     data_dir: Path = REPO_ROOT / ".data"
     cache_dir: Path = REPO_ROOT / ".cache"

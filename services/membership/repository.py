@@ -12,28 +12,32 @@ from pymongo.errors import DuplicateKeyError
 from services.membership.domain.member import Member, Status
 from services.membership.domain.organisation import Organisation
 from services.membership.domain.profile import Profile
+from shared.aggregates import AggregateStore
 from shared.clock import Clock
-from shared.cloudevents import make_event
 from shared.errors import Conflict
 from shared.inbox import insert_once
-from shared.locks import DocumentLocks, update_if_version
+from shared.locks import DocumentLocks
 from shared.mongo import Db
-from shared.outbox import outbox_entries, push_to_outbox
 from shared.pagination import after, decode_cursor, encode_cursor
 
 SOURCE = "/services/membership"
 DIRECTORY_SORT = ["name_lower", "_id"]
 
 INDEXES: dict[str, list[IndexModel]] = {
+    # Each directory filter has an index that serves it and its (name, id) order: equality
+    # fields first, then the sort (tests/unit/membership/test_indexes.py checks the shapes).
     "members": [
         IndexModel([("email", ASCENDING)], unique=True, name="email_unique"),
         IndexModel([("status", 1), ("name_lower", 1), ("_id", 1)], name="directory"),
         IndexModel([("region", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_region"),
-        IndexModel([("organisation_id", 1), ("status", 1), ("name_lower", 1)], name="by_org"),
-        IndexModel([("interests", 1), ("status", 1)], name="by_interest"),
-        IndexModel([("skills", 1), ("status", 1)], name="by_skill"),
-        IndexModel([("roles", 1), ("region", 1)], name="by_role"),
-        IndexModel([("status", 1), ("region", 1), ("applied_at", 1)], name="applications"),
+        IndexModel(
+            [("organisation_id", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_org"
+        ),
+        IndexModel(
+            [("interests", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_interest"
+        ),
+        IndexModel([("skills", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_skill"),
+        IndexModel([("roles", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_role"),
     ],
     "organisations": [
         IndexModel([("ods_key", 1)], unique=True, name="ods_unique"),
@@ -49,28 +53,20 @@ class StaleMember(Exception):
 
 class MemberRepository:
     def __init__(self, db: Db, locks: DocumentLocks, clock: Clock) -> None:
-        self.collection = db["members"]
-        self.locks = locks
-        self.clock = clock
+        self.store = AggregateStore(db, "members", locks, source=SOURCE, clock=clock)
+        self.collection = self.store.collection
 
     async def add(self, member: Member) -> None:
-        document = {**_to_document(member), "outbox": self._outbox(member)}
         try:
-            await self.collection.insert_one(document)
+            await self.store.insert(to_document(member), member.events)
         except DuplicateKeyError as exc:
             raise Conflict("email_taken", "An account with this email already exists") from exc
         member.events.clear()
 
     async def save(self, member: Member) -> None:
-        """Writes the change and its events in one conditional update (optimistic concurrency
-        under the document's write lock, which FerretDB needs: see shared/locks.py)."""
-        update: dict[str, Any] = {"$set": _to_document(member), "$inc": {"version": 1}}
-        update["$set"].pop("version")
-        if member.events:
-            update["$push"] = push_to_outbox(self._outbox(member))
-        if not await update_if_version(
-            self.locks, self.collection, member.id, member.version, update
-        ):
+        """The change and its events in one conditional write (optimistic concurrency)."""
+        state = {k: v for k, v in to_document(member).items() if k not in ("_id", "version")}
+        if not await self.store.update(member.id, member.version, {"$set": state}, member.events):
             raise StaleMember(member.id)
         member.version += 1
         member.events.clear()
@@ -150,15 +146,6 @@ class MemberRepository:
     async def count_active(self, region: str) -> int:
         return await self.collection.count_documents({"region": region, "status": "active"})
 
-    def _outbox(self, member: Member) -> list[dict[str, Any]]:
-        return outbox_entries(
-            (
-                make_event(e, source=SOURCE, subject=member.id, region=e.region, clock=self.clock),
-                e.topic,
-            )
-            for e in member.events
-        )
-
 
 class OrganisationRepository:
     def __init__(self, db: Db) -> None:
@@ -228,7 +215,7 @@ class ContributionRepository:
         return {row["_id"]: row["count"] for row in rows}
 
 
-def _to_document(member: Member) -> dict[str, Any]:
+def to_document(member: Member) -> dict[str, Any]:
     p = member.profile
     return {
         "_id": member.id,

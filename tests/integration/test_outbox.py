@@ -81,15 +81,20 @@ async def test_relay_crash_between_publish_and_removal_republishes_and_dedupe_gi
             return await broker.publish(value, t, key=key, headers=headers, no_confirm=True)
 
         locks = DocumentLocks(db)
-        crashing = OutboxRelay([aggregates], send, locks, before_remove=_crash)
+        relay = OutboxRelay(db, ["aggregates"], send, locks)
+        # The aggregates were written without markers, as if each write crashed before
+        # marking: the sweep finds them.
+        assert await relay.sweep() == 7
+        crashing = OutboxRelay(db, ["aggregates"], send, locks, before_remove=_crash)
         with pytest.raises(RelayCrashed):
             await crashing.run_once()
-        # Kafka has them all, and the outbox still has them all: the crash lost nothing.
+        # Kafka has them all, and the outbox and its markers still have them all.
         assert await aggregates.count_documents({"outbox.0": {"$exists": True}}) == 7
 
-        assert await OutboxRelay([aggregates], send, locks).run_once() == N
+        assert await relay.run_once() == N
         assert await aggregates.count_documents({"outbox.0": {"$exists": True}}) == 0
-        assert await OutboxRelay([aggregates], send, locks).run_once() == 0
+        assert await db["outbox_pending"].count_documents({}) == 0
+        assert await relay.run_once() == 0
 
         published = await _read_all(infra.kafka_bootstrap, topic, 2 * N)
         assert len(published) == 2 * N, (
@@ -110,7 +115,8 @@ async def test_relay_crash_between_publish_and_removal_republishes_and_dedupe_gi
 async def test_events_appended_while_relaying_stay_in_the_outbox(
     infra: PlatformSettings, mongo: AsyncMongoClient[dict[str, Any]], topic: str
 ) -> None:
-    aggregates = mongo[f"knet_test_{new_id()}"]["aggregates"]
+    db = mongo[f"knet_test_{new_id()}"]
+    aggregates = db["aggregates"]
     first = make_event(Probed(n=1), source="/tests", subject="a")
     await aggregates.insert_one({"_id": "a", "outbox": [outbox_entry(first, topic)]})
     broker = make_broker(infra, "test-relay-2")
@@ -125,12 +131,12 @@ async def test_events_appended_while_relaying_stay_in_the_outbox(
             )
             return await broker.publish(value, t, key=key, headers=headers, no_confirm=True)
 
-        assert (
-            await OutboxRelay([aggregates], send, DocumentLocks(aggregates.database)).run_once()
-            == 1
-        )
+        relay = OutboxRelay(db, ["aggregates"], send, DocumentLocks(db))
+        await relay.sweep()
+        assert await relay.run_once() == 1
         document = await aggregates.find_one({"_id": "a"})
         assert document is not None
         assert [e["event"]["id"] for e in document["outbox"]] == [late.id]
+        assert await db["outbox_pending"].count_documents({}) == 1, "still marked: one to go"
     finally:
         await broker.stop()

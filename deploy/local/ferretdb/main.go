@@ -35,7 +35,10 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + *dataDir + "/",
+		// WAL with synchronous=NORMAL: no fsync per commit, still safe if a process crashes
+		// (only a power loss can drop the last commits). This store is for development and
+		// tests; production runs on MongoDB. FerretDB adds WAL and a busy timeout itself.
+		SQLiteURL: "file:" + *dataDir + "/?_pragma=synchronous(normal)",
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "knet-ferretdb: %v\n", err)

@@ -1,0 +1,98 @@
+"""The directory at 10,000 members stays paginated: every page is bounded, a walk through a
+filtered listing returns each matching member exactly once in order, and no request can ask
+for an unbounded page. (Index use is checked by shape in tests/unit/membership/test_indexes.py:
+FerretDB's SQLite backend scans whatever the indexes.)
+
+The members are written straight into a database of this test's own (no events to relay:
+this is about reading), so that ten thousand rows don't slow every other test's writes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from services.membership.app import MembershipSettings, create_app
+from services.membership.domain.member import Member
+from services.membership.domain.passwords import hash_password
+from services.membership.domain.profile import Profile
+from services.membership.repository import to_document
+from shared.clock import new_id
+from shared.reference import region_codes
+from shared.settings import PlatformSettings
+from tests.integration.membership.conftest import MembershipClient
+from tests.unit.membership.factories import NOW, member
+
+SIZE = 10_000
+
+
+def seed_members(tag: str, size: int) -> list[Member]:
+    """Active members spread over the regions, made through the domain's own transitions."""
+    password_hash = hash_password("Seeded-Password-2026")
+    regions = sorted(region_codes())
+    operator = member("seed-operator", roles={"member", "operator"})
+    members = []
+    for i in range(size):
+        applicant = Member.apply(
+            member_id=new_id(),
+            email=f"{tag}-{i}@nhs.net",
+            region=regions[i % len(regions)],
+            profile=Profile.create(name=f"{tag} Member {i:05d}", interests=[tag, f"t{i % 13}"]),
+            password_hash=password_hash,
+            now=NOW,
+        )
+        applicant.approve(by=operator, now=NOW)
+        members.append(applicant)
+    return members
+
+
+@pytest.fixture(scope="module")
+async def large_directory(
+    infra: PlatformSettings,
+) -> AsyncIterator[tuple[MembershipClient, list[Member]]]:
+    settings = MembershipSettings(**{**infra.model_dump(), "database_suffix": f"_scale_{new_id()}"})
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        seeded = seed_members("scale", SIZE)
+        collection = app.state.stores.members.collection
+        for start in range(0, SIZE, 1000):
+            await collection.insert_many([to_document(m) for m in seeded[start : start + 1000]])
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://membership") as http:
+            yield MembershipClient(http, settings, app), seeded
+
+
+async def test_directory_of_ten_thousand_stays_paginated(
+    large_directory: tuple[MembershipClient, list[Member]],
+) -> None:
+    membership, seeded = large_directory
+    viewer = membership.headers("viewer", {"member"}, "LDN")
+    expected = [
+        m.id
+        for m in sorted(seeded, key=lambda m: (m.profile.name.lower(), m.id))
+        if m.region == "LDN" and "t3" in m.profile.interests
+    ]
+    walked: list[str] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"region": "LDN", "interest": "t3", "limit": 25}
+        if cursor:
+            params["cursor"] = cursor
+        response = await membership.http.get("/v1/members", params=params, headers=viewer)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert len(page["items"]) <= 25
+        walked += [m["id"] for m in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert walked == expected, "each matching member exactly once, in (name, id) order"
+
+    first = (await membership.http.get("/v1/members", params={"limit": 100}, headers=viewer)).json()
+    assert len(first["items"]) == 100
+    assert first["next_cursor"] is not None
+    too_big = await membership.http.get("/v1/members", params={"limit": 1000}, headers=viewer)
+    assert too_big.status_code == 422
+    assert too_big.json()["error"]["code"] == "invalid_request"
