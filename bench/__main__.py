@@ -12,7 +12,7 @@ import sys
 
 from bench.harness import bench_infra
 
-BENCHMARKS = ("messaging",)
+BENCHMARKS = ("messaging", "membership")
 
 
 def main(names: list[str]) -> None:

@@ -86,8 +86,9 @@ class EventConsumer:
         return register
 
     @property
-    def event_types(self) -> list[str]:
-        return sorted(self._routes)
+    def readers(self) -> dict[str, type[BaseModel]]:
+        """Event type -> the model this consumer reads it with (for contract tests)."""
+        return {event_type: route.model for event_type, route in self._routes.items()}
 
     def attach(self, broker: KafkaBroker) -> None:
         """Subscribes this consumer on the process's broker; call before the broker starts."""

@@ -124,6 +124,7 @@ def create_service_app(
     app = FastAPI(title=title or f"KM Network {ctx.name}", version="1", lifespan=lifespan)
     app.state.settings = ctx.settings
     app.state.ctx = ctx
+    app.state.consumers = list(consumers)
     install_error_handlers(app)
     install_operational_routes(app, ctx.name, ready=lambda: _ready(ctx))
     for router in http:

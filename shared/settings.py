@@ -43,6 +43,8 @@ class PlatformSettings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # 127.0.0.1 on a laptop; 0.0.0.0 inside a container (set by docker-compose.yml).
+    bind_host: str = "127.0.0.1"
     gateway_port: int = 8000
     membership_port: int = 8001
     events_port: int = 8002

@@ -7,5 +7,8 @@ from services.membership.app import MembershipSettings, create_app
 if __name__ == "__main__":
     settings = MembershipSettings()
     uvicorn.run(
-        create_app(settings), host="127.0.0.1", port=settings.membership_port, log_config=None
+        create_app(settings),
+        host=settings.bind_host,
+        port=settings.membership_port,
+        log_config=None,
     )

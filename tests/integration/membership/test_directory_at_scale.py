@@ -16,36 +16,13 @@ import pytest
 
 from services.membership.app import MembershipSettings, create_app
 from services.membership.domain.member import Member
-from services.membership.domain.passwords import hash_password
-from services.membership.domain.profile import Profile
 from services.membership.repository import to_document
 from shared.clock import new_id
-from shared.reference import region_codes
 from shared.settings import PlatformSettings
 from tests.integration.membership.conftest import MembershipClient
-from tests.unit.membership.factories import NOW, member
+from tests.unit.membership.factories import seed_members
 
 SIZE = 10_000
-
-
-def seed_members(tag: str, size: int) -> list[Member]:
-    """Active members spread over the regions, made through the domain's own transitions."""
-    password_hash = hash_password("Seeded-Password-2026")
-    regions = sorted(region_codes())
-    operator = member("seed-operator", roles={"member", "operator"})
-    members = []
-    for i in range(size):
-        applicant = Member.apply(
-            member_id=new_id(),
-            email=f"{tag}-{i}@nhs.net",
-            region=regions[i % len(regions)],
-            profile=Profile.create(name=f"{tag} Member {i:05d}", interests=[tag, f"t{i % 13}"]),
-            password_hash=password_hash,
-            now=NOW,
-        )
-        applicant.approve(by=operator, now=NOW)
-        members.append(applicant)
-    return members
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,55 @@
+"""Every consumer's reading of an event accepts the producer's examples (tolerant reader), and a
+consumer reads no type that nobody publishes, except those listed below with the issue that
+will bring their producer."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+import services
+from shared.contracts import published_events
+
+# Read before their producer exists; remove a line when its service lands.
+AWAITING_PRODUCER = {
+    "uk.nhs.knet.event.published.v1": "events service (issue 4)",
+    "uk.nhs.knet.case_study.shared.v1": "recommendations service (issue 5)",
+    "uk.nhs.knet.plan.created.v1": "recommendations service (issue 5)",
+    "uk.nhs.knet.recommendation.endorsed.v1": "recommendations service (issue 5)",
+}
+
+
+def all_readers() -> list[tuple[str, str, Any]]:
+    found = []
+    for module_info in pkgutil.iter_modules(services.__path__):
+        try:
+            app_module = importlib.import_module(f"services.{module_info.name}.app")
+        except ModuleNotFoundError:
+            continue
+        app = app_module.create_app()
+        for consumer in app.state.consumers:
+            for event_type, model in consumer.readers.items():
+                found.append((consumer.group, event_type, model))
+    return found
+
+
+def test_readers_accept_the_producers_examples() -> None:
+    producers = {model.event_type: model for model in published_events()}
+    unproduced = set()
+    for _group, event_type, reader in all_readers():
+        producer = producers.get(event_type)
+        if producer is None:
+            unproduced.add(event_type)
+            continue
+        examples = producer.model_config.get("json_schema_extra", {}).get("examples", [])  # type: ignore[union-attr]
+        assert examples, f"{producer.__name__} has no example"
+        for example in examples:
+            reader.model_validate(producer.model_validate(example).model_dump(mode="json"))
+    assert unproduced == set(AWAITING_PRODUCER), "update AWAITING_PRODUCER"
+
+
+def test_every_producer_example_is_valid_for_its_own_model() -> None:
+    for model in published_events():
+        for example in model.model_config.get("json_schema_extra", {}).get("examples", []):  # type: ignore[union-attr]
+            model.model_validate(example)
