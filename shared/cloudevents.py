@@ -32,6 +32,13 @@ class EventData(BaseModel):
     def schema_uri(cls) -> str:
         return f"/contracts/schemas/{cls.event_type}.json"
 
+    @classmethod
+    def examples(cls) -> list[dict[str, Any]]:
+        """The examples declared in `json_schema_extra` (contracts and contract tests)."""
+        extra = cls.model_config.get("json_schema_extra")
+        found = extra.get("examples", []) if isinstance(extra, dict) else []
+        return [e for e in found if isinstance(e, dict)] if isinstance(found, list) else []
+
 
 class ReaderModel(BaseModel):
     """Base of a consumer's view of an event's `data`: tolerant, it reads only what it needs."""
