@@ -130,10 +130,15 @@ def up() -> None:
         manager.add_process(
             name, f"{sys.executable} -m services.{name}", env=env, cwd=str(REPO_ROOT)
         )
-    entry = "gateway" if "gateway" in services else (services[0] if services else None)
-    if entry:
+    if "gateway" in services:
+        url = settings.service_url("gateway")
+        typer.secho(f"\nKM Network is starting: {url}\n", fg=typer.colors.GREEN)
+    elif services:
+        # Until the web gateway exists, the services' own API documentation is the way in.
+        urls = ", ".join(f"{settings.service_url(name)}/docs" for name in services)
         typer.secho(
-            f"\nKM Network is starting: {settings.service_url(entry)}\n", fg=typer.colors.GREEN
+            f"\nKM Network is starting (no web gateway yet); API docs: {urls}\n",
+            fg=typer.colors.GREEN,
         )
     try:
         if services:
