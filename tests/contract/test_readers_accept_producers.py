@@ -13,7 +13,6 @@ from shared.contracts import published_events
 
 # Read before their producer exists; remove a line when its service lands.
 AWAITING_PRODUCER = {
-    "uk.nhs.knet.event.published.v1": "events service (issue 4)",
     "uk.nhs.knet.case_study.shared.v1": "recommendations service (issue 5)",
     "uk.nhs.knet.plan.created.v1": "recommendations service (issue 5)",
     "uk.nhs.knet.recommendation.endorsed.v1": "recommendations service (issue 5)",

@@ -1,0 +1,1 @@
+"""The events service's domain: pure Python, no I/O."""

@@ -1,0 +1,93 @@
+"""What the events service publishes on knet.events.v1 (key and subject: the network event id).
+The regional-submission contract (what nodes send) is in domain/submission.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+from pydantic import ConfigDict
+
+from shared import topics
+from shared.cloudevents import EventData
+
+_EVENT = {"event_id": "01a21b9e794bac135f8ad1fbd4", "region": "LDN"}
+
+
+class NetworkEventFact(EventData):
+    topic: ClassVar[str] = topics.EVENTS
+    event_id: str
+    region: str | None
+
+
+class EventPublished(NetworkEventFact):
+    """A network event was published and is open for registration."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.event.published.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_EVENT,
+                    "title": "Peer assist clinic",
+                    "kind": "workshop",
+                    "mode": "online",
+                    "scope": "regional",
+                    "starts_at": "2027-01-12T10:00:00Z",
+                    "ends_at": "2027-01-12T12:00:00Z",
+                    "capacity": 30,
+                    "tags": ["R4"],
+                    "organiser_member_id": "m1",
+                    "organiser_node": None,
+                }
+            ]
+        }
+    )
+    title: str
+    kind: str
+    mode: str
+    scope: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    tags: list[str]
+    organiser_member_id: str | None
+    organiser_node: str | None
+
+
+class RegistrationConfirmed(NetworkEventFact):
+    """A member has a seat."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.registration.confirmed.v1"
+    model_config = ConfigDict(json_schema_extra={"examples": [{**_EVENT, "member_id": "m2"}]})
+    member_id: str
+
+
+class RegistrationWaitlisted(NetworkEventFact):
+    """The event was full: the member is on the waitlist at this position."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.registration.waitlisted.v1"
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**_EVENT, "member_id": "m2", "position": 1}]}
+    )
+    member_id: str
+    position: int
+
+
+class RegistrationPromoted(NetworkEventFact):
+    """A seat freed up and the first member on the waitlist got it."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.registration.promoted.v1"
+    model_config = ConfigDict(json_schema_extra={"examples": [{**_EVENT, "member_id": "m3"}]})
+    member_id: str
+
+
+class RegistrationCancelled(NetworkEventFact):
+    """A member cancelled their registration (seat or waitlist place)."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.registration.cancelled.v1"
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**_EVENT, "member_id": "m2", "had_seat": True}]}
+    )
+    member_id: str
+    had_seat: bool

@@ -1,0 +1,96 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.events import events
+from services.events.domain.network_event import NetworkEvent, Seat, Status
+from shared.errors import Conflict, Invalid
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def event(capacity: int = 2, status: Status = Status.PUBLISHED) -> NetworkEvent:
+    return NetworkEvent(
+        id="e1",
+        title="Peer assist clinic",
+        region="LDN",
+        capacity=capacity,
+        starts_at=NOW + timedelta(days=7),
+        ends_at=NOW + timedelta(days=7, hours=2),
+        status=status,
+    )
+
+
+def test_seats_then_waitlist_in_arrival_order() -> None:
+    e = event(capacity=2)
+    seats = [e.register(member_id=m, now=NOW).seat for m in ("a", "b", "c", "d")]
+    assert seats == [Seat.CONFIRMED, Seat.CONFIRMED, Seat.WAITLISTED, Seat.WAITLISTED]
+    assert [type(f) for f in e.facts] == [events.RegistrationConfirmed] * 2 + [
+        events.RegistrationWaitlisted
+    ] * 2
+    waitlisted = e.facts[3]
+    assert isinstance(waitlisted, events.RegistrationWaitlisted)
+    assert waitlisted.position == 2
+    assert e.seats_left == 0
+
+
+def test_the_last_seat_goes_to_exactly_one() -> None:
+    e = event(capacity=1)
+    first, second = e.register(member_id="a", now=NOW), e.register(member_id="b", now=NOW)
+    assert (first.seat, second.seat) == (Seat.CONFIRMED, Seat.WAITLISTED)
+
+
+def test_cancelling_a_seat_promotes_the_first_on_the_waitlist() -> None:
+    e = event(capacity=1)
+    for m in ("a", "b", "c"):
+        e.register(member_id=m, now=NOW)
+    e.facts.clear()
+    e.cancel_registration(member_id="a")
+    assert [r.member_id for r in e.confirmed] == ["b"]
+    assert [r.member_id for r in e.waitlist] == ["c"]
+    assert e.facts == [
+        events.RegistrationCancelled(event_id="e1", region="LDN", member_id="a", had_seat=True),
+        events.RegistrationPromoted(event_id="e1", region="LDN", member_id="b"),
+    ]
+
+
+def test_cancelling_a_waitlist_place_promotes_nobody() -> None:
+    e = event(capacity=1)
+    for m in ("a", "b"):
+        e.register(member_id=m, now=NOW)
+    e.facts.clear()
+    e.cancel_registration(member_id="b")
+    assert [type(f) for f in e.facts] == [events.RegistrationCancelled]
+
+
+def test_more_capacity_promotes_in_order() -> None:
+    e = event(capacity=1)
+    for m in ("a", "b", "c", "d"):
+        e.register(member_id=m, now=NOW)
+    e.change_capacity(3)
+    assert [r.member_id for r in e.confirmed] == ["a", "b", "c"]
+    with pytest.raises(Invalid):
+        e.change_capacity(0)
+
+
+@pytest.mark.parametrize(
+    ("status", "when", "code"),
+    [
+        (Status.CANCELLED, NOW, "not_open"),
+        (Status.DRAFT, NOW, "not_open"),
+        (Status.PUBLISHED, NOW + timedelta(days=8), "already_started"),
+    ],
+)
+def test_registration_is_refused_when_closed(status: Status, when: datetime, code: str) -> None:
+    with pytest.raises(Conflict) as error:
+        event(status=status).register(member_id="a", now=when)
+    assert error.value.code == code
+
+
+def test_registering_twice_or_cancelling_nothing_is_a_conflict() -> None:
+    e = event()
+    e.register(member_id="a", now=NOW)
+    with pytest.raises(Conflict):
+        e.register(member_id="a", now=NOW)
+    with pytest.raises(Conflict):
+        e.cancel_registration(member_id="zz")
