@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pymongo.errors import AutoReconnect, OperationFailure
 
+from shared.mongo import is_transient
+
 
 class DomainError(Exception):
     status_code = 400
@@ -56,8 +58,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(OperationFailure)
     @app.exception_handler(AutoReconnect)
     async def _store(_: Request, exc: Exception) -> JSONResponse:
-        from shared.mongo import is_transient
-
         if not is_transient(exc):
             raise exc
         return JSONResponse(

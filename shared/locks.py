@@ -74,17 +74,3 @@ class DocumentLocks:
                 raise Conflict("busy", "Someone else is changing this right now; try again")
             await asyncio.sleep(pause * (1 + random.random()))
             pause = min(pause * 2, 0.05)
-
-
-async def update_if_version(
-    locks: DocumentLocks,
-    collection: Any,
-    document_id: Any,
-    version: int,
-    update: dict[str, Any],
-) -> bool:
-    """Applies `update` (which should `$inc` the version) only if the document is still at
-    `version`: optimistic concurrency that holds on FerretDB too. False: reload and retry."""
-    async with locks.hold(collection.name, document_id):
-        result = await collection.update_one({"_id": document_id, "version": version}, update)
-    return bool(result.matched_count)

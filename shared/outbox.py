@@ -31,7 +31,8 @@ log = structlog.get_logger()
 
 OUTBOX_FIELD = "outbox"
 PENDING_COLLECTION = "outbox_pending"
-OUTBOX_INDEX = IndexModel([(f"{OUTBOX_FIELD}.event.id", 1)], name="outbox_pending")
+# Serves the sweep on MongoDB (FerretDB scans either way).
+OUTBOX_INDEX = IndexModel([(f"{OUTBOX_FIELD}.event.id", 1)], name="outbox_events")
 
 # publish(topic, key, value, headers) -> an awaitable that completes when Kafka confirmed
 SendEvent = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[Awaitable[Any]]]

@@ -96,27 +96,16 @@ class Member:
 
     def approve(self, *, by: Member, now: datetime) -> None:
         permissions.require_region_authority(by, self.region)
-        self._require_pending()
-        self.status, self.roles = Status.ACTIVE, frozenset({"member"})
-        self.decided_by, self.decided_at = by.id, now
-        self.events.append(
-            events.MemberApproved(
-                member_id=self.id,
-                region=self.region,
-                name=self.profile.name,
-                email=self.email,
-                organisation_id=self.profile.organisation_id,
-                roles=sorted(self.roles),
-                interests=list(self.profile.interests),
-                approved_by=by.id,
-            )
-        )
+        self._admit(roles=frozenset({"member"}), by=by.id, now=now)
 
     def appoint_first_operator(self, *, now: datetime) -> None:
         """The platform's first operator approves themself: nobody else could."""
+        self._admit(roles=frozenset({"member", "operator"}), by=self.id, now=now)
+
+    def _admit(self, *, roles: frozenset[str], by: str, now: datetime) -> None:
         self._require_pending()
-        self.status, self.roles = Status.ACTIVE, frozenset({"member", "operator"})
-        self.decided_by, self.decided_at = self.id, now
+        self.status, self.roles = Status.ACTIVE, roles
+        self.decided_by, self.decided_at = by, now
         self.events.append(
             events.MemberApproved(
                 member_id=self.id,
@@ -126,7 +115,7 @@ class Member:
                 organisation_id=self.profile.organisation_id,
                 roles=sorted(self.roles),
                 interests=list(self.profile.interests),
-                approved_by=self.id,
+                approved_by=by,
             )
         )
 

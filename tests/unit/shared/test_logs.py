@@ -1,9 +1,10 @@
 import json
 
 import pytest
+import structlog
 
 from shared.cloudevents import make_event
-from shared.logs import bind_event, configure_logging, log, unbind_event
+from shared.logs import bind_event, configure_logging, unbind_event
 from tests.unit.shared.test_cloudevents import ThingHappened
 
 
@@ -11,6 +12,8 @@ def test_lines_logged_while_handling_an_event_carry_its_ids(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     configure_logging("tests")
+    # A fresh logger: one cached by an earlier test would still write to that test's stderr.
+    log = structlog.get_logger()
     event = make_event(ThingHappened(thing_id="t", count=1), source="/s", subject="t")
     token = bind_event(event)
     try:
