@@ -55,6 +55,50 @@ class EventPublished(NetworkEventFact):
     organiser_node: str | None
 
 
+class EventUpdated(NetworkEventFact):
+    """A published event's details changed; `changed` names the fields."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.event.updated.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_EVENT,
+                    "changed": ["starts_at"],
+                    "title": "Peer assist clinic",
+                    "starts_at": "2027-01-12T11:00:00Z",
+                    "ends_at": "2027-01-12T13:00:00Z",
+                }
+            ]
+        }
+    )
+    changed: list[str]
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class EventCancelled(NetworkEventFact):
+    """A network event was cancelled; everyone registered is told why."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.event.cancelled.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_EVENT,
+                    "title": "Peer assist clinic",
+                    "reason": "Speaker unwell",
+                    "registered_member_ids": ["m2", "m3"],
+                }
+            ]
+        }
+    )
+    title: str
+    reason: str
+    registered_member_ids: list[str]
+
+
 class RegistrationConfirmed(NetworkEventFact):
     """A member has a seat."""
 

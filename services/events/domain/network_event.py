@@ -4,11 +4,12 @@ concurrency (the document write is versioned and locked, see shared/aggregates.p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 
 from services.events import events
+from services.events.domain.details import EventDetails, check
 from shared.errors import Conflict, Invalid
 
 
@@ -34,15 +35,115 @@ class Registration:
 @dataclass
 class NetworkEvent:
     id: str
-    title: str
-    region: str | None
+    details: EventDetails
     capacity: int
-    starts_at: datetime
-    ends_at: datetime
+    organiser_member_id: str | None = None
+    organiser_node: str | None = None  # the region code of the regional node that submitted it
     status: Status = Status.DRAFT
     registrations: list[Registration] = field(default_factory=list)
+    cancel_reason: str | None = None
     version: int = 0
     facts: list[events.NetworkEventFact] = field(default_factory=list)
+
+    @classmethod
+    def draft(
+        cls,
+        *,
+        event_id: str,
+        details: EventDetails,
+        capacity: int,
+        now: datetime,
+        organiser_member_id: str | None = None,
+        organiser_node: str | None = None,
+    ) -> NetworkEvent:
+        if (organiser_member_id is None) == (organiser_node is None):
+            raise Invalid("invalid_organiser", "An event has one organiser: a member or a node")
+        event = cls(
+            id=event_id,
+            details=check(details, now=now),
+            capacity=1,
+            organiser_member_id=organiser_member_id,
+            organiser_node=organiser_node,
+        )
+        event.change_capacity(capacity)
+        return event
+
+    @property
+    def title(self) -> str:
+        return self.details.title
+
+    @property
+    def region(self) -> str | None:
+        return self.details.region
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.details.starts_at
+
+    def publish(self) -> None:
+        if self.status is not Status.DRAFT:
+            raise Conflict("not_draft", f"The event is {self.status.value}, not a draft")
+        self.status = Status.PUBLISHED
+        d = self.details
+        self.facts.append(
+            events.EventPublished(
+                event_id=self.id,
+                region=d.region,
+                title=d.title,
+                kind=d.kind.value,
+                mode=d.mode.value,
+                scope=d.scope.value,
+                starts_at=d.starts_at,
+                ends_at=d.ends_at,
+                capacity=self.capacity,
+                tags=list(d.tags),
+                organiser_member_id=self.organiser_member_id,
+                organiser_node=self.organiser_node,
+            )
+        )
+
+    def revise(self, details: EventDetails, *, now: datetime) -> None:
+        """New details; published events tell their registrants what changed."""
+        if self.status in (Status.CANCELLED, Status.COMPLETED):
+            raise Conflict("closed", f"The event is {self.status.value}")
+        changed = [
+            f.name
+            for f in fields(EventDetails)
+            if getattr(details, f.name) != getattr(self.details, f.name)
+        ]
+        if not changed:
+            return
+        self.details = check(details, now=now)
+        if self.status is Status.PUBLISHED:
+            self.facts.append(
+                events.EventUpdated(
+                    event_id=self.id,
+                    region=details.region,
+                    changed=changed,
+                    title=details.title,
+                    starts_at=details.starts_at,
+                    ends_at=details.ends_at,
+                )
+            )
+
+    def cancel(self, *, reason: str) -> None:
+        if self.status is Status.CANCELLED:
+            return
+        if self.status is Status.COMPLETED:
+            raise Conflict("closed", "The event has taken place")
+        reason = " ".join(reason.split())
+        if not 1 <= len(reason) <= 1000:
+            raise Invalid("reason_required", "Say why (1 to 1000 characters): registrants are told")
+        self.status, self.cancel_reason = Status.CANCELLED, reason
+        self.facts.append(
+            events.EventCancelled(
+                event_id=self.id,
+                region=self.region,
+                title=self.title,
+                reason=reason,
+                registered_member_ids=[r.member_id for r in self.registrations],
+            )
+        )
 
     @property
     def confirmed(self) -> list[Registration]:

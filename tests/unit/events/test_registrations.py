@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -5,19 +6,17 @@ import pytest
 from services.events import events
 from services.events.domain.network_event import NetworkEvent, Seat, Status
 from shared.errors import Conflict, Invalid
+from tests.unit.events.test_details import GOOD
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def event(capacity: int = 2, status: Status = Status.PUBLISHED) -> NetworkEvent:
+    details = replace(
+        GOOD, starts_at=NOW + timedelta(days=7), ends_at=NOW + timedelta(days=7, hours=2)
+    )
     return NetworkEvent(
-        id="e1",
-        title="Peer assist clinic",
-        region="LDN",
-        capacity=capacity,
-        starts_at=NOW + timedelta(days=7),
-        ends_at=NOW + timedelta(days=7, hours=2),
-        status=status,
+        id="e1", details=details, capacity=capacity, organiser_member_id="o", status=status
     )
 
 
@@ -94,3 +93,50 @@ def test_registering_twice_or_cancelling_nothing_is_a_conflict() -> None:
         e.register(member_id="a", now=NOW)
     with pytest.raises(Conflict):
         e.cancel_registration(member_id="zz")
+
+
+def test_draft_validates_publish_announces_and_cancel_tells_registrants() -> None:
+    draft = NetworkEvent.draft(
+        event_id="e2", details=GOOD, capacity=10, now=NOW, organiser_node="LDN"
+    )
+    draft.publish()
+    published = draft.facts[-1]
+    assert isinstance(published, events.EventPublished)
+    assert (published.organiser_node, published.capacity) == ("LDN", 10)
+    draft.register(member_id="a", now=NOW)
+    draft.cancel(reason="Speaker unwell")
+    cancelled = draft.facts[-1]
+    assert isinstance(cancelled, events.EventCancelled)
+    assert cancelled.registered_member_ids == ["a"]
+    with pytest.raises(Conflict):
+        draft.register(member_id="b", now=NOW)
+
+
+def test_revising_a_published_event_names_what_changed() -> None:
+    e = NetworkEvent.draft(
+        event_id="e3", details=GOOD, capacity=5, now=NOW, organiser_member_id="m"
+    )
+    e.publish()
+    later = replace(
+        GOOD,
+        starts_at=GOOD.starts_at + timedelta(hours=1),
+        ends_at=GOOD.ends_at + timedelta(hours=1),
+    )
+    e.revise(later, now=NOW)
+    updated = e.facts[-1]
+    assert isinstance(updated, events.EventUpdated)
+    assert updated.changed == ["starts_at", "ends_at"]
+
+
+def test_an_event_has_exactly_one_organiser() -> None:
+    with pytest.raises(Invalid):
+        NetworkEvent.draft(event_id="e", details=GOOD, capacity=5, now=NOW)
+    with pytest.raises(Invalid):
+        NetworkEvent.draft(
+            event_id="e",
+            details=GOOD,
+            capacity=5,
+            now=NOW,
+            organiser_member_id="m",
+            organiser_node="LDN",
+        )
