@@ -21,7 +21,7 @@ from services.membership.repository import (
     StaleMember,
 )
 from shared.clock import Clock, new_id
-from shared.errors import Forbidden, Invalid, NotFound, Unauthorized
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 
 SAVE_ATTEMPTS = 5
 SUGGESTION_POOL = 500
@@ -261,4 +261,4 @@ async def _change(
         except StaleMember:
             continue
         return member
-    raise StaleMember(member_id)
+    raise Conflict("busy", "Others are changing this right now; try again")

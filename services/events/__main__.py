@@ -1,0 +1,12 @@
+"""`python -m services.events` starts the service."""
+
+import uvicorn
+
+from services.events.app import create_app
+from shared.settings import PlatformSettings
+
+if __name__ == "__main__":
+    settings = PlatformSettings()
+    uvicorn.run(
+        create_app(settings), host=settings.bind_host, port=settings.events_port, log_config=None
+    )

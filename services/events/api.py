@@ -1,0 +1,172 @@
+"""HTTP routes (called by the gateway with an internal token)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import BaseModel, Field
+
+from services.events import usecases
+from services.events.domain.details import EventDetails, Kind, Mode, Scope
+from services.events.domain.network_event import NetworkEvent
+from services.events.usecases import Listing, Stores
+from shared.auth import CurrentCaller
+from shared.pagination import MAX_PAGE_SIZE, Page
+
+router = APIRouter(prefix="/v1")
+
+
+def get_stores(request: Request) -> Stores:
+    stores: Stores = request.app.state.stores
+    return stores
+
+
+StoresDep = Annotated[Stores, Depends(get_stores)]
+
+
+class EventIn(BaseModel):
+    title: str = Field(max_length=200, examples=["Peer assist clinic"])
+    summary: str = Field("", max_length=500)
+    description: str = Field("", max_length=10_000)
+    kind: Kind
+    mode: Mode
+    scope: Scope
+    region: str | None = Field(None, examples=["LDN"])
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str = "Europe/London"
+    venue: str | None = Field(None, max_length=300)
+    join_url: str | None = Field(None, max_length=500)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    capacity: int = Field(ge=1, le=100_000)
+    publish: bool = True
+
+    def details(self) -> EventDetails:
+        return EventDetails(
+            title=self.title,
+            summary=self.summary,
+            description=self.description,
+            kind=self.kind,
+            mode=self.mode,
+            scope=self.scope,
+            region=self.region,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            timezone=self.timezone,
+            venue=self.venue,
+            join_url=self.join_url,
+            tags=tuple(self.tags),
+        )
+
+
+class EventView(BaseModel):
+    id: str
+    status: str
+    title: str
+    summary: str
+    kind: str
+    mode: str
+    scope: str
+    region: str | None
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    venue: str | None
+    join_url: str | None
+    tags: list[str]
+    capacity: int
+    seats_left: int
+    waitlisted: int
+    organiser_member_id: str | None
+    organiser_node: str | None
+
+    @classmethod
+    def of(cls, event: NetworkEvent) -> EventView:
+        d = event.details
+        return cls(
+            id=event.id,
+            status=event.status.value,
+            title=d.title,
+            summary=d.summary,
+            kind=d.kind.value,
+            mode=d.mode.value,
+            scope=d.scope.value,
+            region=d.region,
+            starts_at=d.starts_at,
+            ends_at=d.ends_at,
+            timezone=d.timezone,
+            venue=d.venue,
+            join_url=d.join_url,
+            tags=list(d.tags),
+            capacity=event.capacity,
+            seats_left=event.seats_left,
+            waitlisted=len(event.waitlist),
+            organiser_member_id=event.organiser_member_id,
+            organiser_node=event.organiser_node,
+        )
+
+
+class RegistrationView(BaseModel):
+    event_id: str
+    member_id: str
+    seat: str
+
+
+class Cancellation(BaseModel):
+    reason: str = Field(max_length=1000)
+
+
+@router.post("/events", status_code=status.HTTP_201_CREATED)
+async def create(body: EventIn, stores: StoresDep, caller: CurrentCaller) -> EventView:
+    event = await usecases.create_event(
+        stores, caller=caller, details=body.details(), capacity=body.capacity, publish=body.publish
+    )
+    return EventView.of(event)
+
+
+@router.get("/events")
+async def listing(
+    stores: StoresDep,
+    _: CurrentCaller,
+    region: str | None = None,
+    scope: Literal["local", "regional", "national"] | None = None,
+    tag: str | None = Query(None, max_length=50),
+    starts_after: datetime | None = None,
+    starts_before: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    cursor: str | None = None,
+) -> Page[EventView]:
+    query = Listing(
+        region=region, scope=scope, tag=tag, starts_after=starts_after, starts_before=starts_before
+    )
+    events, next_cursor = await usecases.upcoming(stores, listing=query, cursor=cursor, limit=limit)
+    return Page(items=[EventView.of(e) for e in events], next_cursor=next_cursor)
+
+
+@router.get("/events/{event_id}")
+async def event(event_id: str, stores: StoresDep, _: CurrentCaller) -> EventView:
+    return EventView.of(await usecases.get_event(stores, event_id))
+
+
+@router.post("/events/{event_id}/registrations", status_code=status.HTTP_201_CREATED)
+async def register(event_id: str, stores: StoresDep, caller: CurrentCaller) -> RegistrationView:
+    registration = await usecases.register(stores, caller=caller, event_id=event_id)
+    return RegistrationView(
+        event_id=event_id, member_id=registration.member_id, seat=registration.seat.value
+    )
+
+
+@router.delete("/events/{event_id}/registrations/me", status_code=status.HTTP_204_NO_CONTENT)
+async def unregister(event_id: str, stores: StoresDep, caller: CurrentCaller) -> None:
+    await usecases.cancel_registration(stores, caller=caller, event_id=event_id)
+
+
+@router.post("/events/{event_id}/cancel")
+async def cancel(
+    event_id: str, body: Cancellation, stores: StoresDep, caller: CurrentCaller
+) -> EventView:
+    return EventView.of(
+        await usecases.cancel_event(stores, caller=caller, event_id=event_id, reason=body.reason)
+    )

@@ -1,0 +1,134 @@
+"""MongoDB persistence of network events and their registrations (knet_events)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import IndexModel
+
+from services.events.domain.details import EventDetails, Kind, Mode, Scope
+from services.events.domain.network_event import NetworkEvent, Registration, Seat, Status
+from shared.aggregates import AggregateStore
+from shared.clock import Clock
+from shared.locks import DocumentLocks
+from shared.mongo import Db
+from shared.pagination import after, decode_cursor, encode_cursor
+
+SOURCE = "/services/events"
+LISTING_SORT = ["starts_at", "_id"]
+
+INDEXES: dict[str, list[IndexModel]] = {
+    "network_events": [
+        IndexModel([("status", 1), ("starts_at", 1), ("_id", 1)], name="upcoming"),
+        IndexModel([("region", 1), ("status", 1), ("starts_at", 1), ("_id", 1)], name="by_region"),
+        IndexModel([("tags", 1), ("status", 1), ("starts_at", 1), ("_id", 1)], name="by_tag"),
+        IndexModel([("registrations.member_id", 1), ("starts_at", 1)], name="by_registrant"),
+    ],
+}
+
+
+class StaleEvent(Exception):
+    """Changed since it was read: reload and decide again."""
+
+
+class EventRepository:
+    def __init__(self, db: Db, locks: DocumentLocks, clock: Clock) -> None:
+        self.store = AggregateStore(db, "network_events", locks, source=SOURCE, clock=clock)
+        self.collection = self.store.collection
+
+    async def add(self, event: NetworkEvent) -> None:
+        await self.store.insert(to_document(event), event.facts)
+        event.facts.clear()
+
+    async def save(self, event: NetworkEvent) -> None:
+        state = {k: v for k, v in to_document(event).items() if k not in ("_id", "version")}
+        if not await self.store.update(event.id, event.version, {"$set": state}, event.facts):
+            raise StaleEvent(event.id)
+        event.version += 1
+        event.facts.clear()
+
+    async def get(self, event_id: str) -> NetworkEvent | None:
+        document = await self.collection.find_one({"_id": event_id}, {"outbox": 0})
+        return from_document(document) if document else None
+
+    async def upcoming(
+        self, criteria: dict[str, Any], *, cursor: str | None, limit: int
+    ) -> tuple[list[NetworkEvent], str | None]:
+        start = decode_cursor(cursor, len(LISTING_SORT))
+        if start is not None:
+            start[0] = datetime.fromisoformat(start[0])
+        query = {**criteria, **after(LISTING_SORT, start)}
+        documents = await (
+            self.collection.find(query, {"outbox": 0})
+            .sort([(f, 1) for f in LISTING_SORT])
+            .limit(limit + 1)
+            .to_list()
+        )
+        more = len(documents) > limit
+        documents = documents[:limit]
+        last = documents[-1] if more and documents else None
+        next_cursor = encode_cursor([last["starts_at"].isoformat(), last["_id"]]) if last else None
+        return [from_document(d) for d in documents], next_cursor
+
+
+def to_document(event: NetworkEvent) -> dict[str, Any]:
+    d = event.details
+    return {
+        "_id": event.id,
+        "title": d.title,
+        "summary": d.summary,
+        "description": d.description,
+        "kind": d.kind.value,
+        "mode": d.mode.value,
+        "scope": d.scope.value,
+        "region": d.region,
+        "starts_at": d.starts_at,
+        "ends_at": d.ends_at,
+        "timezone": d.timezone,
+        "venue": d.venue,
+        "join_url": d.join_url,
+        "tags": list(d.tags),
+        "capacity": event.capacity,
+        "organiser_member_id": event.organiser_member_id,
+        "organiser_node": event.organiser_node,
+        "status": event.status.value,
+        "cancel_reason": event.cancel_reason,
+        "registrations": [
+            {"member_id": r.member_id, "seat": r.seat.value, "at": r.at}
+            for r in event.registrations
+        ],
+        "version": event.version,
+    }
+
+
+def from_document(doc: dict[str, Any]) -> NetworkEvent:
+    details = EventDetails(
+        title=doc["title"],
+        summary=doc["summary"],
+        description=doc["description"],
+        kind=Kind(doc["kind"]),
+        mode=Mode(doc["mode"]),
+        scope=Scope(doc["scope"]),
+        region=doc["region"],
+        starts_at=doc["starts_at"],
+        ends_at=doc["ends_at"],
+        timezone=doc["timezone"],
+        venue=doc.get("venue"),
+        join_url=doc.get("join_url"),
+        tags=tuple(doc.get("tags", ())),
+    )
+    return NetworkEvent(
+        id=doc["_id"],
+        details=details,
+        capacity=doc["capacity"],
+        organiser_member_id=doc.get("organiser_member_id"),
+        organiser_node=doc.get("organiser_node"),
+        status=Status(doc["status"]),
+        cancel_reason=doc.get("cancel_reason"),
+        registrations=[
+            Registration(r["member_id"], Seat(r["seat"]), r["at"])
+            for r in doc.get("registrations", [])
+        ],
+        version=doc.get("version", 0),
+    )

@@ -1,0 +1,139 @@
+"""The events service's use cases: load, decide (domain), save with the facts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from services.events.domain.details import EventDetails, Scope
+from services.events.domain.network_event import NetworkEvent, Registration, Status
+from services.events.repository import EventRepository, StaleEvent
+from shared.auth import Caller
+from shared.clock import Clock, new_id
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.reference import region_codes
+
+SAVE_ATTEMPTS = 10  # a popular event's last seats are contended; each retry re-decides
+
+
+@dataclass
+class Stores:
+    events: EventRepository
+    clock: Clock
+    new_id: Callable[[], str] = field(default=new_id)
+
+
+async def create_event(
+    stores: Stores, *, caller: Caller, details: EventDetails, capacity: int, publish: bool
+) -> NetworkEvent:
+    if not caller.has("member"):
+        raise Forbidden("not_a_member", "Only members organise events")
+    if details.scope is Scope.NATIONAL and not (caller.has("operator") or caller.has("core")):
+        raise Forbidden(
+            "not_permitted", "National events are organised by the core group or operators"
+        )
+    event = NetworkEvent.draft(
+        event_id=stores.new_id(),
+        details=details,
+        capacity=capacity,
+        now=stores.clock.now(),
+        organiser_member_id=caller.member_id,
+    )
+    if publish:
+        event.publish()
+    await stores.events.add(event)
+    return event
+
+
+async def get_event(stores: Stores, event_id: str) -> NetworkEvent:
+    event = await stores.events.get(event_id)
+    if event is None:
+        raise NotFound("event_not_found", f"No event {event_id}")
+    return event
+
+
+async def register(stores: Stores, *, caller: Caller, event_id: str) -> Registration:
+    if not caller.has("member"):
+        raise Forbidden("not_a_member", "Only members register for events")
+    found: list[Registration] = []
+    await _change(
+        stores,
+        event_id,
+        lambda e: found.append(e.register(member_id=caller.member_id, now=stores.clock.now())),
+    )
+    return found[-1]
+
+
+async def cancel_registration(stores: Stores, *, caller: Caller, event_id: str) -> NetworkEvent:
+    return await _change(
+        stores, event_id, lambda e: e.cancel_registration(member_id=caller.member_id)
+    )
+
+
+async def cancel_event(
+    stores: Stores, *, caller: Caller, event_id: str, reason: str
+) -> NetworkEvent:
+    def cancel(event: NetworkEvent) -> None:
+        _require_organiser_authority(caller, event)
+        event.cancel(reason=reason)
+
+    return await _change(stores, event_id, cancel)
+
+
+@dataclass(frozen=True)
+class Listing:
+    region: str | None = None
+    scope: str | None = None
+    tag: str | None = None
+    starts_after: datetime | None = None
+    starts_before: datetime | None = None
+
+    def criteria(self, now: datetime) -> dict[str, Any]:
+        criteria: dict[str, Any] = {"status": Status.PUBLISHED.value}
+        window: dict[str, datetime] = {"$gte": max(self.starts_after or now, now)}
+        if self.starts_before:
+            window["$lt"] = self.starts_before
+        criteria["starts_at"] = window
+        if self.region:
+            if self.region not in region_codes():
+                raise Invalid("unknown_region", f"'{self.region}' is not a region")
+            criteria["region"] = self.region
+        if self.scope:
+            criteria["scope"] = Scope(self.scope).value
+        if self.tag:
+            criteria["tags"] = self.tag
+        return criteria
+
+
+async def upcoming(
+    stores: Stores, *, listing: Listing, cursor: str | None, limit: int
+) -> tuple[list[NetworkEvent], str | None]:
+    return await stores.events.upcoming(
+        listing.criteria(stores.clock.now()), cursor=cursor, limit=limit
+    )
+
+
+def _require_organiser_authority(caller: Caller, event: NetworkEvent) -> None:
+    if caller.member_id == event.organiser_member_id or caller.has("operator"):
+        return
+    if caller.has("facilitator") and caller.region == event.region:
+        return
+    raise Forbidden("not_permitted", "Only the organiser, the region's facilitators or an operator")
+
+
+async def _change(
+    stores: Stores, event_id: str, change: Callable[[NetworkEvent], Any]
+) -> NetworkEvent:
+    for _ in range(SAVE_ATTEMPTS):
+        event = await get_event(stores, event_id)
+        change(event)
+        if not event.facts:
+            return event
+        try:
+            await stores.events.save(event)
+        except StaleEvent:
+            continue
+        return event
+    raise Conflict("busy", "Others are changing this right now; try again")
