@@ -8,8 +8,12 @@ from typing import ClassVar
 
 from pydantic import ConfigDict
 
+from services.events.domain.submission import EventSubmission
 from shared import topics
 from shared.cloudevents import EventData
+
+# What regional nodes send: named here so that `knet contracts` publishes its schema too.
+SUBMISSION_CONTRACT = EventSubmission
 
 _EVENT = {"event_id": "01a21b9e794bac135f8ad1fbd4", "region": "LDN"}
 
@@ -135,3 +139,26 @@ class RegistrationCancelled(NetworkEventFact):
     )
     member_id: str
     had_seat: bool
+
+
+class SubmissionRejected(EventData):
+    """A regional node's submission was not accepted; `reasons` says why, all at once."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.submission.rejected.v1"
+    topic: ClassVar[str] = topics.EVENTS
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "node": "LDN",
+                    "external_id": "ldn-2027-01-peer-assist",
+                    "submission_id": "01a21b9e7",
+                    "reasons": ["ends_at: must be after starts_at"],
+                }
+            ]
+        }
+    )
+    node: str
+    external_id: str | None
+    submission_id: str
+    reasons: list[str]

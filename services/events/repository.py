@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import IndexModel
+from pymongo.errors import DuplicateKeyError
 
 from services.events.domain.details import EventDetails, Kind, Mode, Scope
 from services.events.domain.network_event import NetworkEvent, Registration, Seat, Status
@@ -26,6 +27,35 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("registrations.member_id", 1), ("starts_at", 1)], name="by_registrant"),
     ],
 }
+
+
+class SubmissionRecords:
+    """One record per regional submission handled (its `_id` is the submission's CloudEvent
+    id): a redelivered submission is a duplicate insert, so it is answered once."""
+
+    def __init__(self, db: Db, locks: DocumentLocks, clock: Clock) -> None:
+        self.store = AggregateStore(db, "submissions", locks, source=SOURCE, clock=clock)
+
+    async def record(
+        self,
+        *,
+        submission_id: str,
+        node: str,
+        external_id: str | None,
+        outcome: str,
+        facts: list[Any],
+    ) -> bool:
+        document = {
+            "_id": submission_id,
+            "node": node,
+            "external_id": external_id,
+            "outcome": outcome,
+        }
+        try:
+            await self.store.insert(document, facts)
+        except DuplicateKeyError:
+            return False
+        return True
 
 
 class StaleEvent(Exception):

@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pymongo.errors import DuplicateKeyError
+
+from services.events import events as facts
+from services.events.domain import submission as submissions
 from services.events.domain.details import EventDetails, Scope
 from services.events.domain.network_event import NetworkEvent, Registration, Status
-from services.events.repository import EventRepository, StaleEvent
+from services.events.repository import EventRepository, StaleEvent, SubmissionRecords
 from shared.auth import Caller
 from shared.clock import Clock, new_id
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
@@ -21,6 +25,7 @@ SAVE_ATTEMPTS = 10  # a popular event's last seats are contended; each retry re-
 @dataclass
 class Stores:
     events: EventRepository
+    submissions: SubmissionRecords
     clock: Clock
     new_id: Callable[[], str] = field(default=new_id)
 
@@ -113,6 +118,78 @@ async def upcoming(
     return await stores.events.upcoming(
         listing.criteria(stores.clock.now()), cursor=cursor, limit=limit
     )
+
+
+async def handle_submission(
+    stores: Stores, *, submission_id: str, source: str, data: dict[str, Any]
+) -> str:
+    """A regional node's submission: creates, updates or cancels its event, or is rejected with
+    every reason. Returns the outcome. Idempotent: a redelivery changes nothing again."""
+    node = submissions.node_of(source)
+    submission, reasons = submissions.read(data)
+    external_id = submission.external_id if submission else _external_id(data)
+    details = None
+    if node is None:
+        reasons.append(f"source: '{source}' is not /regions/<region code>")
+    elif submission is not None and not reasons and submission.action == "publish":
+        details, reasons = submissions.to_details(submission, node=node, now=stores.clock.now())
+    if reasons or submission is None or node is None:
+        return await _reject(stores, submission_id, node or source, external_id, reasons)
+    event_id = submissions.event_id_for(node, submission.external_id)
+    if submission.action == "cancel":
+        reason = submission.cancel_reason or "Cancelled by the regional node"
+        try:
+            await _change(stores, event_id, lambda e: e.cancel(reason=reason))
+        except NotFound:
+            return await _reject(
+                stores, submission_id, node, external_id, ["external_id: no such event"]
+            )
+        return "cancelled"
+    if details is None:  # a publish always has details here; this keeps the types honest
+        return await _reject(stores, submission_id, node, external_id, ["details: missing"])
+    if await stores.events.get(event_id) is None:
+        event = NetworkEvent.draft(
+            event_id=event_id,
+            details=details,
+            capacity=submission.capacity,
+            now=stores.clock.now(),
+            organiser_node=node,
+        )
+        event.publish()
+        try:
+            await stores.events.add(event)
+            return "published"
+        except DuplicateKeyError:
+            pass  # the same submission, handled concurrently: revise what is there
+
+    def revise(event: NetworkEvent) -> None:
+        event.revise(details, now=stores.clock.now())
+        if event.capacity != submission.capacity:
+            event.change_capacity(submission.capacity)
+
+    await _change(stores, event_id, revise)
+    return "updated"
+
+
+async def _reject(
+    stores: Stores, submission_id: str, node: str, external_id: str | None, reasons: list[str]
+) -> str:
+    rejected = facts.SubmissionRejected(
+        node=node, external_id=external_id, submission_id=submission_id, reasons=reasons
+    )
+    await stores.submissions.record(
+        submission_id=submission_id,
+        node=node,
+        external_id=external_id,
+        outcome="rejected",
+        facts=[rejected],
+    )
+    return "rejected"
+
+
+def _external_id(data: dict[str, Any]) -> str | None:
+    value = data.get("external_id")
+    return value if isinstance(value, str) and len(value) <= 64 else None
 
 
 def _require_organiser_authority(caller: Caller, event: NetworkEvent) -> None:

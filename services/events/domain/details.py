@@ -3,8 +3,8 @@ submissions through the API and regional nodes' submissions through Kafka)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -89,6 +89,13 @@ def problems(details: EventDetails, *, now: datetime) -> list[str]:
 
 
 def check(details: EventDetails, *, now: datetime) -> EventDetails:
+    """The details in their stored form (times in UTC, to the second), or Invalid with every
+    problem. Stored form first: the store keeps milliseconds, so comparing unnormalised times
+    would find a "change" in every resubmission."""
     if found := problems(details, now=now):
         raise Invalid("invalid_event", "; ".join(found), problems=found)
-    return details
+    return replace(
+        details,
+        starts_at=details.starts_at.astimezone(UTC).replace(microsecond=0),
+        ends_at=details.ends_at.astimezone(UTC).replace(microsecond=0),
+    )

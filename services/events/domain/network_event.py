@@ -106,6 +106,7 @@ class NetworkEvent:
         """New details; published events tell their registrants what changed."""
         if self.status in (Status.CANCELLED, Status.COMPLETED):
             raise Conflict("closed", f"The event is {self.status.value}")
+        details = check(details, now=now)
         changed = [
             f.name
             for f in fields(EventDetails)
@@ -113,7 +114,7 @@ class NetworkEvent:
         ]
         if not changed:
             return
-        self.details = check(details, now=now)
+        self.details = details
         if self.status is Status.PUBLISHED:
             self.facts.append(
                 events.EventUpdated(

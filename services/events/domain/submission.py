@@ -1,0 +1,130 @@
+"""What a regional node submits on knet.regional-submissions.v1 (CloudEvent type
+`uk.nhs.knet.event.submitted.v1`, source `/regions/<code>`), and how it becomes details.
+
+The model is lenient on purpose: a submission whose content breaks the rules is answered with
+`submission.rejected` and every reason, which a node can act on; only a message that is not a
+CloudEvent at all goes to the dead-letter topic."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import ConfigDict, Field, ValidationError
+
+from services.events.domain.details import EventDetails, Kind, Mode, Scope, problems
+from shared import topics
+from shared.cloudevents import EventData
+
+SUBMITTED = "uk.nhs.knet.event.submitted.v1"
+_EXTERNAL_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SOURCE = re.compile(r"^/regions/([A-Z]{2,3})$")
+
+
+class EventSubmission(EventData):
+    """A regional node's event, created or updated by its own external id; `action: cancel`
+    cancels it."""
+
+    event_type: ClassVar[str] = SUBMITTED
+    topic: ClassVar[str] = topics.REGIONAL_SUBMISSIONS
+    model_config = ConfigDict(
+        extra="ignore",
+        frozen=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "external_id": "ldn-2027-01-peer-assist",
+                    "action": "publish",
+                    "title": "Peer assist clinic",
+                    "summary": "Bring a problem",
+                    "kind": "workshop",
+                    "mode": "online",
+                    "scope": "regional",
+                    "region": "LDN",
+                    "starts_at": "2027-01-12T10:00:00Z",
+                    "ends_at": "2027-01-12T12:00:00Z",
+                    "join_url": "https://meet.example/peer-assist",
+                    "tags": ["R4"],
+                    "capacity": 30,
+                }
+            ]
+        },
+    )
+
+    external_id: str = Field(
+        description="The node's own id for the event (1-64 of A-Z a-z 0-9 . _ -)"
+    )
+    action: Literal["publish", "cancel"] = "publish"
+    title: str = ""
+    summary: str = ""
+    description: str = ""
+    kind: str = ""
+    mode: str = ""
+    scope: str = "regional"
+    region: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    timezone: str = "Europe/London"
+    venue: str | None = None
+    join_url: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    capacity: int = 0
+    cancel_reason: str = ""
+
+
+def node_of(source: str) -> str | None:
+    """`/regions/LDN` -> `LDN`: the node a submission came from."""
+    match = _SOURCE.match(source)
+    return match.group(1) if match else None
+
+
+def event_id_for(node: str, external_id: str) -> str:
+    """One event per (node, external id): a repeated submission finds the same event."""
+    return f"node-{node}-{external_id}"
+
+
+def read(data: dict[str, Any]) -> tuple[EventSubmission | None, list[str]]:
+    try:
+        return EventSubmission.model_validate(data), []
+    except ValidationError as exc:
+        return None, [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+
+
+def to_details(
+    submission: EventSubmission, *, node: str, now: datetime
+) -> tuple[EventDetails | None, list[str]]:
+    """The details, or every reason the submission can't be accepted."""
+    found = []
+    if not _EXTERNAL_ID.match(submission.external_id):
+        found.append("external_id: 1-64 of A-Z a-z 0-9 . _ -")
+    if submission.region != node:
+        found.append(f"region: the {node} node can only submit events for {node}")
+    if not 1 <= submission.capacity <= 10_000:
+        found.append("capacity: between 1 and 10,000 for a regional node's event")
+    choices = {"kind": Kind, "mode": Mode, "scope": Scope}
+    for name, enum in choices.items():
+        if getattr(submission, name) not in {e.value for e in enum}:
+            found.append(f"{name}: one of {', '.join(e.value for e in enum)}")
+    starts, ends = submission.starts_at, submission.ends_at
+    if starts is None or ends is None:
+        found.append("starts_at/ends_at: both are required")
+    if found or starts is None or ends is None:
+        return None, found
+    details = EventDetails(
+        title=submission.title,
+        summary=submission.summary,
+        description=submission.description,
+        kind=Kind(submission.kind),
+        mode=Mode(submission.mode),
+        scope=Scope(submission.scope),
+        region=submission.region,
+        starts_at=starts,
+        ends_at=ends,
+        timezone=submission.timezone,
+        venue=submission.venue,
+        join_url=submission.join_url,
+        tags=tuple(submission.tags),
+    )
+    found = problems(details, now=now)
+    return (None, found) if found else (details, [])
