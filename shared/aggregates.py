@@ -38,10 +38,14 @@ class AggregateStore:
         self.source = source
         self.clock = clock
 
-    async def insert(self, document: dict[str, Any], events: Sequence[EventData]) -> None:
-        """Inserts a new aggregate with its events. DuplicateKeyError is the caller's to map."""
+    async def insert(
+        self, document: dict[str, Any], events: Sequence[EventData], *, subject: str | None = None
+    ) -> None:
+        """Inserts a new aggregate with its events. DuplicateKeyError is the caller's to map.
+        `subject` (the events' subject and Kafka key) defaults to the document's `_id`; a
+        record that speaks for another aggregate, like a reminder, names that one."""
         await self.collection.insert_one(
-            {**document, OUTBOX_FIELD: self._entries(document["_id"], events)}
+            {**document, OUTBOX_FIELD: self._entries(subject or document["_id"], events)}
         )
         await self._mark(document["_id"], events)
 

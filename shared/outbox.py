@@ -112,7 +112,9 @@ class OutboxRelay:
             # events keep their order on its partition while all the sends are in flight.
             for entry in (document or {}).get(OUTBOX_FIELD, []):
                 event = CloudEvent.model_validate(entry["event"])
-                key = str(document["_id"]).encode()  # type: ignore[index]
+                # The key is the aggregate the event is about (its subject), so that one
+                # aggregate's events share a partition and keep their order.
+                key = (event.subject or str(document["_id"])).encode()  # type: ignore[index]
                 headers = {"ce_id": event.id, "ce_type": event.type}
                 confirmations.append(await self.send(entry["topic"], key, event.to_json(), headers))
         await asyncio.gather(*confirmations)

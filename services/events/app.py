@@ -2,30 +2,48 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI
 
-from services.events import api
+from services.events import api, usecases
 from services.events.consumers import submission_consumer
-from services.events.repository import INDEXES, EventRepository, SubmissionRecords
+from services.events.repository import INDEXES, EventRepository, ReminderClaims, SubmissionRecords
 from services.events.usecases import Stores
 from shared.clock import Clock
+from shared.logs import log
 from shared.service import ServiceContext, create_service_app
 from shared.settings import PlatformSettings
 
 
+class EventsSettings(PlatformSettings):
+    reminder_poll_seconds: float = 60.0
+
+
 def create_app(settings: PlatformSettings | None = None, clock: Clock | None = None) -> FastAPI:
-    settings = settings or PlatformSettings()
+    settings = EventsSettings(**(settings or PlatformSettings()).model_dump())
     ctx = ServiceContext.create("events", settings, clock)
     stores = Stores(
         events=EventRepository(ctx.db, ctx.locks, ctx.clock),
         submissions=SubmissionRecords(ctx.db, ctx.locks, ctx.clock),
+        reminders=ReminderClaims(ctx.db, ctx.locks, ctx.clock),
         clock=ctx.clock,
     )
+
+    async def remind() -> None:
+        while True:
+            try:
+                await usecases.send_due_reminders(stores)
+            except Exception as exc:  # a failed round is retried on the next tick
+                log.warning("reminder round failed", error=repr(exc))
+            await asyncio.sleep(settings.reminder_poll_seconds)
+
     app = create_service_app(
         ctx,
         http=[api.router],
         indexes=INDEXES,
-        outbox_collections=["network_events", "submissions"],
+        outbox_collections=["network_events", "submissions", "reminders"],
+        background=[remind],
         consumers=[submission_consumer(ctx, stores)],
         title="KM Network events",
     )

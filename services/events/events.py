@@ -141,6 +141,33 @@ class RegistrationCancelled(NetworkEventFact):
     had_seat: bool
 
 
+class EventReminderDue(NetworkEventFact):
+    """A registered member should be reminded: the event starts within `window`."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.event.reminder_due.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_EVENT,
+                    "member_id": "m2",
+                    "window": "24h",
+                    "title": "Peer assist clinic",
+                    "starts_at": "2027-01-12T10:00:00Z",
+                    "join_url": "https://meet.example/x",
+                    "venue": None,
+                }
+            ]
+        }
+    )
+    member_id: str
+    window: str
+    title: str
+    starts_at: datetime
+    join_url: str | None
+    venue: str | None
+
+
 class SubmissionRejected(EventData):
     """A regional node's submission was not accepted; `reasons` says why, all at once."""
 

@@ -58,6 +58,21 @@ class SubmissionRecords:
         return True
 
 
+class ReminderClaims:
+    """A reminder is claimed by inserting its key: the unique `_id` lets exactly one replica
+    send it, and the claim carries the `event.reminder_due` fact to the outbox."""
+
+    def __init__(self, db: Db, locks: DocumentLocks, clock: Clock) -> None:
+        self.store = AggregateStore(db, "reminders", locks, source=SOURCE, clock=clock)
+
+    async def claim(self, key: str, fact: Any) -> bool:
+        try:
+            await self.store.insert({"_id": key}, [fact], subject=fact.event_id)
+        except DuplicateKeyError:
+            return False
+        return True
+
+
 class StaleEvent(Exception):
     """Changed since it was read: reload and decide again."""
 
@@ -81,6 +96,14 @@ class EventRepository:
     async def get(self, event_id: str) -> NetworkEvent | None:
         document = await self.collection.find_one({"_id": event_id}, {"outbox": 0})
         return from_document(document) if document else None
+
+    async def starting_between(self, start: datetime, end: datetime) -> list[NetworkEvent]:
+        """Published events starting in [start, end): the reminder scheduler's pool."""
+        query = {"status": Status.PUBLISHED.value, "starts_at": {"$gte": start, "$lt": end}}
+        documents = (
+            await self.collection.find(query, {"outbox": 0}).sort("starts_at", 1).to_list(5000)
+        )
+        return [from_document(d) for d in documents]
 
     async def upcoming(
         self, criteria: dict[str, Any], *, cursor: str | None, limit: int

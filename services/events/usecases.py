@@ -13,7 +13,13 @@ from services.events import events as facts
 from services.events.domain import submission as submissions
 from services.events.domain.details import EventDetails, Scope
 from services.events.domain.network_event import NetworkEvent, Registration, Status
-from services.events.repository import EventRepository, StaleEvent, SubmissionRecords
+from services.events.domain.reminders import LOOKAHEAD, due
+from services.events.repository import (
+    EventRepository,
+    ReminderClaims,
+    StaleEvent,
+    SubmissionRecords,
+)
 from shared.auth import Caller
 from shared.clock import Clock, new_id
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
@@ -26,6 +32,7 @@ SAVE_ATTEMPTS = 10  # a popular event's last seats are contended; each retry re-
 class Stores:
     events: EventRepository
     submissions: SubmissionRecords
+    reminders: ReminderClaims
     clock: Clock
     new_id: Callable[[], str] = field(default=new_id)
 
@@ -169,6 +176,28 @@ async def handle_submission(
 
     await _change(stores, event_id, revise)
     return "updated"
+
+
+async def send_due_reminders(stores: Stores) -> int:
+    """Claims and emits every reminder due now; safe to run on every replica at once.
+    Returns how many this call sent."""
+    now = stores.clock.now()
+    sent = 0
+    for event in await stores.events.starting_between(now, now + LOOKAHEAD):
+        for reminder in due(event, now=now):
+            d = event.details
+            fact = facts.EventReminderDue(
+                event_id=event.id,
+                region=event.region,
+                member_id=reminder.member_id,
+                window=reminder.window,
+                title=d.title,
+                starts_at=d.starts_at,
+                join_url=d.join_url,
+                venue=d.venue,
+            )
+            sent += await stores.reminders.claim(reminder.key, fact)
+    return sent
 
 
 async def _reject(
