@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from services.events import usecases
@@ -13,6 +13,7 @@ from services.events.domain.details import EventDetails, Kind, Mode, Scope
 from services.events.domain.network_event import NetworkEvent
 from services.events.usecases import Listing, Stores
 from shared.auth import CurrentCaller
+from shared.errors import Forbidden
 from shared.pagination import MAX_PAGE_SIZE, Page
 
 router = APIRouter(prefix="/v1")
@@ -145,9 +146,28 @@ async def listing(
     return Page(items=[EventView.of(e) for e in events], next_cursor=next_cursor)
 
 
-@router.get("/events/{event_id}")
-async def event(event_id: str, stores: StoresDep, _: CurrentCaller) -> EventView:
-    return EventView.of(await usecases.get_event(stores, event_id))
+CALENDAR = "text/calendar; charset=utf-8"
+
+
+@router.get("/events/{event_id}.ics", response_class=Response)
+async def event_ics(event_id: str, stores: StoresDep, _: CurrentCaller) -> Response:
+    return Response(await usecases.event_calendar(stores, event_id=event_id), media_type=CALENDAR)
+
+
+@router.get("/members/{member_id}/calendar-link")
+async def calendar_link(member_id: str, request: Request, caller: CurrentCaller) -> dict[str, str]:
+    if caller.member_id != member_id:
+        raise Forbidden("not_yours", "Members see only their own calendar link")
+    token = usecases.calendar_token(request.app.state.settings.internal_token_secret, member_id)
+    return {"path": f"/v1/members/{member_id}/calendar.ics?token={token}"}
+
+
+@router.get("/members/{member_id}/calendar.ics", response_class=Response)
+async def member_ics(member_id: str, token: str, request: Request, stores: StoresDep) -> Response:
+    """Private feed: the token in the link is the credential (calendar apps send no header)."""
+    secret = request.app.state.settings.internal_token_secret
+    feed = await usecases.member_calendar(stores, member_id=member_id, token=token, secret=secret)
+    return Response(feed, media_type=CALENDAR)
 
 
 @router.post("/events/{event_id}/registrations", status_code=status.HTTP_201_CREATED)
@@ -170,3 +190,9 @@ async def cancel(
     return EventView.of(
         await usecases.cancel_event(stores, caller=caller, event_id=event_id, reason=body.reason)
     )
+
+
+# Last: `/events/{event_id}` would otherwise swallow `/events/{event_id}.ics`.
+@router.get("/events/{event_id}")
+async def event(event_id: str, stores: StoresDep, _: CurrentCaller) -> EventView:
+    return EventView.of(await usecases.get_event(stores, event_id))

@@ -97,6 +97,16 @@ class EventRepository:
         document = await self.collection.find_one({"_id": event_id}, {"outbox": 0})
         return from_document(document) if document else None
 
+    async def registered(
+        self, member_id: str, *, since: datetime, limit: int = 500
+    ) -> list[NetworkEvent]:
+        """A member's events (seat or waitlist) from `since`, for their calendar feed."""
+        query = {"registrations.member_id": member_id, "starts_at": {"$gte": since}}
+        documents = (
+            await self.collection.find(query, {"outbox": 0}).sort("starts_at", 1).to_list(limit)
+        )
+        return [from_document(d) for d in documents]
+
     async def starting_between(self, start: datetime, end: datetime) -> list[NetworkEvent]:
         """Published events starting in [start, end): the reminder scheduler's pool."""
         query = {"status": Status.PUBLISHED.value, "starts_at": {"$gte": start, "$lt": end}}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
 from services.events import events as facts
+from services.events.domain import calendar
 from services.events.domain import submission as submissions
 from services.events.domain.details import EventDetails, Scope
 from services.events.domain.network_event import NetworkEvent, Registration, Status
@@ -198,6 +201,28 @@ async def send_due_reminders(stores: Stores) -> int:
             )
             sent += await stores.reminders.claim(reminder.key, fact)
     return sent
+
+
+FEED_HISTORY = timedelta(days=90)
+
+
+def calendar_token(secret: str, member_id: str) -> str:
+    """The capability in a member's private feed URL (calendar apps send no bearer token)."""
+    return hmac.new(secret.encode(), f"calendar:{member_id}".encode(), hashlib.sha256).hexdigest()[
+        :32
+    ]
+
+
+async def event_calendar(stores: Stores, *, event_id: str) -> bytes:
+    return calendar.calendar([await get_event(stores, event_id)], now=stores.clock.now())
+
+
+async def member_calendar(stores: Stores, *, member_id: str, token: str, secret: str) -> bytes:
+    if not hmac.compare_digest(token, calendar_token(secret, member_id)):
+        raise Forbidden("bad_feed_token", "This calendar link is not valid")
+    now = stores.clock.now()
+    events = await stores.events.registered(member_id, since=now - FEED_HISTORY)
+    return calendar.calendar(events, now=now, member_id=member_id, name="My KM Network events")
 
 
 async def _reject(

@@ -5,54 +5,17 @@ schema-valid fact, in order."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from services.events.app import create_app
 from shared import topics
-from shared.auth import Caller, issue_token
 from shared.clock import new_id
 from shared.settings import PlatformSettings
+from tests.integration.events.conftest import SOON, as_member, event_body
 from tests.integration.published import assert_valid, events_about
-
-SOON = datetime.now(UTC) + timedelta(days=10)
-
-
-@pytest.fixture(scope="module")
-async def events_http(infra: PlatformSettings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(infra)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://events") as http:
-            http.app_settings = infra  # type: ignore[attr-defined]
-            yield http
-
-
-def as_member(
-    settings: PlatformSettings, member_id: str, *roles: str, region: str = "LDN"
-) -> dict[str, str]:
-    caller = Caller(member_id=member_id, region=region, roles=frozenset({"member", *roles}))
-    return {"authorization": f"Bearer {issue_token(caller, settings)}"}
-
-
-def event_body(**change: Any) -> dict[str, Any]:
-    return {
-        "title": "Peer assist clinic",
-        "kind": "workshop",
-        "mode": "online",
-        "scope": "regional",
-        "region": "LDN",
-        "starts_at": SOON.isoformat(),
-        "ends_at": (SOON + timedelta(hours=2)).isoformat(),
-        "join_url": "https://meet.example/peer-assist",
-        "tags": ["R4"],
-        "capacity": 1,
-        **change,
-    }
 
 
 async def test_last_seat_race_waitlist_promotion_and_facts(

@@ -13,7 +13,7 @@ from services.events.usecases import send_due_reminders
 from shared import topics
 from shared.clock import ManualClock, new_id
 from shared.settings import PlatformSettings
-from tests.integration.events.test_events_http import as_member, event_body
+from tests.integration.events.conftest import as_member, event_body
 from tests.integration.published import assert_valid, events_about
 
 

@@ -1,0 +1,50 @@
+"""iCalendar: one event and a member's private feed, parsed back by the icalendar library."""
+
+from __future__ import annotations
+
+import httpx
+from icalendar import Calendar
+
+from shared.settings import PlatformSettings
+from tests.integration.events.conftest import as_member, event_body
+
+
+async def test_event_ics_and_private_feed(
+    events_http: httpx.AsyncClient, infra: PlatformSettings
+) -> None:
+    organiser = as_member(infra, "cal-org")
+    seated = (
+        await events_http.post("/v1/events", json=event_body(capacity=1), headers=organiser)
+    ).json()
+    full = (
+        await events_http.post(
+            "/v1/events", json=event_body(capacity=1, title="Full session"), headers=organiser
+        )
+    ).json()
+    me = as_member(infra, "cal-me")
+    await events_http.post(f"/v1/events/{seated['id']}/registrations", headers=me)
+    await events_http.post(
+        f"/v1/events/{full['id']}/registrations", headers=as_member(infra, "someone")
+    )
+    await events_http.post(f"/v1/events/{full['id']}/registrations", headers=me)  # waitlisted
+
+    one = await events_http.get(f"/v1/events/{seated['id']}.ics", headers=me)
+    assert one.headers["content-type"].startswith("text/calendar")
+    (vevent,) = Calendar.from_ical(one.content).walk("VEVENT")
+    assert str(vevent["summary"]) == "Peer assist clinic"
+    assert vevent.decoded("dtstart").isoformat() == seated["starts_at"].replace("Z", "+00:00")
+    assert str(vevent["uid"]) == f"{seated['id']}@knet.nhs.uk"
+
+    link = (await events_http.get("/v1/members/cal-me/calendar-link", headers=me)).json()["path"]
+    feed = await events_http.get(link)
+    assert feed.status_code == 200
+    statuses = {
+        str(e["uid"]).split("@")[0]: str(e["status"])
+        for e in Calendar.from_ical(feed.content).walk("VEVENT")
+    }
+    assert statuses == {seated["id"]: "CONFIRMED", full["id"]: "TENTATIVE"}
+
+    forged = await events_http.get("/v1/members/cal-me/calendar.ics", params={"token": "0" * 32})
+    assert forged.status_code == 403
+    others = await events_http.get("/v1/members/someone/calendar-link", headers=me)
+    assert others.status_code == 403
