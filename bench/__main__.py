@@ -12,7 +12,7 @@ import sys
 
 from bench.harness import bench_infra
 
-BENCHMARKS = ("messaging", "membership")
+BENCHMARKS = ("messaging", "membership", "events")
 
 
 def main(names: list[str]) -> None:
