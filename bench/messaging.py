@@ -161,7 +161,18 @@ async def run(settings: PlatformSettings) -> list[Figure]:
         platform.append(await _platform(settings, platform_topic, payloads))
     raw_pub, raw_con = (statistics.median(r[i] for r in raw) for i in (0, 1))
     plat_pub, plat_con = (statistics.median(p[i] for p in platform) for i in (0, 1))
+
+    def pipeline(publish: float, consume: float) -> float:
+        """Publish N then consume N: the whole run's throughput."""
+        return N / (N / publish + N / consume)
+
     return [
+        Figure(
+            f"messaging: publish then consume, platform ({N} x {size:.0f} B)",
+            pipeline(plat_pub, plat_con),
+            "msg/s",
+            pipeline(raw_pub, raw_con),
+        ),
         Figure(
             f"messaging: publish, platform ({N} x {size:.0f} B, median of {ROUNDS})",
             plat_pub,
