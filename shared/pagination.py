@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
+from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.errors import Invalid
 
@@ -23,7 +25,9 @@ class Page(BaseModel, Generic[T]):
 
 
 def encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
+    # Datetimes travel tagged, so that the next page compares a datetime, not a string.
+    tagged = [{"t": v.isoformat()} if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(tagged).encode()).decode()
 
 
 def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
@@ -31,11 +35,32 @@ def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
         return None
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError as exc:
+        if not isinstance(values, list) or len(values) != size:
+            raise ValueError("wrong shape")
+        return [datetime.fromisoformat(v["t"]) if isinstance(v, dict) else v for v in values]
+    except (ValueError, KeyError, TypeError) as exc:
         raise Invalid("invalid_cursor", "The cursor is not one this API issued") from exc
-    if not isinstance(values, list) or len(values) != size:
-        raise Invalid("invalid_cursor", "The cursor is not one this API issued")
-    return values
+
+
+async def fetch_page(
+    collection: AsyncCollection[dict[str, Any]],
+    criteria: dict[str, Any],
+    *,
+    sort: list[str],
+    cursor: str | None,
+    limit: int,
+    projection: dict[str, int] | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of documents in ascending `sort` order (the last field unique, e.g. `_id`),
+    after the cursor's position, and the cursor of the next page (None on the last)."""
+    query = {**criteria, **after(sort, decode_cursor(cursor, len(sort)))}
+    documents = await (
+        collection.find(query, projection).sort([(f, 1) for f in sort]).limit(limit + 1).to_list()
+    )
+    if len(documents) <= limit:
+        return documents, None
+    documents = documents[:limit]
+    return documents, encode_cursor([documents[-1][f] for f in sort])
 
 
 def after(fields: list[str], values: list[Any] | None) -> dict[str, Any]:

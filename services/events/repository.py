@@ -14,7 +14,7 @@ from shared.aggregates import AggregateStore
 from shared.clock import Clock
 from shared.locks import DocumentLocks
 from shared.mongo import Db
-from shared.pagination import after, decode_cursor, encode_cursor
+from shared.pagination import fetch_page
 
 SOURCE = "/services/events"
 LISTING_SORT = ["starts_at", "_id"]
@@ -118,20 +118,14 @@ class EventRepository:
     async def upcoming(
         self, criteria: dict[str, Any], *, cursor: str | None, limit: int
     ) -> tuple[list[NetworkEvent], str | None]:
-        start = decode_cursor(cursor, len(LISTING_SORT))
-        if start is not None:
-            start[0] = datetime.fromisoformat(start[0])
-        query = {**criteria, **after(LISTING_SORT, start)}
-        documents = await (
-            self.collection.find(query, {"outbox": 0})
-            .sort([(f, 1) for f in LISTING_SORT])
-            .limit(limit + 1)
-            .to_list()
+        documents, next_cursor = await fetch_page(
+            self.collection,
+            criteria,
+            sort=LISTING_SORT,
+            cursor=cursor,
+            limit=limit,
+            projection={"outbox": 0},
         )
-        more = len(documents) > limit
-        documents = documents[:limit]
-        last = documents[-1] if more and documents else None
-        next_cursor = encode_cursor([last["starts_at"].isoformat(), last["_id"]]) if last else None
         return [from_document(d) for d in documents], next_cursor
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 from icalendar import Calendar
 
+from shared.clock import new_id
 from shared.settings import PlatformSettings
 from tests.integration.events.conftest import as_member, event_body
 
@@ -21,7 +22,8 @@ async def test_event_ics_and_private_feed(
             "/v1/events", json=event_body(capacity=1, title="Full session"), headers=organiser
         )
     ).json()
-    me = as_member(infra, "cal-me")
+    me_id = f"cal-me-{new_id()}"  # a fresh member: a reused store keeps earlier runs
+    me = as_member(infra, me_id)
     await events_http.post(f"/v1/events/{seated['id']}/registrations", headers=me)
     await events_http.post(
         f"/v1/events/{full['id']}/registrations", headers=as_member(infra, "someone")
@@ -35,7 +37,7 @@ async def test_event_ics_and_private_feed(
     assert vevent.decoded("dtstart").isoformat() == seated["starts_at"].replace("Z", "+00:00")
     assert str(vevent["uid"]) == f"{seated['id']}@knet.nhs.uk"
 
-    link = (await events_http.get("/v1/members/cal-me/calendar-link", headers=me)).json()["path"]
+    link = (await events_http.get(f"/v1/members/{me_id}/calendar-link", headers=me)).json()["path"]
     feed = await events_http.get(link)
     assert feed.status_code == 200
     statuses = {
@@ -44,7 +46,7 @@ async def test_event_ics_and_private_feed(
     }
     assert statuses == {seated["id"]: "CONFIRMED", full["id"]: "TENTATIVE"}
 
-    forged = await events_http.get("/v1/members/cal-me/calendar.ics", params={"token": "0" * 32})
+    forged = await events_http.get(f"/v1/members/{me_id}/calendar.ics", params={"token": "0" * 32})
     assert forged.status_code == 403
     others = await events_http.get("/v1/members/someone/calendar-link", headers=me)
     assert others.status_code == 403

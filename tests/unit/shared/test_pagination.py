@@ -20,3 +20,12 @@ def test_after_builds_a_keyset_filter() -> None:
     assert after(["name", "_id"], ["b", "x"]) == {
         "$or": [{"name": {"$gt": "b"}}, {"name": "b", "_id": {"$gt": "x"}}]
     }
+
+
+def test_datetimes_survive_the_cursor() -> None:
+    from datetime import UTC, datetime
+
+    moment = datetime(2027, 1, 12, 10, 0, tzinfo=UTC)
+    assert decode_cursor(encode_cursor([moment, "e1"]), 2) == [moment, "e1"]
+    with pytest.raises(Invalid):
+        decode_cursor(encode_cursor([{"t": "not a time"}, "e1"]), 2)
