@@ -13,8 +13,8 @@ from services.events.domain.details import EventDetails, Kind, Mode, Scope
 from services.events.domain.network_event import NetworkEvent
 from services.events.usecases import Listing, Stores
 from shared.auth import CurrentCaller
-from shared.errors import Forbidden
-from shared.pagination import MAX_PAGE_SIZE, Page
+from shared.errors import Forbidden, Invalid
+from shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/v1")
 
@@ -115,6 +115,17 @@ class RegistrationView(BaseModel):
     seat: str
 
 
+class RegistrationRow(BaseModel):
+    member_id: str
+    seat: str
+    registered_at: datetime
+    attended: bool
+
+
+class Attendance(BaseModel):
+    member_ids: list[str] = Field(min_length=1, max_length=1000)
+
+
 class Cancellation(BaseModel):
     reason: str = Field(max_length=1000)
 
@@ -144,6 +155,52 @@ async def listing(
     )
     events, next_cursor = await usecases.upcoming(stores, listing=query, cursor=cursor, limit=limit)
     return Page(items=[EventView.of(e) for e in events], next_cursor=next_cursor)
+
+
+@router.put("/events/{event_id}")
+async def revise(
+    event_id: str, body: EventIn, stores: StoresDep, caller: CurrentCaller
+) -> EventView:
+    event = await usecases.revise_event(
+        stores, caller=caller, event_id=event_id, details=body.details(), capacity=body.capacity
+    )
+    return EventView.of(event)
+
+
+@router.get("/events/{event_id}/registrations")
+async def registrations(
+    event_id: str,
+    stores: StoresDep,
+    caller: CurrentCaller,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    cursor: str | None = None,
+) -> Page[RegistrationRow]:
+    """For the organiser: seats first, then the waitlist in order; paged by position."""
+    rows = await usecases.registrations(stores, caller=caller, event_id=event_id)
+    start = (decode_cursor(cursor, 1) or [0])[0]
+    if not isinstance(start, int) or start < 0:
+        raise Invalid("invalid_cursor", "The cursor is not one this API issued")
+    page = rows[start : start + limit]
+    more = start + limit < len(rows)
+    return Page(
+        items=[
+            RegistrationRow(
+                member_id=r.member_id, seat=r.seat.value, registered_at=r.at, attended=r.attended
+            )
+            for r in page
+        ],
+        next_cursor=encode_cursor([start + limit]) if more else None,
+    )
+
+
+@router.post("/events/{event_id}/attendance")
+async def attendance(
+    event_id: str, body: Attendance, stores: StoresDep, caller: CurrentCaller
+) -> EventView:
+    event = await usecases.record_attendance(
+        stores, caller=caller, event_id=event_id, member_ids=body.member_ids
+    )
+    return EventView.of(event)
 
 
 CALENDAR = "text/calendar; charset=utf-8"

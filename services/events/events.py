@@ -141,6 +141,14 @@ class RegistrationCancelled(NetworkEventFact):
     had_seat: bool
 
 
+class AttendanceRecorded(NetworkEventFact):
+    """The organiser recorded that a member attended."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.attendance.recorded.v1"
+    model_config = ConfigDict(json_schema_extra={"examples": [{**_EVENT, "member_id": "m2"}]})
+    member_id: str
+
+
 class EventReminderDue(NetworkEventFact):
     """A registered member should be reminded: the event starts within `window`."""
 

@@ -152,7 +152,7 @@ def to_document(event: NetworkEvent) -> dict[str, Any]:
         "status": event.status.value,
         "cancel_reason": event.cancel_reason,
         "registrations": [
-            {"member_id": r.member_id, "seat": r.seat.value, "at": r.at}
+            {"member_id": r.member_id, "seat": r.seat.value, "at": r.at, "attended": r.attended}
             for r in event.registrations
         ],
         "version": event.version,
@@ -184,7 +184,7 @@ def from_document(doc: dict[str, Any]) -> NetworkEvent:
         status=Status(doc["status"]),
         cancel_reason=doc.get("cancel_reason"),
         registrations=[
-            Registration(r["member_id"], Seat(r["seat"]), r["at"])
+            Registration(r["member_id"], Seat(r["seat"]), r["at"], r.get("attended", False))
             for r in doc.get("registrations", [])
         ],
         version=doc.get("version", 0),

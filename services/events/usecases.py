@@ -97,6 +97,35 @@ async def cancel_event(
     return await _change(stores, event_id, cancel)
 
 
+async def record_attendance(
+    stores: Stores, *, caller: Caller, event_id: str, member_ids: list[str]
+) -> NetworkEvent:
+    def record(event: NetworkEvent) -> None:
+        _require_organiser_authority(caller, event)
+        event.record_attendance(member_ids=member_ids, now=stores.clock.now())
+
+    return await _change(stores, event_id, record)
+
+
+async def revise_event(
+    stores: Stores, *, caller: Caller, event_id: str, details: EventDetails, capacity: int
+) -> NetworkEvent:
+    def revise(event: NetworkEvent) -> None:
+        _require_organiser_authority(caller, event)
+        event.revise(details, now=stores.clock.now())
+        if event.capacity != capacity:
+            event.change_capacity(capacity)
+
+    return await _change(stores, event_id, revise)
+
+
+async def registrations(stores: Stores, *, caller: Caller, event_id: str) -> list[Registration]:
+    """The organiser's view: seats first, then the waitlist in order."""
+    event = await get_event(stores, event_id)
+    _require_organiser_authority(caller, event)
+    return event.confirmed + event.waitlist
+
+
 @dataclass(frozen=True)
 class Listing:
     region: str | None = None

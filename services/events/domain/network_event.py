@@ -30,6 +30,7 @@ class Registration:
     member_id: str
     seat: Seat
     at: datetime
+    attended: bool = False
 
 
 @dataclass
@@ -199,6 +200,26 @@ class NetworkEvent:
         )
         if had_seat and self.status is Status.PUBLISHED:
             self._promote()
+
+    def record_attendance(self, *, member_ids: list[str], now: datetime) -> None:
+        """Marks members as having attended; recording someone twice records nothing more."""
+        if self.status is Status.CANCELLED:
+            raise Conflict("cancelled", "The event was cancelled")
+        if now < self.starts_at:
+            raise Conflict("not_started", "Attendance is recorded once the event has started")
+        seated = {r.member_id: r for r in self.confirmed}
+        unknown = sorted(set(member_ids) - set(seated))
+        if unknown:
+            raise Invalid("not_registered", "Only members with a seat can attend", members=unknown)
+        for member_id in dict.fromkeys(member_ids):
+            registration = seated[member_id]
+            if not registration.attended:
+                registration.attended = True
+                self.facts.append(
+                    events.AttendanceRecorded(
+                        event_id=self.id, region=self.region, member_id=member_id
+                    )
+                )
 
     def change_capacity(self, capacity: int) -> None:
         if not 1 <= capacity <= 100_000:

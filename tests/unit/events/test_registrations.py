@@ -140,3 +140,19 @@ def test_an_event_has_exactly_one_organiser() -> None:
             organiser_member_id="m",
             organiser_node="LDN",
         )
+
+
+def test_attendance_once_the_event_started_for_seated_members_only() -> None:
+    e = event(capacity=1)
+    e.register(member_id="a", now=NOW)
+    e.register(member_id="b", now=NOW)
+    e.facts.clear()
+    with pytest.raises(Conflict) as early:
+        e.record_attendance(member_ids=["a"], now=NOW)
+    assert early.value.code == "not_started"
+    with pytest.raises(Invalid) as waitlisted:
+        e.record_attendance(member_ids=["b"], now=e.starts_at)
+    assert waitlisted.value.code == "not_registered"
+    e.record_attendance(member_ids=["a", "a"], now=e.starts_at)
+    e.record_attendance(member_ids=["a"], now=e.starts_at)
+    assert e.facts == [events.AttendanceRecorded(event_id="e1", region="LDN", member_id="a")]
