@@ -49,6 +49,17 @@ class AggregateStore:
         )
         await self._mark(document["_id"], events)
 
+    async def insert_once(
+        self, document: dict[str, Any], events: Sequence[EventData], *, subject: str | None = None
+    ) -> bool:
+        """`insert` for records keyed by what they answer (a message id, a reminder's key):
+        True when this call wrote it, False when it was already there (nothing written)."""
+        try:
+            await self.insert(document, events, subject=subject)
+        except DuplicateKeyError:
+            return False
+        return True
+
     async def update(
         self, document_id: Any, version: int, update: dict[str, Any], events: Sequence[EventData]
     ) -> bool:

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import IndexModel
-from pymongo.errors import DuplicateKeyError
 
 from services.events.domain.details import EventDetails, Kind, Mode, Scope
 from services.events.domain.network_event import NetworkEvent, Registration, Seat, Status
@@ -51,11 +50,7 @@ class SubmissionRecords:
             "external_id": external_id,
             "outcome": outcome,
         }
-        try:
-            await self.store.insert(document, facts)
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self.store.insert_once(document, facts)
 
 
 class ReminderClaims:
@@ -66,11 +61,7 @@ class ReminderClaims:
         self.store = AggregateStore(db, "reminders", locks, source=SOURCE, clock=clock)
 
     async def claim(self, key: str, fact: Any) -> bool:
-        try:
-            await self.store.insert({"_id": key}, [fact], subject=fact.event_id)
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self.store.insert_once({"_id": key}, [fact], subject=fact.event_id)
 
 
 class StaleEvent(Exception):
