@@ -24,7 +24,6 @@ class Caller(BaseModel):
     member_id: str
     region: str | None = None
     roles: frozenset[str] = frozenset()
-    node_region: str | None = None  # set when the caller is a regional node, not a person
 
     def has(self, role: str) -> bool:
         return role in self.roles
@@ -36,7 +35,6 @@ def issue_token(caller: Caller, settings: PlatformSettings, clock: Clock | None 
         "sub": caller.member_id,
         "region": caller.region,
         "roles": sorted(caller.roles),
-        "node_region": caller.node_region,
         "iat": now,
         "exp": now + timedelta(seconds=settings.internal_token_ttl_seconds),
         "aud": AUDIENCE,
@@ -63,7 +61,6 @@ def verify_token(token: str, settings: PlatformSettings) -> Caller:
         member_id=claims["sub"],
         region=claims.get("region"),
         roles=frozenset(claims.get("roles", [])),
-        node_region=claims.get("node_region"),
     )
 
 

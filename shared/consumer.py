@@ -40,6 +40,9 @@ log = structlog.get_logger()
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[CloudEvent, M], Awaitable[None]]
 DeadLetterPublisher = Callable[[bytes, bytes | None, dict[str, str]], Awaitable[None]]
+# Told of a record that could not be read (malformed, or data its route's model rejects) after
+# it is dead-lettered: the place to answer its sender when enough of it can still be read.
+UnreadableHandler = Callable[[ConsumerRecord[bytes, bytes], str, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class EventConsumer:
         self.batch_size = batch_size
         self._routes: dict[str, _Route[Any]] = {}
         self._publish_dead_letter: DeadLetterPublisher | None = None
+        self._on_unreadable: UnreadableHandler | None = None
 
     def on(self, event_type: str, model: type[M]) -> Callable[[Handler[M]], Handler[M]]:
         """Registers the handler of one event type; `model` is this consumer's reading of it."""
@@ -84,6 +88,13 @@ class EventConsumer:
             return handler
 
         return register
+
+    def on_unreadable(self, handler: UnreadableHandler) -> UnreadableHandler:
+        """Registers what to do, besides dead-lettering, with a record that can't be read.
+        It must be idempotent (a redelivered batch calls it again); if it raises, the batch is
+        re-delivered."""
+        self._on_unreadable = handler
+        return handler
 
     @property
     def readers(self) -> dict[str, type[BaseModel]]:
@@ -124,7 +135,7 @@ class EventConsumer:
         try:
             event = CloudEvent.from_json(record.value or b"")
         except ValidationError as exc:
-            await self._dead_letter(record, deadletter.MALFORMED, _first_error(exc), 1, "?")
+            await self._unreadable(record, deadletter.MALFORMED, _first_error(exc), "?")
             return
         route = self._routes.get(event.type)
         if route is None:
@@ -136,8 +147,8 @@ class EventConsumer:
             try:
                 data = route.model.model_validate(event.data)
             except ValidationError as exc:
-                await self._dead_letter(
-                    record, deadletter.SCHEMA_INVALID, _first_error(exc), 1, event.type
+                await self._unreadable(
+                    record, deadletter.SCHEMA_INVALID, _first_error(exc), event.type
                 )
                 return
             # The first attempt runs inline: it is the hot path, and almost always the only one.
@@ -181,6 +192,13 @@ class EventConsumer:
                 route.handled_ok.inc()
                 return
         await self._dead_letter(record, reason, text, attempt, event.type)
+
+    async def _unreadable(
+        self, record: ConsumerRecord[bytes, bytes], reason: str, error: str, event_type: str
+    ) -> None:
+        await self._dead_letter(record, reason, error, 1, event_type)
+        if self._on_unreadable is not None:
+            await self._on_unreadable(record, reason, error)
 
     async def _dead_letter(
         self,

@@ -6,9 +6,15 @@ import asyncio
 
 from fastapi import FastAPI
 
-from services.events import api, usecases
+from services.events import api, node_api, usecases
 from services.events.consumers import submission_consumer
-from services.events.repository import INDEXES, EventRepository, ReminderClaims, SubmissionRecords
+from services.events.repository import (
+    INDEXES,
+    EventRepository,
+    NodeKeys,
+    ReminderClaims,
+    SubmissionRecords,
+)
 from services.events.usecases import Stores
 from shared.clock import Clock
 from shared.logs import log
@@ -27,6 +33,7 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         events=EventRepository(ctx.db, ctx.locks, ctx.clock),
         submissions=SubmissionRecords(ctx.db, ctx.locks, ctx.clock),
         reminders=ReminderClaims(ctx.db, ctx.locks, ctx.clock),
+        node_keys=NodeKeys(ctx.db),
         clock=ctx.clock,
     )
 
@@ -40,7 +47,7 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
 
     app = create_service_app(
         ctx,
-        http=[api.router],
+        http=[api.router, node_api.router],
         indexes=INDEXES,
         outbox_collections=["network_events", "submissions", "reminders"],
         background=[remind],

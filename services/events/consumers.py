@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiokafka import ConsumerRecord
 from pydantic import ConfigDict
 
 from services.events import usecases
@@ -25,9 +26,18 @@ def submission_consumer(ctx: ServiceContext, stores: Stores) -> EventConsumer:
 
     @consumer.on(SUBMITTED, AnySubmission)
     async def submitted(event: CloudEvent, data: AnySubmission) -> None:
-        outcome = await usecases.handle_submission(
+        result = await usecases.handle_submission(
             stores, submission_id=event.id, source=event.source, data=event.data
         )
-        log.info("regional submission handled", outcome=outcome, node=event.source)
+        log.info("regional submission handled", outcome=result.outcome, node=event.source)
+
+    @consumer.on_unreadable
+    async def unreadable(record: ConsumerRecord[bytes, bytes], reason: str, problem: str) -> None:
+        # Keyed by the record's position: a redelivered batch answers it once.
+        position = f"{record.topic}:{record.partition}:{record.offset}"
+        result = await usecases.reject_unreadable(
+            stores, submission_id=f"unreadable:{position}", raw=record.value or b"", problem=problem
+        )
+        log.info("unreadable submission", reason=reason, answered=result is not None)
 
     return consumer

@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
 
 from services.events.domain.details import EventDetails, Kind, Mode, Scope
 from services.events.domain.network_event import NetworkEvent, Registration, Seat, Status
+from services.events.domain.node_keys import NodeKey
 from shared.aggregates import AggregateStore
 from shared.clock import Clock
 from shared.locks import DocumentLocks
@@ -25,6 +27,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("tags", 1), ("status", 1), ("starts_at", 1), ("_id", 1)], name="by_tag"),
         IndexModel([("registrations.member_id", 1), ("starts_at", 1)], name="by_registrant"),
     ],
+    "node_keys": [IndexModel([("region", 1), ("_id", 1)], name="by_region")],
 }
 
 
@@ -62,6 +65,53 @@ class ReminderClaims:
 
     async def claim(self, key: str, fact: Any) -> bool:
         return await self.store.insert_once({"_id": key}, [fact], subject=fact.event_id)
+
+
+class NodeKeys:
+    """Regional nodes' API keys, by key id; only the hash of each secret is kept."""
+
+    def __init__(self, db: Db) -> None:
+        self.collection: AsyncCollection[dict[str, Any]] = db["node_keys"]
+
+    async def add(self, key: NodeKey) -> None:
+        await self.collection.insert_one({"_id": key.id, **_key_fields(key)})
+
+    async def get(self, key_id: str) -> NodeKey | None:
+        document = await self.collection.find_one({"_id": key_id})
+        return _key_of(document) if document else None
+
+    async def of_region(self, region: str) -> list[NodeKey]:
+        documents = await self.collection.find({"region": region}).sort("_id", 1).to_list(200)
+        return [_key_of(d) for d in documents]
+
+    async def revoke(self, key_id: str, at: datetime) -> None:
+        # One field set once: no read-modify-write to lose, so no lock needed.
+        await self.collection.update_one(
+            {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": at}}
+        )
+
+
+def _key_fields(key: NodeKey) -> dict[str, Any]:
+    return {
+        "region": key.region,
+        "label": key.label,
+        "secret_hash": key.secret_hash,
+        "created_at": key.created_at,
+        "created_by": key.created_by,
+        "revoked_at": key.revoked_at,
+    }
+
+
+def _key_of(doc: dict[str, Any]) -> NodeKey:
+    return NodeKey(
+        id=doc["_id"],
+        region=doc["region"],
+        label=doc["label"],
+        secret_hash=doc["secret_hash"],
+        created_at=doc["created_at"],
+        created_by=doc["created_by"],
+        revoked_at=doc.get("revoked_at"),
+    )
 
 
 class StaleEvent(Exception):

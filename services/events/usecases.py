@@ -12,20 +12,22 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from services.events import events as facts
-from services.events.domain import calendar
+from services.events.domain import calendar, node_keys
 from services.events.domain import submission as submissions
 from services.events.domain.details import EventDetails, Scope
 from services.events.domain.network_event import NetworkEvent, Registration, Status
+from services.events.domain.node_keys import NodeKey
 from services.events.domain.reminders import LOOKAHEAD, due
 from services.events.repository import (
     EventRepository,
+    NodeKeys,
     ReminderClaims,
     StaleEvent,
     SubmissionRecords,
 )
 from shared.auth import Caller
 from shared.clock import Clock, new_id
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from shared.reference import region_codes
 
 SAVE_ATTEMPTS = 10  # a popular event's last seats are contended; each retry re-decides
@@ -36,6 +38,7 @@ class Stores:
     events: EventRepository
     submissions: SubmissionRecords
     reminders: ReminderClaims
+    node_keys: NodeKeys
     clock: Clock
     new_id: Callable[[], str] = field(default=new_id)
 
@@ -159,21 +162,37 @@ async def upcoming(
     )
 
 
+@dataclass(frozen=True)
+class SubmissionOutcome:
+    outcome: str  # published | updated | cancelled | rejected
+    event_id: str | None = None
+    reasons: tuple[str, ...] = ()
+
+
 async def handle_submission(
     stores: Stores, *, submission_id: str, source: str, data: dict[str, Any]
-) -> str:
-    """A regional node's submission: creates, updates or cancels its event, or is rejected with
-    every reason. Returns the outcome. Idempotent: a redelivery changes nothing again."""
+) -> SubmissionOutcome:
+    """A submission from Kafka, where the CloudEvent's source names the node."""
     node = submissions.node_of(source)
+    if node is None:
+        reasons = [f"source: '{source}' is not /regions/<region code>"]
+        return await _reject(stores, submission_id, source, _external_id(data), reasons)
+    return await submit(stores, submission_id=submission_id, node=node, data=data)
+
+
+async def submit(
+    stores: Stores, *, submission_id: str, node: str, data: dict[str, Any]
+) -> SubmissionOutcome:
+    """A regional node's submission, from Kafka or the node API: creates, updates or cancels
+    its event, or is rejected with every reason (published as submission.rejected).
+    Idempotent: a redelivery changes nothing again."""
     submission, reasons = submissions.read(data)
     external_id = submission.external_id if submission else _external_id(data)
     details = None
-    if node is None:
-        reasons.append(f"source: '{source}' is not /regions/<region code>")
-    elif submission is not None and not reasons and submission.action == "publish":
+    if submission is not None and not reasons and submission.action == "publish":
         details, reasons = submissions.to_details(submission, node=node, now=stores.clock.now())
-    if reasons or submission is None or node is None:
-        return await _reject(stores, submission_id, node or source, external_id, reasons)
+    if reasons or submission is None:
+        return await _reject(stores, submission_id, node, external_id, reasons)
     event_id = submissions.event_id_for(node, submission.external_id)
     if submission.action == "cancel":
         reason = submission.cancel_reason or "Cancelled by the regional node"
@@ -183,7 +202,7 @@ async def handle_submission(
             return await _reject(
                 stores, submission_id, node, external_id, ["external_id: no such event"]
             )
-        return "cancelled"
+        return SubmissionOutcome("cancelled", event_id)
     if details is None:  # a publish always has details here; this keeps the types honest
         return await _reject(stores, submission_id, node, external_id, ["details: missing"])
     if await stores.events.get(event_id) is None:
@@ -197,7 +216,7 @@ async def handle_submission(
         event.publish()
         try:
             await stores.events.add(event)
-            return "published"
+            return SubmissionOutcome("published", event_id)
         except DuplicateKeyError:
             pass  # the same submission, handled concurrently: revise what is there
 
@@ -207,7 +226,56 @@ async def handle_submission(
             event.change_capacity(submission.capacity)
 
     await _change(stores, event_id, revise)
-    return "updated"
+    return SubmissionOutcome("updated", event_id)
+
+
+async def reject_unreadable(
+    stores: Stores, *, submission_id: str, raw: bytes, problem: str
+) -> SubmissionOutcome | None:
+    """A submission too broken to handle (it went to the dead-letter topic) is still answered
+    with submission.rejected when its external id can be read, so the node learns of it."""
+    node, external_id = submissions.salvage(raw)
+    if external_id is None:
+        return None
+    reasons = [f"malformed: {problem}"]
+    return await _reject(stores, submission_id, node or "unknown", external_id, reasons)
+
+
+async def issue_node_key(
+    stores: Stores, *, caller: Caller, region: str, label: str
+) -> tuple[NodeKey, str]:
+    _require_node_authority(caller, region)
+    key, presented = node_keys.issue(
+        key_id=stores.new_id(),
+        region=region,
+        label=label,
+        created_by=caller.member_id,
+        now=stores.clock.now(),
+    )
+    await stores.node_keys.add(key)
+    return key, presented
+
+
+async def node_keys_of(stores: Stores, *, caller: Caller, region: str) -> list[NodeKey]:
+    _require_node_authority(caller, region)
+    return await stores.node_keys.of_region(region)
+
+
+async def revoke_node_key(stores: Stores, *, caller: Caller, region: str, key_id: str) -> None:
+    _require_node_authority(caller, region)
+    key = await stores.node_keys.get(key_id)
+    if key is None or key.region != region:
+        raise NotFound("node_key_not_found", f"No key {key_id} for {region}")
+    await stores.node_keys.revoke(key_id, stores.clock.now())
+
+
+async def authenticate_node(stores: Stores, presented: str) -> str:
+    """The region a node's API key speaks for."""
+    parsed = node_keys.parse(presented)
+    key = await stores.node_keys.get(parsed[0]) if parsed else None
+    if parsed is None or key is None or not node_keys.proves(key, parsed[1]):
+        raise Unauthorized("node_key_invalid", "The node key is not valid or was revoked")
+    return key.region
 
 
 async def send_due_reminders(stores: Stores) -> int:
@@ -256,7 +324,7 @@ async def member_calendar(stores: Stores, *, member_id: str, token: str, secret:
 
 async def _reject(
     stores: Stores, submission_id: str, node: str, external_id: str | None, reasons: list[str]
-) -> str:
+) -> SubmissionOutcome:
     rejected = facts.SubmissionRejected(
         node=node, external_id=external_id, submission_id=submission_id, reasons=reasons
     )
@@ -267,12 +335,20 @@ async def _reject(
         outcome="rejected",
         facts=[rejected],
     )
-    return "rejected"
+    return SubmissionOutcome("rejected", reasons=tuple(reasons))
 
 
 def _external_id(data: dict[str, Any]) -> str | None:
     value = data.get("external_id")
     return value if isinstance(value, str) and len(value) <= 64 else None
+
+
+def _require_node_authority(caller: Caller, region: str) -> None:
+    if region not in region_codes():
+        raise NotFound("unknown_region", f"'{region}' is not a region")
+    if caller.has("operator") or (caller.has("facilitator") and caller.region == region):
+        return
+    raise Forbidden("not_permitted", "Only the region's facilitators or an operator")
 
 
 def _require_organiser_authority(caller: Caller, event: NetworkEvent) -> None:

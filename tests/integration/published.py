@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema
@@ -24,6 +25,20 @@ async def events_about(
 ) -> list[dict[str, Any]]:
     """All events on `topic` whose subject is one of `subjects`, in offset order per partition,
     once at least `expected` have arrived (and a last poll for any extra)."""
+    return await events_where(
+        settings, topic, lambda e: e.get("subject") in subjects, expected=expected, timeout=timeout
+    )
+
+
+async def events_where(
+    settings: PlatformSettings,
+    topic: str,
+    wanted: Callable[[dict[str, Any]], bool],
+    *,
+    expected: int,
+    timeout: float = 20,
+) -> list[dict[str, Any]]:
+    """`events_about` for any test of the event, not only its subject."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=settings.kafka_bootstrap,
@@ -41,7 +56,7 @@ async def events_about(
             for records in batch.values():
                 for record in records:
                     event = json.loads(record.value)
-                    if event.get("subject") in subjects:
+                    if wanted(event):
                         found.append(event)
             if len(found) >= expected:
                 if extra_poll and not batch:

@@ -7,6 +7,7 @@ CloudEvent at all goes to the dead-letter topic."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any, ClassVar, Literal
@@ -128,3 +129,30 @@ def to_details(
     )
     found = problems(details, now=now)
     return (None, found) if found else (details, [])
+
+
+_RAW_SOURCE = re.compile(rb'"source"\s*:\s*"(/regions/[A-Z]{2,3})"')
+_RAW_EXTERNAL_ID = re.compile(rb'"external_id"\s*:\s*"([A-Za-z0-9._-]{1,64})"')
+
+
+def salvage(raw: bytes) -> tuple[str | None, str | None]:
+    """(node, external id) read from a submission that is not a valid CloudEvent, so its node
+    can still be told. Reads the JSON if it parses, else scans the bytes: a truncated or
+    hand-edited message usually still names both."""
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict):
+        source = parsed.get("source")
+        data = parsed.get("data")
+        external_id = data.get("external_id") if isinstance(data, dict) else None
+        node = node_of(source) if isinstance(source, str) else None
+        valid_id = isinstance(external_id, str) and _EXTERNAL_ID.match(external_id)
+        return node, external_id if valid_id else None
+    source_match = _RAW_SOURCE.search(raw)
+    id_match = _RAW_EXTERNAL_ID.search(raw)
+    return (
+        node_of(source_match.group(1).decode()) if source_match else None,
+        id_match.group(1).decode() if id_match else None,
+    )

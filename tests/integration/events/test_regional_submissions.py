@@ -4,6 +4,7 @@ every reason; a node can't publish for another region; non-CloudEvents go to the
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,8 +20,9 @@ from shared.clock import new_id
 from shared.cloudevents import CloudEvent
 from shared.settings import PlatformSettings
 from tests.conftest import eventually
-from tests.integration.published import assert_valid, events_about
+from tests.integration.published import assert_valid, events_about, events_where
 
+REJECTED = "uk.nhs.knet.submission.rejected.v1"
 START = datetime.now(UTC) + timedelta(days=20)
 
 
@@ -137,3 +139,40 @@ async def test_a_message_that_is_not_a_cloudevent_goes_to_the_dlq(
         )
 
     await eventually(dead_lettered, what="the malformed submission in the DLQ")
+
+
+async def test_a_malformed_submission_whose_external_id_can_be_read_is_also_rejected(
+    events_app: FastAPI, node: AIOKafkaProducer, infra: PlatformSettings
+) -> None:
+    readable, unreadable = f"ldn-{new_id()}", new_id()
+    truncated = f'{{"source": "/regions/LDN", "data": {{"external_id": "{readable}", "title": '
+    not_an_object = {"source": "/regions/LDN", "data": [unreadable]}
+    await node.send_and_wait(topics.REGIONAL_SUBMISSIONS, truncated.encode(), key=b"LDN")
+    await node.send_and_wait(
+        topics.REGIONAL_SUBMISSIONS, json.dumps(not_an_object).encode(), key=b"LDN"
+    )
+    # The one whose external id can't be read is dead-lettered and nothing more; waiting for
+    # it proves the consumer is past both.
+    await eventually(
+        lambda: _dead_lettered(infra, unreadable), what="the unreadable submission in the DLQ"
+    )
+    assert await _dead_lettered(infra, readable)
+    rejections = await events_where(
+        infra,
+        topics.EVENTS,
+        lambda e: e["type"] == REJECTED and e["data"]["external_id"] in {readable, unreadable},
+        expected=1,
+    )
+    assert len(rejections) == 1
+    rejection = rejections[0]["data"]
+    assert (rejection["node"], rejection["external_id"]) == ("LDN", readable)
+    assert rejection["reasons"][0].startswith("malformed: ")
+    assert_valid(rejections[0])
+
+
+async def _dead_lettered(infra: PlatformSettings, marker: str) -> bool:
+    entries = await deadletter.list_dead_letters(infra.kafka_bootstrap, limit=10_000)
+    return any(
+        marker.encode() in e.value and e.headers[deadletter.REASON] == deadletter.MALFORMED
+        for e in entries
+    )
