@@ -37,12 +37,13 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         clock=ctx.clock,
     )
 
-    async def remind() -> None:
+    async def schedule() -> None:
         while True:
             try:
                 await usecases.send_due_reminders(stores)
+                await usecases.complete_ended_events(stores)
             except Exception as exc:  # a failed round is retried on the next tick
-                log.warning("reminder round failed", error=repr(exc))
+                log.warning("scheduler round failed", error=repr(exc))
             await asyncio.sleep(settings.reminder_poll_seconds)
 
     app = create_service_app(
@@ -50,7 +51,7 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         http=[api.router, node_api.router],
         indexes=INDEXES,
         outbox_collections=["network_events", "submissions", "reminders"],
-        background=[remind],
+        background=[schedule],
         consumers=[submission_consumer(ctx, stores)],
         title="KM Network events",
     )

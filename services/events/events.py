@@ -176,6 +176,22 @@ class EventReminderDue(NetworkEventFact):
     venue: str | None
 
 
+class EventCompleted(NetworkEventFact):
+    """A published event has ended (attendance may still be recorded afterwards)."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.event.completed.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {**_EVENT, "title": "Peer assist clinic", "seats_taken": 28, "attended": 0}
+            ]
+        }
+    )
+    title: str
+    seats_taken: int
+    attended: int
+
+
 class SubmissionRejected(EventData):
     """A regional node's submission was not accepted; `reasons` says why, all at once."""
 

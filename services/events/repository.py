@@ -26,6 +26,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("region", 1), ("status", 1), ("starts_at", 1), ("_id", 1)], name="by_region"),
         IndexModel([("tags", 1), ("status", 1), ("starts_at", 1), ("_id", 1)], name="by_tag"),
         IndexModel([("registrations.member_id", 1), ("starts_at", 1)], name="by_registrant"),
+        IndexModel([("status", 1), ("ends_at", 1)], name="ended"),
     ],
     "node_keys": [IndexModel([("region", 1), ("_id", 1)], name="by_region")],
 }
@@ -154,6 +155,12 @@ class EventRepository:
         documents = (
             await self.collection.find(query, {"outbox": 0}).sort("starts_at", 1).to_list(5000)
         )
+        return [from_document(d) for d in documents]
+
+    async def ended_but_open(self, now: datetime, limit: int = 500) -> list[NetworkEvent]:
+        """Published events that have ended: the scheduler completes them."""
+        query = {"status": Status.PUBLISHED.value, "ends_at": {"$lt": now}}
+        documents = await self.collection.find(query, {"outbox": 0}).to_list(limit)
         return [from_document(d) for d in documents]
 
     async def upcoming(

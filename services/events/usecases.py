@@ -300,6 +300,27 @@ async def send_due_reminders(stores: Stores) -> int:
     return sent
 
 
+async def complete_ended_events(stores: Stores) -> int:
+    """Marks ended events completed; safe on every replica (the versioned write lets one
+    decide, the others find it completed and change nothing). Returns how many this call
+    completed."""
+    completed = 0
+    for event in await stores.events.ended_but_open(stores.clock.now()):
+        completed += await _complete(stores, event.id)
+    return completed
+
+
+async def _complete(stores: Stores, event_id: str) -> bool:
+    wrote: list[bool] = []  # per attempt; the last one is what was saved
+
+    def complete(event: NetworkEvent) -> None:
+        event.complete(now=stores.clock.now())
+        wrote.append(bool(event.facts))
+
+    await _change(stores, event_id, complete)
+    return wrote[-1]
+
+
 FEED_HISTORY = timedelta(days=90)
 
 

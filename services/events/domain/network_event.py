@@ -147,6 +147,22 @@ class NetworkEvent:
             )
         )
 
+    def complete(self, *, now: datetime) -> None:
+        """A published event that has ended is completed (once); attendance can still be
+        recorded afterwards, since organisers often do it the next day."""
+        if self.status is not Status.PUBLISHED or now < self.details.ends_at:
+            return
+        self.status = Status.COMPLETED
+        self.facts.append(
+            events.EventCompleted(
+                event_id=self.id,
+                region=self.region,
+                title=self.title,
+                seats_taken=len(self.confirmed),
+                attended=sum(r.attended for r in self.confirmed),
+            )
+        )
+
     @property
     def confirmed(self) -> list[Registration]:
         return [r for r in self.registrations if r.seat is Seat.CONFIRMED]
@@ -188,6 +204,8 @@ class NetworkEvent:
         return registration
 
     def cancel_registration(self, *, member_id: str) -> None:
+        if self.status is Status.COMPLETED:
+            raise Conflict("closed", "The event has taken place")
         registration = next((r for r in self.registrations if r.member_id == member_id), None)
         if registration is None:
             raise Conflict("not_registered", "You are not registered for this event")

@@ -1,5 +1,6 @@
-"""Reminders 24 h and 1 h before the start, each exactly once per member, even with two
-replicas running the scheduler at the same moment (controllable clock; counted by ids)."""
+"""Reminders 24 h and 1 h before the start, each exactly once per member, and completion once
+the event has ended, even with two replicas running the scheduler at the same moment
+(controllable clock; counted by ids)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from services.events.app import create_app
-from services.events.usecases import send_due_reminders
+from services.events.usecases import complete_ended_events, send_due_reminders
 from shared import topics
 from shared.clock import ManualClock, new_id
 from shared.settings import PlatformSettings
@@ -60,7 +61,24 @@ async def test_reminders_go_once_each_across_two_replicas(infra: PlatformSetting
         clock.set(start - timedelta(minutes=10))
         assert await both_replicas() == 0
 
-        published = await events_about(infra, topics.EVENTS, {event_id}, expected=1 + 3 + 4)
+        async def both_complete() -> int:
+            done = await asyncio.gather(
+                complete_ended_events(replica_a.state.stores),
+                complete_ended_events(replica_b.state.stores),
+            )
+            return sum(done)
+
+        clock.set(start + timedelta(minutes=59))
+        assert await both_complete() == 0, "not ended yet"
+        clock.set(start + timedelta(hours=2))
+        assert await both_complete() == 1
+        assert await both_complete() == 0, "already completed"
+
+        published = await events_about(infra, topics.EVENTS, {event_id}, expected=1 + 3 + 4 + 1)
+        completed = {e["id"]: e for e in published if e["type"].endswith("event.completed.v1")}
+        assert [(c["data"]["seats_taken"], c["data"]["attended"]) for c in completed.values()] == [
+            (2, 0)
+        ]
         # Two replicas run two outbox relays, which may both publish an entry (at least once);
         # readers dedupe on the CloudEvent id, so "once" is one id per member and window.
         reminders = {e["id"]: e for e in published if e["type"].endswith("event.reminder_due.v1")}

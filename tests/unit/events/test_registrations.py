@@ -156,3 +156,20 @@ def test_attendance_once_the_event_started_for_seated_members_only() -> None:
     e.record_attendance(member_ids=["a", "a"], now=e.starts_at)
     e.record_attendance(member_ids=["a"], now=e.starts_at)
     assert e.facts == [events.AttendanceRecorded(event_id="e1", region="LDN", member_id="a")]
+
+
+def test_an_ended_event_completes_once_and_closes_cancellation() -> None:
+    ev = event(capacity=2)
+    ev.register(member_id="m1", now=NOW)
+    ev.facts.clear()
+    ev.complete(now=ev.details.ends_at - timedelta(minutes=1))
+    assert ev.status is Status.PUBLISHED
+    assert not ev.facts
+    ev.complete(now=ev.details.ends_at)
+    ev.complete(now=ev.details.ends_at + timedelta(hours=1))
+    assert str(ev.status) == "completed"
+    assert [type(f).__name__ for f in ev.facts] == ["EventCompleted"]
+    with pytest.raises(Conflict):
+        ev.cancel_registration(member_id="m1")
+    ev.record_attendance(member_ids=["m1"], now=ev.details.ends_at + timedelta(days=1))
+    assert ev.confirmed[0].attended
