@@ -50,12 +50,18 @@ async def fetch_page(
     cursor: str | None,
     limit: int,
     projection: dict[str, int] | None = None,
+    descending: bool = False,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of documents in ascending `sort` order (the last field unique, e.g. `_id`),
-    after the cursor's position, and the cursor of the next page (None on the last)."""
-    query = {**criteria, **after(sort, decode_cursor(cursor, len(sort)))}
+    """One page of documents in `sort` order (the last field unique, e.g. `_id`; ascending
+    unless `descending`), after the cursor's position, and the cursor of the next page (None
+    on the last)."""
+    query = {**criteria, **after(sort, decode_cursor(cursor, len(sort)), descending=descending)}
+    direction = -1 if descending else 1
     documents = await (
-        collection.find(query, projection).sort([(f, 1) for f in sort]).limit(limit + 1).to_list()
+        collection.find(query, projection)
+        .sort([(f, direction) for f in sort])
+        .limit(limit + 1)
+        .to_list()
     )
     if len(documents) <= limit:
         return documents, None
@@ -63,13 +69,16 @@ async def fetch_page(
     return documents, encode_cursor([documents[-1][f] for f in sort])
 
 
-def after(fields: list[str], values: list[Any] | None) -> dict[str, Any]:
-    """The filter for documents sorting strictly after `values` on ascending `fields`."""
+def after(
+    fields: list[str], values: list[Any] | None, *, descending: bool = False
+) -> dict[str, Any]:
+    """The filter for documents sorting strictly after `values` on `fields` (all ascending,
+    or all descending)."""
     if values is None:
         return {}
     clauses = []
     for i, field in enumerate(fields):
         clause = {f: values[j] for j, f in enumerate(fields[:i])}
-        clause[field] = {"$gt": values[i]}
+        clause[field] = {"$lt" if descending else "$gt": values[i]}
         clauses.append(clause)
     return {"$or": clauses}

@@ -1,0 +1,84 @@
+"""Composition root: settings, database, broker, repositories, routes, consumers, schedulers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI
+
+from services.recommendations import api, usecases
+from services.recommendations.consumers import members_consumer
+from services.recommendations.repository import (
+    INDEXES,
+    Ballots,
+    CaseStudies,
+    Catalogue,
+    Follows,
+    Members,
+    Plans,
+    Rankings,
+)
+from services.recommendations.usecases import Stores
+from shared.clock import Clock
+from shared.logs import log
+from shared.service import BackgroundLoop, ServiceContext, create_service_app
+from shared.settings import PlatformSettings
+
+
+class RecommendationsSettings(PlatformSettings):
+    ranking_poll_seconds: float = 20.0
+    overdue_poll_seconds: float = 300.0
+
+
+def create_app(settings: PlatformSettings | None = None, clock: Clock | None = None) -> FastAPI:
+    settings = RecommendationsSettings(**(settings or PlatformSettings()).model_dump())
+    ctx = ServiceContext.create("recommendations", settings, clock)
+    stores = Stores(
+        catalogue=Catalogue(ctx.db),
+        members=Members(ctx.db),
+        ballots=Ballots(ctx.db, ctx.locks, ctx.clock),
+        rankings=Rankings(ctx.db, ctx.locks, ctx.clock),
+        plans=Plans(ctx.db, ctx.locks, ctx.clock),
+        case_studies=CaseStudies(ctx.db, ctx.locks, ctx.clock),
+        follows=Follows(ctx.db),
+        clock=ctx.clock,
+    )
+
+    async def on_start() -> None:
+        seeded = await usecases.seed_catalogue(stores)
+        log.info("catalogue seeded", added=seeded)
+
+    app = create_service_app(
+        ctx,
+        http=[api.router],
+        indexes=INDEXES,
+        outbox_collections=["ballots", "rankings", "plans", "case_studies"],
+        consumers=[members_consumer(ctx, stores)],
+        on_start=on_start,
+        background=[
+            _every(
+                settings.ranking_poll_seconds,
+                "rankings",
+                lambda: usecases.recompute_rankings(stores),
+            ),
+            _every(
+                settings.overdue_poll_seconds, "overdue", lambda: usecases.report_overdue(stores)
+            ),
+        ],
+        title="KM Network recommendations",
+    )
+    app.state.stores = stores
+    return app
+
+
+def _every(seconds: float, name: str, work: Callable[[], Awaitable[int]]) -> BackgroundLoop:
+    async def loop() -> None:
+        while True:
+            try:
+                await work()
+            except Exception as exc:  # a failed round is retried on the next tick
+                log.warning("scheduler round failed", scheduler=name, error=repr(exc))
+            await asyncio.sleep(seconds)
+
+    return loop

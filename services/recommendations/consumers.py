@@ -1,0 +1,56 @@
+"""Kafka subscribers: the members read model, from knet.membership.v1. A member's region and
+organisation come from here, never from calling membership. Each reader declares only the
+fields it uses (tolerant reader); updates apply only if newer than what is recorded, so a
+redelivered batch changes nothing."""
+
+from __future__ import annotations
+
+from services.recommendations import usecases
+from services.recommendations.usecases import Stores
+from shared import topics
+from shared.cloudevents import CloudEvent, ReaderModel
+from shared.consumer import EventConsumer
+from shared.service import ServiceContext
+
+
+class MemberApproved(ReaderModel):
+    member_id: str
+    region: str
+    organisation_id: str | None = None
+
+
+class MemberProfileUpdated(ReaderModel):
+    member_id: str
+    region: str
+    organisation_id: str | None = None
+
+
+class MemberLeft(ReaderModel):
+    member_id: str
+    erased: bool = False
+
+
+def members_consumer(ctx: ServiceContext, stores: Stores) -> EventConsumer:
+    consumer = ctx.consumer("members", [topics.MEMBERSHIP])
+
+    @consumer.on("uk.nhs.knet.member.approved.v1", MemberApproved)
+    async def approved(event: CloudEvent, data: MemberApproved) -> None:
+        changes = {"region": data.region, "organisation_id": data.organisation_id, "active": True}
+        await usecases.member_changed(
+            stores, member_id=data.member_id, as_of=event.time, changes=changes
+        )
+
+    @consumer.on("uk.nhs.knet.member.profile_updated.v1", MemberProfileUpdated)
+    async def profile_updated(event: CloudEvent, data: MemberProfileUpdated) -> None:
+        changes = {"region": data.region, "organisation_id": data.organisation_id}
+        await usecases.member_changed(
+            stores, member_id=data.member_id, as_of=event.time, changes=changes
+        )
+
+    @consumer.on("uk.nhs.knet.member.left.v1", MemberLeft)
+    async def left(event: CloudEvent, data: MemberLeft) -> None:
+        await usecases.member_left(
+            stores, member_id=data.member_id, as_of=event.time, erased=data.erased
+        )
+
+    return consumer

@@ -1,0 +1,207 @@
+"""What the recommendations service publishes on knet.recommendations.v1. The key and subject
+is the aggregate: the member for endorsements, the plan, the case study, `rankings`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from shared import topics
+from shared.cloudevents import EventData
+
+
+class RecommendationsFact(EventData):
+    topic: ClassVar[str] = topics.RECOMMENDATIONS
+
+
+class RecommendationEndorsed(RecommendationsFact):
+    """A member newly endorsed a recommendation (one event per code added to their ballot)."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.recommendation.endorsed.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"member_id": "m1", "code": "R4", "rank": 1, "region": "LDN"}]
+        }
+    )
+    member_id: str
+    code: str
+    rank: int
+    region: str | None
+
+
+class Standing(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str
+    rank: int
+    points: int
+    endorsements: int
+    first_preferences: int
+
+
+class RankingChanged(RecommendationsFact):
+    """The order of recommendations changed, nationally or in one region (at most once a
+    minute: the rankings are recomputed on a schedule)."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.recommendation.ranking_changed.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "scope": "regional",
+                    "region": "LDN",
+                    "ballots": 3,
+                    "standings": [
+                        {
+                            "code": "R4",
+                            "rank": 1,
+                            "points": 5,
+                            "endorsements": 3,
+                            "first_preferences": 2,
+                        },
+                        {
+                            "code": "R1",
+                            "rank": 2,
+                            "points": 2,
+                            "endorsements": 1,
+                            "first_preferences": 1,
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+    scope: Literal["national", "regional"]
+    region: str | None
+    ballots: int
+    standings: list[Standing]
+
+
+class PlanFact(RecommendationsFact):
+    plan_id: str
+    code: str
+    region: str | None
+
+
+_PLAN = {"plan_id": "01a21b9e794bac135f8ad1fbd4", "code": "R4", "region": "LDN"}
+
+
+class PlanCreated(PlanFact):
+    """An implementation plan was proposed for a recommendation in a scope."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.plan.created.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_PLAN,
+                    "scope": "region",
+                    "scope_id": "LDN",
+                    "owner_member_id": "m1",
+                    "co_lead_member_ids": ["m2"],
+                    "goal": "A community of practice in every London trust",
+                    "status": "proposed",
+                }
+            ]
+        }
+    )
+    scope: str
+    scope_id: str
+    owner_member_id: str
+    co_lead_member_ids: list[str]
+    goal: str
+    status: str
+
+
+class PlanStatusChanged(PlanFact):
+    event_type: ClassVar[str] = "uk.nhs.knet.plan.status_changed.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_PLAN,
+                    "previous": "proposed",
+                    "status": "active",
+                    "changed_by": "m1",
+                    "note": "",
+                }
+            ]
+        }
+    )
+    previous: str
+    status: str
+    changed_by: str
+    note: str
+
+
+class PlanProgressReported(PlanFact):
+    event_type: ClassVar[str] = "uk.nhs.knet.plan.progress_reported.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_PLAN,
+                    "reported_by": "m1",
+                    "rag": "amber",
+                    "summary": "Three of five trusts have started",
+                    "evidence_links": ["https://example.nhs.uk/cop-report"],
+                }
+            ]
+        }
+    )
+    reported_by: str
+    rag: str
+    summary: str
+    evidence_links: list[str]
+
+
+class PlanOverdue(PlanFact):
+    """An action passed its due date without being done (reported once per action)."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.plan.overdue.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_PLAN,
+                    "action_id": "a1",
+                    "action_title": "Map the trusts' KM leads",
+                    "action_owner_member_id": "m2",
+                    "owner_member_id": "m1",
+                    "due_on": "2027-02-01",
+                }
+            ]
+        }
+    )
+    action_id: str
+    action_title: str
+    action_owner_member_id: str
+    owner_member_id: str
+    due_on: date
+
+
+class CaseStudyShared(RecommendationsFact):
+    event_type: ClassVar[str] = "uk.nhs.knet.case_study.shared.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "case_study_id": "01a21b9e794bac135f8ad1fbd4",
+                    "author_member_id": "m1",
+                    "title": "Peer assists before every major procurement",
+                    "region": "NW",
+                    "organisation_id": None,
+                    "recommendation_codes": ["R3", "R4"],
+                    "techniques": ["peer assist"],
+                }
+            ]
+        }
+    )
+    case_study_id: str
+    author_member_id: str
+    title: str
+    region: str
+    organisation_id: str | None
+    recommendation_codes: list[str]
+    techniques: list[str]
