@@ -163,14 +163,13 @@ async def recompute_rankings(stores: Stores) -> int:
             by_scope[ballot_region].append(ballot)
     standings = {scope: ranking.standings(b, codes) for scope, b in by_scope.items()}
     now = stores.clock.now()
-    announced: dict[str, list[list[Any]]] = (snapshot or {}).get("announced", {})
+    announced: dict[str, list[str]] = (snapshot or {}).get("announced", {})
     last = (snapshot or {}).get("announced_at")
     due = last is None or now - _aware(last, now) >= stores.announce_every
     changed = [
         scope
         for scope, found in standings.items()
-        if (by_scope[scope] or scope in announced)
-        and [list(o) for o in ranking.order(found)] != announced.get(scope)
+        if (by_scope[scope] or scope in announced) and ranking.order(found) != announced.get(scope)
     ]
     update: dict[str, Any] = {
         "standings": {s: [asdict(x) for x in found] for s, found in standings.items()},
@@ -188,7 +187,7 @@ async def recompute_rankings(stores: Stores) -> int:
                     standings=[facts.Standing(**asdict(x)) for x in standings[scope]],
                 )
             )
-            announced[scope] = [list(o) for o in ranking.order(standings[scope])]
+            announced[scope] = ranking.order(standings[scope])
         update |= {"announced": announced, "announced_at": now}
     try:
         await stores.rankings.save(update, snapshot["version"] if snapshot else None, news)

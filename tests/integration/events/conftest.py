@@ -10,8 +10,10 @@ import httpx
 import pytest
 
 from services.events.app import create_app
-from shared.auth import Caller, issue_token
 from shared.settings import PlatformSettings
+from tests.integration.callers import as_member
+
+__all__ = ["as_member"]
 
 SOON = datetime.now(UTC) + timedelta(days=10)
 
@@ -24,13 +26,6 @@ async def events_http(infra: PlatformSettings) -> AsyncIterator[httpx.AsyncClien
         async with httpx.AsyncClient(transport=transport, base_url="http://events") as http:
             http.app_settings = infra  # type: ignore[attr-defined]
             yield http
-
-
-def as_member(
-    settings: PlatformSettings, member_id: str, *roles: str, region: str = "LDN"
-) -> dict[str, str]:
-    caller = Caller(member_id=member_id, region=region, roles=frozenset({"member", *roles}))
-    return {"authorization": f"Bearer {issue_token(caller, settings)}"}
 
 
 def event_body(**change: Any) -> dict[str, Any]:
