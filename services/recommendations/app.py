@@ -62,9 +62,7 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
                 "rankings",
                 lambda: usecases.recompute_rankings(stores),
             ),
-            _every(
-                settings.overdue_poll_seconds, "overdue", lambda: usecases.report_overdue(stores)
-            ),
+            _every(settings.overdue_poll_seconds, "plans", lambda: usecases.plan_upkeep(stores)),
         ],
         title="KM Network recommendations",
     )

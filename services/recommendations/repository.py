@@ -3,6 +3,7 @@ the rankings snapshot, plans, case studies and follows."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -221,13 +222,19 @@ class Rankings:
 
 
 class Plans:
+    """Plans, and beside them one small summary per plan for the adoption view: FerretDB
+    decodes whole documents even for a projection, and a plan with its history is large.
+    The summary is a second write after the plan's; `repair_summaries` (run on a schedule,
+    like the outbox sweep) fixes any a crash in between left behind."""
+
     def __init__(self, db: Db, locks: DocumentLocks, clock: Clock) -> None:
         self.store = AggregateStore(db, "plans", locks, source=SOURCE, clock=clock)
         self.collection = self.store.collection
+        self.summary_collection: AsyncCollection[dict[str, Any]] = db["plan_summaries"]
 
     async def add(self, plan: Plan) -> None:
         try:
-            await self.store.insert(_plan_doc(plan), plan.facts)
+            await self.store.insert(plan_document(plan), plan.facts)
         except DuplicateKeyError as exc:
             existing = await self.collection.find_one({"plan_key": plan.key}, {"_id": 1})
             raise Conflict(
@@ -236,13 +243,48 @@ class Plans:
                 plan_id=existing["_id"] if existing else None,
             ) from exc
         plan.facts.clear()
+        await self._summarise(plan)
 
     async def save(self, plan: Plan) -> None:
-        state = {k: v for k, v in _plan_doc(plan).items() if k not in ("_id", "version")}
+        state = {k: v for k, v in plan_document(plan).items() if k not in ("_id", "version")}
         if not await self.store.update(plan.id, plan.version, {"$set": state}, plan.facts):
             raise Stale(plan.id)
         plan.version += 1
         plan.facts.clear()
+        await self._summarise(plan)
+
+    async def _summarise(self, plan: Plan) -> None:
+        await self._write_summary(
+            plan.id,
+            {
+                "code": plan.code,
+                "region": plan.region,
+                "status": plan.status.value,
+                "rag": plan.rag.value if plan.rag else None,
+                "version": plan.version,
+            },
+        )
+
+    async def _write_summary(self, plan_id: str, summary: dict[str, Any]) -> None:
+        # Only over an older summary: two saves of one plan may finish out of order.
+        with contextlib.suppress(DuplicateKeyError):
+            await self.summary_collection.update_one(
+                {"_id": plan_id, "version": {"$lt": summary["version"]}},
+                {"$set": summary},
+                upsert=True,
+            )
+
+    async def repair_summaries(self) -> int:
+        """Rewrites the summaries that lag their plan; returns how many."""
+        fields = {"code": 1, "region": 1, "status": 1, "rag": 1, "version": 1}
+        current = {d["_id"]: d async for d in self.summary_collection.find({}, {"version": 1})}
+        repaired = 0
+        async for plan in self.collection.find({}, fields):
+            if plan["_id"] not in current or current[plan["_id"]]["version"] < plan["version"]:
+                summary = {k: plan.get(k) for k in fields}
+                await self._write_summary(plan["_id"], summary)
+                repaired += 1
+        return repaired
 
     async def get(self, plan_id: str) -> Plan | None:
         d = await self.collection.find_one({"_id": plan_id}, NO_OUTBOX)
@@ -262,7 +304,7 @@ class Plans:
         return [_plan(d) for d in documents], next_cursor
 
     async def summaries(self) -> list[PlanSummary]:
-        cursor = self.collection.find({}, {"code": 1, "region": 1, "status": 1, "rag": 1})
+        cursor = self.summary_collection.find({})
         return [
             PlanSummary(d["code"], d.get("region"), d["status"], d.get("rag")) async for d in cursor
         ]
@@ -272,7 +314,7 @@ class Plans:
         return [d["_id"] async for d in self.collection.find(query, {"_id": 1}).limit(limit)]
 
 
-def _plan_doc(p: Plan) -> dict[str, Any]:
+def plan_document(p: Plan) -> dict[str, Any]:
     return {
         "_id": p.id,
         "plan_key": p.key,

@@ -371,6 +371,13 @@ async def report_overdue(stores: Stores) -> int:
     return reported
 
 
+async def plan_upkeep(stores: Stores) -> int:
+    """The plans' scheduled round: overdue actions, then summaries a crash left behind."""
+    reported = await report_overdue(stores)
+    await stores.plans.repair_summaries()
+    return reported
+
+
 async def _report_overdue(stores: Stores, plan_id: str, now: datetime) -> int:
     for _ in range(SAVE_ATTEMPTS):
         found = await plan(stores, plan_id)
