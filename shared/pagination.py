@@ -55,7 +55,9 @@ async def fetch_page(
     """One page of documents in `sort` order (the last field unique, e.g. `_id`; ascending
     unless `descending`), after the cursor's position, and the cursor of the next page (None
     on the last)."""
-    query = {**criteria, **after(sort, decode_cursor(cursor, len(sort)), descending=descending)}
+    keyset = after(sort, decode_cursor(cursor, len(sort)), descending=descending)
+    # Both may be an `$or`: nest them rather than let the cursor's replace the filter's.
+    query = {"$and": [criteria, keyset]} if keyset and "$or" in criteria else criteria | keyset
     direction = -1 if descending else 1
     documents = await (
         collection.find(query, projection)

@@ -302,10 +302,11 @@ async def plans(
     region: str | None = Query(None, max_length=8),
     scope: Scope | None = None,
     status: Status | None = None,
+    lead: str | None = Query(None, max_length=64, description="Owned or co-led by this member"),
     limit: Limit = 20,
     cursor: str | None = None,
 ) -> Page[PlanRow]:
-    listing = PlanListing(code=code, region=region, scope=scope, status=status)
+    listing = PlanListing(code=code, region=region, scope=scope, status=status, lead=lead)
     found, next_cursor = await stores.plans.page(listing.criteria(), cursor=cursor, limit=limit)
     return Page(items=[PlanRow.of(p) for p in found], next_cursor=next_cursor)
 

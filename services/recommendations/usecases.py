@@ -403,9 +403,12 @@ class PlanListing:
     region: str | None = None
     scope: Scope | None = None
     status: Status | None = None
+    lead: str | None = None  # plans this member owns or co-leads
 
     def criteria(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
+        if self.lead:
+            found["$or"] = [{"owner_member_id": self.lead}, {"co_lead_member_ids": self.lead}]
         if self.code:
             found["code"] = self.code
         if self.region:

@@ -121,6 +121,9 @@ async def test_a_plans_life_and_its_facts(recs: Recs) -> None:
     for event in published:
         assert_valid(event)
     assert published[0]["data"]["owner_member_id"] == owner
+    for member in (owner, colead):
+        led = await recs.http.get("/v1/plans", params={"lead": member}, headers=as_owner)
+        assert [p["id"] for p in body(led, 200)["items"]] == [plan_id]
 
 
 async def test_one_plan_per_recommendation_and_scope(recs: Recs) -> None:
@@ -260,3 +263,26 @@ async def test_adoption_by_region_with_a_national_roll_up(infra: PlatformSetting
     assert r4["regions"]["LDN"] == {"plans": 1, "by_status": {"active": 1}, "by_rag": {"green": 1}}
     assert set(r4["regions"]) == {"LDN", "NW"}
     assert by_code["R1"]["national"]["plans"] == 0
+
+
+async def test_a_members_plans_page_by_page(recs: Recs) -> None:
+    """The `lead` filter is an `$or` (owner or co-lead), as is the cursor: both must hold."""
+    member = f"m-{new_id()}"
+    core = recs.member(f"c-{new_id()}", "core")
+    led = []
+    for code in ("R1", "R2", "R3"):
+        org = f"ORG{new_id()[-8:]}"
+        change: dict[str, Any] = {"scope": "organisation", "scope_id": org, "region": "LDN"}
+        change |= {"owner_member_id": member} if code != "R2" else {"co_lead_member_ids": [member]}
+        created = await create(recs, recs.operator(), code=code, **change)
+        led.append(body(created, 201)["id"])
+    await create(recs, core, code="R4", scope="national", scope_id=None)  # not theirs
+    seen, cursor = [], None
+    while True:
+        params = {"lead": member, "limit": "2", **({"cursor": cursor} if cursor else {})}
+        page = body(await recs.http.get("/v1/plans", params=params, headers=core), 200)
+        seen += [p["id"] for p in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == led

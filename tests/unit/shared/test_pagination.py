@@ -29,3 +29,7 @@ def test_datetimes_survive_the_cursor() -> None:
     assert decode_cursor(encode_cursor([moment, "e1"]), 2) == [moment, "e1"]
     with pytest.raises(Invalid):
         decode_cursor(encode_cursor([{"t": "not a time"}, "e1"]), 2)
+
+
+def test_after_descending_looks_the_other_way() -> None:
+    assert after(["_id"], ["x"], descending=True) == {"$or": [{"_id": {"$lt": "x"}}]}
