@@ -14,8 +14,8 @@ from services.recommendations.domain.case_study import CaseStudy
 from services.recommendations.domain.catalogue import Recommendation
 from services.recommendations.domain.plan import TRANSITIONS, Plan, Rag, Scope, Status
 from services.recommendations.repository import Ballot
-from services.recommendations.usecases import CaseStudySearch, PlanListing, Stores
-from shared.auth import CurrentCaller
+from services.recommendations.usecases import CaseStudySearch, PlanChange, PlanListing, Stores
+from shared.auth import Caller, CurrentCaller
 from shared.pagination import MAX_PAGE_SIZE, Page
 
 router = APIRouter(prefix="/v1")
@@ -316,123 +316,104 @@ async def plan(plan_id: str, stores: StoresDep, _: CurrentCaller) -> PlanView:
     return PlanView.full(await usecases.plan(stores, plan_id))
 
 
+async def edit(stores: Stores, caller: Caller, plan_id: str, change: PlanChange) -> PlanView:
+    return PlanView.full(
+        await usecases.change_plan(stores, caller=caller, plan_id=plan_id, change=change)
+    )
+
+
 @router.patch("/plans/{plan_id}")
 async def revise_plan(
     plan_id: str, body: PlanRevision, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    now = stores.clock.now()
-    changed, _ = await usecases.change_plan(
-        stores,
-        caller=caller,
-        plan_id=plan_id,
-        change=lambda p: p.revise(by=caller.member_id, now=now, **body.model_dump()),
+    return await edit(
+        stores, caller, plan_id, lambda p, by, now: p.revise(by=by, now=now, **body.model_dump())
     )
-    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/actions", status_code=status.HTTP_201_CREATED)
 async def add_action(
     plan_id: str, body: ActionIn, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    now, action_id = stores.clock.now(), stores.new_id()
-    changed, _ = await usecases.change_plan(
+    action_id, owner = stores.new_id(), body.owner_member_id or caller.member_id
+    return await edit(
         stores,
-        caller=caller,
-        plan_id=plan_id,
-        change=lambda p: p.add_action(
+        caller,
+        plan_id,
+        lambda p, by, now: p.add_action(
             action_id=action_id,
             title=body.title,
-            owner_member_id=body.owner_member_id or caller.member_id,
+            owner_member_id=owner,
             due_on=body.due_on,
-            by=caller.member_id,
+            by=by,
             now=now,
         ),
     )
-    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/actions/{action_id}/done")
 async def action_done(
     plan_id: str, action_id: str, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    now = stores.clock.now()
-    changed, _ = await usecases.change_plan(
+    return await edit(
         stores,
-        caller=caller,
-        plan_id=plan_id,
-        change=lambda p: p.complete_action(action_id=action_id, by=caller.member_id, now=now),
+        caller,
+        plan_id,
+        lambda p, by, now: p.complete_action(action_id=action_id, by=by, now=now),
     )
-    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/milestones", status_code=status.HTTP_201_CREATED)
 async def add_milestone(
     plan_id: str, body: MilestoneIn, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    now, milestone_id = stores.clock.now(), stores.new_id()
-    changed, _ = await usecases.change_plan(
+    milestone_id = stores.new_id()
+    return await edit(
         stores,
-        caller=caller,
-        plan_id=plan_id,
-        change=lambda p: p.add_milestone(
-            milestone_id=milestone_id,
-            title=body.title,
-            target_on=body.target_on,
-            by=caller.member_id,
-            now=now,
+        caller,
+        plan_id,
+        lambda p, by, now: p.add_milestone(
+            milestone_id=milestone_id, title=body.title, target_on=body.target_on, by=by, now=now
         ),
     )
-    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/milestones/{milestone_id}/reached")
 async def milestone_reached(
     plan_id: str, milestone_id: str, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    now = stores.clock.now()
-    changed, _ = await usecases.change_plan(
+    return await edit(
         stores,
-        caller=caller,
-        plan_id=plan_id,
-        change=lambda p: p.reach_milestone(milestone_id=milestone_id, by=caller.member_id, now=now),
+        caller,
+        plan_id,
+        lambda p, by, now: p.reach_milestone(milestone_id=milestone_id, by=by, now=now),
     )
-    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/status")
 async def change_status(
     plan_id: str, body: StatusChange, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    now = stores.clock.now()
-    changed, _ = await usecases.change_plan(
+    return await edit(
         stores,
-        caller=caller,
-        plan_id=plan_id,
-        change=lambda p: p.change_status(
-            to=body.status, note=body.note, by=caller.member_id, now=now
-        ),
+        caller,
+        plan_id,
+        lambda p, by, now: p.change_status(to=body.status, note=body.note, by=by, now=now),
     )
-    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/progress", status_code=status.HTTP_201_CREATED)
 async def report_progress(
     plan_id: str, body: ProgressIn, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    now = stores.clock.now()
-    changed, _ = await usecases.change_plan(
+    return await edit(
         stores,
-        caller=caller,
-        plan_id=plan_id,
-        change=lambda p: p.report_progress(
-            summary=body.summary,
-            rag=body.rag,
-            evidence_links=body.evidence_links,
-            by=caller.member_id,
-            now=now,
+        caller,
+        plan_id,
+        lambda p, by, now: p.report_progress(
+            summary=body.summary, rag=body.rag, evidence_links=body.evidence_links, by=by, now=now
         ),
     )
-    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/case-studies")

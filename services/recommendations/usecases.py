@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from services.recommendations import events as facts
 from services.recommendations.domain import case_study as case_studies
@@ -35,7 +35,6 @@ from shared.reference import region_codes
 SAVE_ATTEMPTS = 10
 NATIONAL = "national"
 FOLLOWABLE = ("recommendation", "plan")
-T = TypeVar("T")
 
 
 @dataclass
@@ -322,11 +321,12 @@ async def plan(stores: Stores, plan_id: str) -> Plan:
     return found
 
 
-async def change_plan(
-    stores: Stores, *, caller: Caller, plan_id: str, change: Callable[[Plan], T]
-) -> tuple[Plan, T]:
-    """Loads, checks the caller may edit, applies `change`, saves with its facts (retrying
-    when someone else saved first). Returns the plan and what `change` returned."""
+PlanChange = Callable[[Plan, str, datetime], object]
+
+
+async def change_plan(stores: Stores, *, caller: Caller, plan_id: str, change: PlanChange) -> Plan:
+    """Loads, checks the caller may edit, applies `change(plan, by, now)`, saves with its facts
+    (retrying when someone else saved first)."""
     for _ in range(SAVE_ATTEMPTS):
         found = await plan(stores, plan_id)
         if not may_edit_plan(caller, found):
@@ -334,14 +334,14 @@ async def change_plan(
                 "not_permitted", "Only its owner, co-leads, the region's facilitators or operators"
             )
         recorded = len(found.history)  # every change is recorded: none, nothing to save
-        result = change(found)
+        change(found, caller.member_id, stores.clock.now())
         if not found.facts and len(found.history) == recorded:
-            return found, result
+            return found
         try:
             await stores.plans.save(found)
         except Stale:
             continue
-        return found, result
+        return found
     raise Conflict("busy", "Others are changing this plan right now; try again")
 
 
@@ -349,16 +349,12 @@ async def attach_case_study(
     stores: Stores, *, caller: Caller, plan_id: str, case_study_id: str
 ) -> Plan:
     await case_study(stores, case_study_id)
-    now = stores.clock.now()
-    changed, _ = await change_plan(
+    return await change_plan(
         stores,
         caller=caller,
         plan_id=plan_id,
-        change=lambda p: p.attach_case_study(
-            case_study_id=case_study_id, by=caller.member_id, now=now
-        ),
+        change=lambda p, by, now: p.attach_case_study(case_study_id=case_study_id, by=by, now=now),
     )
-    return changed
 
 
 async def report_overdue(stores: Stores) -> int:
