@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 
-from services.recommendations import api, usecases
+from services.recommendations import api, case_studies_api, plans_api, usecases
 from services.recommendations.consumers import members_consumer
 from services.recommendations.repository import (
     INDEXES,
@@ -51,7 +51,7 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
 
     app = create_service_app(
         ctx,
-        http=[api.router],
+        http=[api.router, plans_api.router, case_studies_api.router],
         indexes=INDEXES,
         outbox_collections=["ballots", "rankings", "plans", "case_studies"],
         consumers=[members_consumer(ctx, stores)],

@@ -1,0 +1,151 @@
+"""HTTP routes for case studies (what works) and follows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+
+from services.recommendations import usecases
+from services.recommendations.api import Limit, Link, StoresDep, Text, Title
+from services.recommendations.domain.case_study import CaseStudy
+from services.recommendations.usecases import CaseStudySearch
+from shared.auth import CurrentCaller
+from shared.pagination import Page
+
+router = APIRouter(prefix="/v1")
+
+
+class CaseStudyIn(BaseModel):
+    title: Title
+    context: Text
+    what_was_done: Text
+    outcome: Text
+    evidence_links: list[Link] = Field(default_factory=list, max_length=10)
+    contact: str = Field("", max_length=200)
+    region: str = Field(max_length=8)
+    organisation_id: str | None = Field(None, max_length=64)
+    recommendation_codes: list[Annotated[str, Field(max_length=16)]] = Field(max_length=10)
+    techniques: list[Annotated[str, Field(max_length=50)]] = Field(
+        default_factory=list, max_length=20, examples=[["peer assist", "after action review"]]
+    )
+
+
+class CaseStudyView(BaseModel):
+    id: str
+    title: str
+    context: str
+    what_was_done: str
+    outcome: str
+    evidence_links: list[str]
+    contact: str
+    region: str
+    organisation_id: str | None
+    recommendation_codes: list[str]
+    techniques: list[str]
+    author_member_id: str
+    shared_at: datetime
+    useful_count: int
+    useful_to_me: bool
+
+    @classmethod
+    def of(cls, s: CaseStudy, member_id: str) -> CaseStudyView:
+        return cls(
+            id=s.id,
+            title=s.title,
+            context=s.context,
+            what_was_done=s.what_was_done,
+            outcome=s.outcome,
+            evidence_links=s.evidence_links,
+            contact=s.contact,
+            region=s.region,
+            organisation_id=s.organisation_id,
+            recommendation_codes=s.recommendation_codes,
+            techniques=s.techniques,
+            author_member_id=s.author_member_id,
+            shared_at=s.shared_at,
+            useful_count=len(s.useful_by),
+            useful_to_me=member_id in s.useful_by,
+        )
+
+
+@router.post("/case-studies", status_code=status.HTTP_201_CREATED)
+async def share_case_study(
+    body: CaseStudyIn, stores: StoresDep, caller: CurrentCaller
+) -> CaseStudyView:
+    study = await usecases.share_case_study(stores, caller=caller, **body.model_dump())
+    return CaseStudyView.of(study, caller.member_id)
+
+
+@router.get("/case-studies")
+async def case_studies(
+    stores: StoresDep,
+    caller: CurrentCaller,
+    q: str | None = Query(None, max_length=200),
+    region: str | None = Query(None, max_length=8),
+    code: str | None = Query(None, max_length=16),
+    technique: str | None = Query(None, max_length=50),
+    limit: Limit = 20,
+    cursor: str | None = None,
+) -> Page[CaseStudyView]:
+    """Newest first; `q` matches every word in the title, context, what was done, outcome
+    and techniques."""
+    search = CaseStudySearch(text=q, region=region, code=code, technique=technique)
+    found, next_cursor = await stores.case_studies.search(
+        search.criteria(), cursor=cursor, limit=limit
+    )
+    return Page(
+        items=[CaseStudyView.of(s, caller.member_id) for s in found], next_cursor=next_cursor
+    )
+
+
+@router.get("/case-studies/{case_study_id}")
+async def case_study(case_study_id: str, stores: StoresDep, caller: CurrentCaller) -> CaseStudyView:
+    return CaseStudyView.of(await usecases.case_study(stores, case_study_id), caller.member_id)
+
+
+@router.put("/case-studies/{case_study_id}/useful")
+async def mark_useful(
+    case_study_id: str, stores: StoresDep, caller: CurrentCaller
+) -> CaseStudyView:
+    study = await usecases.mark_useful(
+        stores, caller=caller, case_study_id=case_study_id, useful=True
+    )
+    return CaseStudyView.of(study, caller.member_id)
+
+
+@router.delete("/case-studies/{case_study_id}/useful")
+async def unmark_useful(
+    case_study_id: str, stores: StoresDep, caller: CurrentCaller
+) -> CaseStudyView:
+    study = await usecases.mark_useful(
+        stores, caller=caller, case_study_id=case_study_id, useful=False
+    )
+    return CaseStudyView.of(study, caller.member_id)
+
+
+# --- follows -----------------------------------------------------------------------------
+
+
+class FollowView(BaseModel):
+    kind: str
+    target: str
+    at: datetime
+
+
+@router.put("/follows/{kind}/{target}", status_code=status.HTTP_204_NO_CONTENT)
+async def follow(kind: str, target: str, stores: StoresDep, caller: CurrentCaller) -> None:
+    await usecases.follow(stores, caller=caller, kind=kind, target=target, on=True)
+
+
+@router.delete("/follows/{kind}/{target}", status_code=status.HTTP_204_NO_CONTENT)
+async def unfollow(kind: str, target: str, stores: StoresDep, caller: CurrentCaller) -> None:
+    await usecases.follow(stores, caller=caller, kind=kind, target=target, on=False)
+
+
+@router.get("/members/me/follows")
+async def my_follows(stores: StoresDep, caller: CurrentCaller) -> list[FollowView]:
+    found = await usecases.follows_of(stores, caller=caller)
+    return [FollowView(kind=f["kind"], target=f["target"], at=f["at"]) for f in found]

@@ -1,0 +1,301 @@
+"""HTTP routes for implementation plans and the adoption view."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+
+from services.recommendations import usecases
+from services.recommendations.api import Limit, Link, MemberId, StoresDep, Title
+from services.recommendations.domain.adoption import Tally
+from services.recommendations.domain.plan import TRANSITIONS, Plan, Rag, Scope, Status
+from services.recommendations.usecases import PlanChange, PlanListing, Stores
+from shared.auth import Caller, CurrentCaller
+from shared.pagination import Page
+
+router = APIRouter(prefix="/v1")
+
+
+class PlanIn(BaseModel):
+    code: str = Field(max_length=16, examples=["R4"])
+    scope: Scope
+    scope_id: str | None = Field(
+        None, max_length=64, description="Region code or organisation id; none for national"
+    )
+    region: str | None = Field(None, max_length=8, description="An organisation's region")
+    owner_member_id: MemberId | None = None
+    co_lead_member_ids: list[MemberId] = Field(default_factory=list, max_length=10)
+    goal: str = Field(min_length=1, max_length=2000)
+
+
+class PlanRevision(BaseModel):
+    goal: str | None = Field(None, min_length=1, max_length=2000)
+    owner_member_id: MemberId | None = None
+    co_lead_member_ids: list[MemberId] | None = Field(None, max_length=10)
+
+
+class ActionIn(BaseModel):
+    title: Title
+    owner_member_id: MemberId | None = None
+    due_on: date
+
+
+class MilestoneIn(BaseModel):
+    title: Title
+    target_on: date
+
+
+class StatusChange(BaseModel):
+    status: Status
+    note: str = Field("", max_length=2000)
+
+
+class ProgressIn(BaseModel):
+    summary: str = Field(min_length=1, max_length=5000)
+    rag: Rag
+    evidence_links: list[Link] = Field(default_factory=list, max_length=10)
+
+
+class Attachment(BaseModel):
+    case_study_id: str = Field(max_length=64)
+
+
+class PlanRow(BaseModel):
+    id: str
+    code: str
+    scope: str
+    scope_id: str
+    region: str | None
+    owner_member_id: str
+    goal: str
+    status: str
+    rag: str | None
+
+    @classmethod
+    def of(cls, p: Plan) -> PlanRow:
+        return cls(
+            id=p.id,
+            code=p.code,
+            scope=p.scope.value,
+            scope_id=p.scope_id,
+            region=p.region,
+            owner_member_id=p.owner_member_id,
+            goal=p.goal,
+            status=p.status.value,
+            rag=p.rag.value if p.rag else None,
+        )
+
+
+class PlanView(PlanRow):
+    co_lead_member_ids: list[str]
+    actions: list[dict[str, Any]]
+    milestones: list[dict[str, Any]]
+    updates: list[dict[str, Any]]
+    case_study_ids: list[str]
+    history: list[dict[str, Any]]
+    allowed_next: list[str]
+
+    @classmethod
+    def full(cls, p: Plan) -> PlanView:
+        return cls(
+            **PlanRow.of(p).model_dump(),
+            co_lead_member_ids=p.co_lead_member_ids,
+            actions=[
+                {
+                    "id": a.id,
+                    "title": a.title,
+                    "owner_member_id": a.owner_member_id,
+                    "due_on": a.due_on,
+                    "done_at": a.done_at,
+                    "overdue": a.overdue_reported and a.done_at is None,
+                }
+                for a in p.actions
+            ],
+            milestones=[
+                {"id": m.id, "title": m.title, "target_on": m.target_on, "reached_at": m.reached_at}
+                for m in p.milestones
+            ],
+            updates=[
+                {
+                    "at": u.at,
+                    "by": u.by,
+                    "summary": u.summary,
+                    "rag": u.rag.value,
+                    "evidence_links": list(u.evidence_links),
+                }
+                for u in p.updates
+            ],
+            case_study_ids=p.case_study_ids,
+            history=[{"at": h.at, "by": h.by, "what": h.what, **h.detail} for h in p.history],
+            allowed_next=sorted(s.value for s in TRANSITIONS[p.status]),
+        )
+
+
+@router.post("/plans", status_code=status.HTTP_201_CREATED)
+async def create_plan(body: PlanIn, stores: StoresDep, caller: CurrentCaller) -> PlanView:
+    created = await usecases.create_plan(stores, caller=caller, **body.model_dump())
+    return PlanView.full(created)
+
+
+@router.get("/plans")
+async def plans(
+    stores: StoresDep,
+    _: CurrentCaller,
+    code: str | None = Query(None, max_length=16),
+    region: str | None = Query(None, max_length=8),
+    scope: Scope | None = None,
+    status: Status | None = None,
+    lead: str | None = Query(None, max_length=64, description="Owned or co-led by this member"),
+    limit: Limit = 20,
+    cursor: str | None = None,
+) -> Page[PlanRow]:
+    listing = PlanListing(code=code, region=region, scope=scope, status=status, lead=lead)
+    found, next_cursor = await stores.plans.page(listing.criteria(), cursor=cursor, limit=limit)
+    return Page(items=[PlanRow.of(p) for p in found], next_cursor=next_cursor)
+
+
+@router.get("/plans/{plan_id}")
+async def plan(plan_id: str, stores: StoresDep, _: CurrentCaller) -> PlanView:
+    return PlanView.full(await usecases.plan(stores, plan_id))
+
+
+async def edit(stores: Stores, caller: Caller, plan_id: str, change: PlanChange) -> PlanView:
+    return PlanView.full(
+        await usecases.change_plan(stores, caller=caller, plan_id=plan_id, change=change)
+    )
+
+
+@router.patch("/plans/{plan_id}")
+async def revise_plan(
+    plan_id: str, body: PlanRevision, stores: StoresDep, caller: CurrentCaller
+) -> PlanView:
+    return await edit(
+        stores, caller, plan_id, lambda p, by, now: p.revise(by=by, now=now, **body.model_dump())
+    )
+
+
+@router.post("/plans/{plan_id}/actions", status_code=status.HTTP_201_CREATED)
+async def add_action(
+    plan_id: str, body: ActionIn, stores: StoresDep, caller: CurrentCaller
+) -> PlanView:
+    action_id, owner = stores.new_id(), body.owner_member_id or caller.member_id
+    return await edit(
+        stores,
+        caller,
+        plan_id,
+        lambda p, by, now: p.add_action(
+            action_id=action_id,
+            title=body.title,
+            owner_member_id=owner,
+            due_on=body.due_on,
+            by=by,
+            now=now,
+        ),
+    )
+
+
+@router.post("/plans/{plan_id}/actions/{action_id}/done")
+async def action_done(
+    plan_id: str, action_id: str, stores: StoresDep, caller: CurrentCaller
+) -> PlanView:
+    return await edit(
+        stores,
+        caller,
+        plan_id,
+        lambda p, by, now: p.complete_action(action_id=action_id, by=by, now=now),
+    )
+
+
+@router.post("/plans/{plan_id}/milestones", status_code=status.HTTP_201_CREATED)
+async def add_milestone(
+    plan_id: str, body: MilestoneIn, stores: StoresDep, caller: CurrentCaller
+) -> PlanView:
+    milestone_id = stores.new_id()
+    return await edit(
+        stores,
+        caller,
+        plan_id,
+        lambda p, by, now: p.add_milestone(
+            milestone_id=milestone_id, title=body.title, target_on=body.target_on, by=by, now=now
+        ),
+    )
+
+
+@router.post("/plans/{plan_id}/milestones/{milestone_id}/reached")
+async def milestone_reached(
+    plan_id: str, milestone_id: str, stores: StoresDep, caller: CurrentCaller
+) -> PlanView:
+    return await edit(
+        stores,
+        caller,
+        plan_id,
+        lambda p, by, now: p.reach_milestone(milestone_id=milestone_id, by=by, now=now),
+    )
+
+
+@router.post("/plans/{plan_id}/status")
+async def change_status(
+    plan_id: str, body: StatusChange, stores: StoresDep, caller: CurrentCaller
+) -> PlanView:
+    return await edit(
+        stores,
+        caller,
+        plan_id,
+        lambda p, by, now: p.change_status(to=body.status, note=body.note, by=by, now=now),
+    )
+
+
+@router.post("/plans/{plan_id}/progress", status_code=status.HTTP_201_CREATED)
+async def report_progress(
+    plan_id: str, body: ProgressIn, stores: StoresDep, caller: CurrentCaller
+) -> PlanView:
+    return await edit(
+        stores,
+        caller,
+        plan_id,
+        lambda p, by, now: p.report_progress(
+            summary=body.summary, rag=body.rag, evidence_links=body.evidence_links, by=by, now=now
+        ),
+    )
+
+
+@router.post("/plans/{plan_id}/case-studies")
+async def attach_case_study(
+    plan_id: str, body: Attachment, stores: StoresDep, caller: CurrentCaller
+) -> PlanView:
+    changed = await usecases.attach_case_study(
+        stores, caller=caller, plan_id=plan_id, case_study_id=body.case_study_id
+    )
+    return PlanView.full(changed)
+
+
+class TallyView(BaseModel):
+    plans: int
+    by_status: dict[str, int]
+    by_rag: dict[str, int]
+
+    @classmethod
+    def of(cls, tally: Tally) -> TallyView:
+        return cls(plans=tally.plans, by_status=dict(tally.by_status), by_rag=dict(tally.by_rag))
+
+
+class AdoptionRow(BaseModel):
+    code: str
+    national: TallyView
+    regions: dict[str, TallyView]
+
+
+@router.get("/adoption")
+async def adoption(stores: StoresDep, _: CurrentCaller) -> list[AdoptionRow]:
+    """For each recommendation: plans by status and latest RAG per region, and nationally."""
+    return [
+        AdoptionRow(
+            code=row.code,
+            national=TallyView.of(row.national),
+            regions={region: TallyView.of(t) for region, t in row.regions.items()},
+        )
+        for row in await usecases.adoption_view(stores)
+    ]
