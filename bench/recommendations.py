@@ -111,9 +111,13 @@ async def run(settings: PlatformSettings) -> list[Figure]:
             read = await cursor.to_list()
             raw_times.append(time.perf_counter() - started)
             assert len(read) == MEMBERS
+            await stores.ballots.changed()  # as a member's ranking would: a full round
             started = time.perf_counter()
             await recompute_rankings(stores)
             recompute_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        await recompute_rankings(stores)
+        idle_round = time.perf_counter() - started
         started = time.perf_counter()
         ranking.standings([b["ranking"] for b in seeded], CODES)  # type: ignore[misc]
         borda_alone = time.perf_counter() - started
@@ -144,6 +148,7 @@ async def run(settings: PlatformSettings) -> list[Figure]:
         ),
         Figure("recommendations: raw PyMongo read of those ballots (baseline)", raw_ms, "ms"),
         Figure("recommendations: modified Borda count alone, in memory", borda_alone * 1000, "ms"),
+        Figure("recommendations: a rankings round when no ballot changed", idle_round * 1000, "ms"),
         Figure(
             f"recommendations: adoption view p50, {PLANS:,} plans, concurrency {CONCURRENCY}",
             percentile(latencies, 50),

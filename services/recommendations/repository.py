@@ -36,6 +36,7 @@ from shared.pagination import fetch_page
 
 SOURCE = "/services/recommendations"
 RANKINGS_ID = "rankings"
+CHANGES_ID = "ballots"
 NO_OUTBOX = {"outbox": 0}
 
 INDEXES: dict[str, list[IndexModel]] = {
@@ -163,9 +164,24 @@ class Ballot:
 
 
 class Ballots:
+    """Members' ballots, and a change counter the rankings scheduler reads first: reading
+    every ballot each round would cost seconds at 10,000 members for nothing when no one
+    ranked. Any write bumps the counter; a lost increment (FerretDB's updates are not atomic)
+    still changes it, which is all the scheduler asks."""
+
     def __init__(self, db: Db, locks: DocumentLocks, clock: Clock) -> None:
         self.store = AggregateStore(db, "ballots", locks, source=SOURCE, clock=clock)
         self.collection = self.store.collection
+        self.changes: AsyncCollection[dict[str, Any]] = db["ballot_changes"]
+
+    async def changed(self) -> None:
+        """Something the standings depend on changed: a ballot, or the catalogue."""
+        with contextlib.suppress(DuplicateKeyError):  # two first bumps: one creates it
+            await self.changes.update_one({"_id": CHANGES_ID}, {"$inc": {"n": 1}}, upsert=True)
+
+    async def change_count(self) -> int:
+        found = await self.changes.find_one({"_id": CHANGES_ID})
+        return int(found["n"]) if found else 0
 
     async def get(self, member_id: str) -> Ballot | None:
         d = await self.collection.find_one({"_id": member_id}, NO_OUTBOX)
@@ -184,13 +200,15 @@ class Ballots:
                 await self.store.insert({"_id": ballot.member_id, **state, "version": 0}, facts)
             except DuplicateKeyError as exc:
                 raise Stale(ballot.member_id) from exc
-            return
-        if not await self.store.update(ballot.member_id, ballot.version, {"$set": state}, facts):
+        elif not await self.store.update(ballot.member_id, ballot.version, {"$set": state}, facts):
             raise Stale(ballot.member_id)
+        await self.changed()
 
     async def remove(self, member_id: str) -> None:
         async with self.store.locks.hold(self.collection.name, member_id):
-            await self.collection.delete_one({"_id": member_id})
+            result = await self.collection.delete_one({"_id": member_id})
+        if result.deleted_count:
+            await self.changed()
 
     async def all(self) -> list[tuple[tuple[str, ...], str | None]]:
         """Every ballot's (ranking, region): what the rankings are computed from."""

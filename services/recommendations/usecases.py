@@ -87,6 +87,7 @@ async def add_recommendation(
         source=source,
     )
     await stores.catalogue.add(added)
+    await stores.ballots.changed()  # a new code joins the standings
     return added
 
 
@@ -96,6 +97,7 @@ async def retire_recommendation(
     _require_operator(caller)
     retired = (await recommendation(stores, code)).retire(reason=reason, now=stores.clock.now())
     await stores.catalogue.replace(retired)
+    await stores.ballots.changed()  # a retired code leaves the standings
     return retired
 
 
@@ -153,6 +155,10 @@ async def recompute_rankings(stores: Stores) -> int:
     each scope whose order changed, at most once per `announce_every` across replicas (the
     snapshot write is versioned: one replica's round wins). Returns the events announced."""
     snapshot = await stores.rankings.get()
+    # Read before the ballots: a change made while they are read is seen next round.
+    changes = await stores.ballots.change_count()
+    if snapshot and changes == snapshot.get("changes_seen") and not snapshot.get("pending"):
+        return 0  # nothing moved since the last round, and nothing waits to be announced
     codes = await _active_codes(stores)
     by_scope: dict[str, list[tuple[str, ...]]] = {NATIONAL: []}
     by_scope |= {code: [] for code in sorted(region_codes())}
@@ -174,6 +180,8 @@ async def recompute_rankings(stores: Stores) -> int:
         "standings": {s: [asdict(x) for x in found] for s, found in standings.items()},
         "ballots": {s: len(b) for s, b in by_scope.items()},
         "computed_at": now,
+        "changes_seen": changes,
+        "pending": bool(changed) and not due,
     }
     news: list[EventData] = []
     if changed and due:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from services.recommendations.usecases import report_overdue
+from services.recommendations.usecases import recompute_rankings, report_overdue
 from shared import topics
 from shared.clock import ManualClock, new_id
 from shared.settings import PlatformSettings
@@ -98,6 +98,10 @@ async def test_the_catalogue_is_seeded_once_and_changed_by_operators(
             "/v1/members/me/ranking", json={"codes": ["R5"]}, headers=member
         )
         assert body(ranked, 422)["error"]["code"] == "invalid_ranking"
+        # The standings follow the catalogue at the next round, ballots or not.
+        await recompute_rankings(first.stores)
+        standings = body(await first.http.get("/v1/rankings", headers=member), 200)["standings"]
+        assert [s["code"] for s in standings] == ["R1", "R2", "R3", "R4", "R6"]
 
     async with running(infra, suffix, clock) as second:  # a restart seeds again
         everything = await second.http.get(

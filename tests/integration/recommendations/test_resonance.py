@@ -84,7 +84,10 @@ async def test_rankings_by_region_announced_at_most_once_a_minute(
     assert await recompute_rankings(recs.stores) == 2  # national (R1 ties R4) and LDN
     assert await recompute_rankings(recs.stores) == 0
     recs.clock.advance(timedelta(minutes=5))
+    computed = (await recs.stores.rankings.get() or {})["computed_at"]
     assert await recompute_rankings(recs.stores) == 0
+    snapshot = await recs.stores.rankings.get() or {}
+    assert snapshot["computed_at"] == computed, "no ballot changed: the round read none"
 
     endorsed = await events_about(recs.settings, topics.RECOMMENDATIONS, {a, b, c, d}, expected=7)
     assert sorted((e["subject"], e["data"]["code"], e["data"]["rank"]) for e in endorsed) == sorted(
