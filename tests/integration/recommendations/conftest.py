@@ -92,10 +92,12 @@ async def membership_topic(infra: PlatformSettings) -> AsyncIterator[AIOKafkaPro
     await producer.stop()
 
 
-async def publish(producer: AIOKafkaProducer, data: EventData, *, member_id: str) -> None:
-    """One of membership's facts, as membership's outbox relay would publish it."""
+async def publish(producer: AIOKafkaProducer, data: EventData, *, member_id: str) -> bytes:
+    """One of membership's facts, as membership's outbox relay would publish it; returns the
+    message, to deliver again."""
     event = make_event(data, source="/services/membership", subject=member_id, region=None)
     await producer.send_and_wait(topics.MEMBERSHIP, event.to_json(), key=member_id.encode())
+    return event.to_json()
 
 
 def approved(member_id: str, region: str, organisation_id: str | None = None) -> EventData:

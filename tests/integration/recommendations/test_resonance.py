@@ -180,3 +180,31 @@ async def test_moving_region_moves_the_ballot_and_leaving_withdraws_it(
     recs.clock.advance(timedelta(minutes=2))
     await recompute_rankings(recs.stores)
     assert (await standings(recs, "SCO"))[0][2] == 0
+
+
+async def test_a_redelivered_older_event_does_not_undo_a_newer_one(
+    recs: Recs, membership_topic: AIOKafkaProducer
+) -> None:
+    member = f"m-{new_id()}"
+    first = await publish(membership_topic, approved(member, "EOE"), member_id=member)
+    moved = membership.MemberProfileUpdated(
+        member_id=member,
+        region="SE",
+        previous_region="EOE",
+        changed=["region"],
+        name="Moved",
+        organisation_id="RTK",
+        job_title="KM lead",
+        interests=[],
+        skills=[],
+    )
+    await publish(membership_topic, moved, member_id=member)
+    await known(recs, member, region="SE")
+    # The approval again (a redelivered batch), then a marker event to know it was read.
+    await membership_topic.send_and_wait(topics.MEMBERSHIP, first, key=member.encode())
+    marker = f"m-{new_id()}"
+    await publish(membership_topic, approved(marker, "SW"), member_id=member)
+    await known(recs, marker, region="SW")
+    found = await recs.stores.members.get(member)
+    assert found is not None
+    assert (found.region, found.organisation_id) == ("SE", "RTK")
