@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from fastapi import FastAPI
+from prometheus_client import Gauge
 
 from services.events import api, node_api, usecases
 from services.events.consumers import submission_consumer
@@ -18,12 +20,16 @@ from services.events.repository import (
 from services.events.usecases import Stores
 from shared.clock import Clock
 from shared.logs import log
+from shared.reference import region_codes
 from shared.service import ServiceContext, create_service_app
 from shared.settings import PlatformSettings
+
+UPCOMING = Gauge("knet_events_upcoming", "Published events yet to start, per region", ["region"])
 
 
 class EventsSettings(PlatformSettings):
     reminder_poll_seconds: float = 60.0
+    gauge_refresh_seconds: float = 30.0
 
 
 def create_app(settings: PlatformSettings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -46,12 +52,20 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
                 log.warning("scheduler round failed", error=repr(exc))
             await asyncio.sleep(settings.reminder_poll_seconds)
 
+    async def refresh_gauges() -> None:
+        while True:
+            with contextlib.suppress(Exception):  # a gauge is refreshed on the next tick
+                counts = await stores.events.upcoming_per_region(ctx.clock.now())
+                for region in [*sorted(region_codes()), None]:
+                    UPCOMING.labels(region or "national").set(counts.get(region, 0))
+            await asyncio.sleep(settings.gauge_refresh_seconds)
+
     app = create_service_app(
         ctx,
         http=[api.router, node_api.router],
         indexes=INDEXES,
         outbox_collections=["network_events", "submissions", "reminders"],
-        background=[schedule],
+        background=[schedule, refresh_gauges],
         consumers=[submission_consumer(ctx, stores)],
         title="KM Network events",
     )

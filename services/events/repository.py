@@ -157,6 +157,15 @@ class EventRepository:
         )
         return [from_document(d) for d in documents]
 
+    async def upcoming_per_region(self, now: datetime) -> dict[str | None, int]:
+        """Published events yet to start, per region (None: national events)."""
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"status": Status.PUBLISHED.value, "starts_at": {"$gte": now}}},
+            {"$group": {"_id": "$region", "n": {"$sum": 1}}},
+        ]
+        cursor = await self.collection.aggregate(pipeline)
+        return {d["_id"]: d["n"] async for d in cursor}
+
     async def ended_but_open(self, now: datetime, limit: int = 500) -> list[NetworkEvent]:
         """Published events that have ended: the scheduler completes them."""
         query = {"status": Status.PUBLISHED.value, "ends_at": {"$lt": now}}

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
+from prometheus_client import Gauge
 
 from services.recommendations import api, case_studies_api, plans_api, usecases
 from services.recommendations.consumers import members_consumer
+from services.recommendations.domain.plan import Status as PlanStatus
 from services.recommendations.repository import (
     INDEXES,
     Ballots,
@@ -25,10 +28,16 @@ from shared.logs import log
 from shared.service import BackgroundLoop, ServiceContext, create_service_app
 from shared.settings import PlatformSettings
 
+PLANS = Gauge("knet_plans", "Implementation plans per status", ["status"])
+BALLOTS = Gauge(
+    "knet_ranking_ballots", "Members' ballots in the latest rankings, per scope", ["scope"]
+)
+
 
 class RecommendationsSettings(PlatformSettings):
     ranking_poll_seconds: float = 20.0
     overdue_poll_seconds: float = 300.0
+    gauge_refresh_seconds: float = 30.0
 
 
 def create_app(settings: PlatformSettings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -49,6 +58,15 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         seeded = await usecases.seed_catalogue(stores)
         log.info("catalogue seeded", added=seeded)
 
+    async def refresh_gauges() -> int:
+        by_status = Counter(p.status for p in await stores.plans.summaries())
+        for status in PlanStatus:
+            PLANS.labels(status.value).set(by_status.get(status.value, 0))
+        snapshot = await stores.rankings.get() or {}
+        for scope, count in snapshot.get("ballots", {}).items():
+            BALLOTS.labels(scope).set(count)
+        return 0
+
     app = create_service_app(
         ctx,
         http=[api.router, plans_api.router, case_studies_api.router],
@@ -63,6 +81,7 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
                 lambda: usecases.recompute_rankings(stores),
             ),
             _every(settings.overdue_poll_seconds, "plans", lambda: usecases.plan_upkeep(stores)),
+            _every(settings.gauge_refresh_seconds, "gauges", refresh_gauges),
         ],
         title="KM Network recommendations",
     )

@@ -46,3 +46,16 @@ def test_dockerfile_runs_as_non_root_with_a_health_check() -> None:
     assert "USER 10001" in dockerfile
     assert "HEALTHCHECK" in dockerfile
     assert "/health/live" in dockerfile
+
+
+def test_prometheus_scrapes_every_service_with_the_tested_rules() -> None:
+    prometheus = compose()["services"]["prometheus"]
+    assert "./deploy/prometheus:/etc/prometheus:ro" in prometheus["volumes"]
+    config = yaml.safe_load((REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    assert config["rule_files"] == ["alerts.yml"]
+    (job,) = config["scrape_configs"]
+    targets = set(job["static_configs"][0]["targets"])
+    ports = {
+        name: compose()["services"][name]["ports"][0].split(":")[0] for name in present_services()
+    }
+    assert targets == {f"{name}:{port}" for name, port in ports.items()}

@@ -51,6 +51,8 @@ async def test_reminders_go_once_each_across_two_replicas(infra: PlatformSetting
             )
             return sum(sent)
 
+        upcoming = replica_a.state.stores.events.upcoming_per_region
+        assert await upcoming(clock.now()) == {"LDN": 1}  # the knet_events_upcoming gauge
         clock.set(start - timedelta(hours=25))
         assert await both_replicas() == 0
         clock.set(start - timedelta(hours=23))
@@ -73,6 +75,7 @@ async def test_reminders_go_once_each_across_two_replicas(infra: PlatformSetting
         clock.set(start + timedelta(hours=2))
         assert await both_complete() == 1
         assert await both_complete() == 0, "already completed"
+        assert await upcoming(clock.now()) == {}
 
         published = await events_about(infra, topics.EVENTS, {event_id}, expected=1 + 3 + 4 + 1)
         completed = {e["id"]: e for e in published if e["type"].endswith("event.completed.v1")}
