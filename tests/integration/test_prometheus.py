@@ -19,6 +19,7 @@ from shared.clock import new_id
 from shared.infra.processes import free_port
 from shared.settings import REPO_ROOT, PlatformSettings
 from tests.conftest import eventually
+from tests.contract.test_dashboards import dashboard_queries
 from tests.integration.callers import as_member
 from tests.integration.recommendations.conftest import recommendations_settings
 
@@ -119,3 +120,18 @@ async def test_prometheus_scrapes_the_domain_gauges_and_red_metrics(
         'sum(knet_http_requests_total{service="recommendations", route="/v1/plans", status="201"})'
     )
     assert (await value(created) or 0) >= 2
+
+
+async def test_every_dashboard_query_runs(prometheus: str) -> None:
+    async def ready() -> bool:
+        async with httpx.AsyncClient(base_url=prometheus) as client:
+            try:
+                return (await client.get("/-/ready")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+    await eventually(ready, what="Prometheus ready")
+    async with httpx.AsyncClient(base_url=prometheus) as client:
+        for promql in dashboard_queries():
+            response = await client.get("/api/v1/query", params={"query": promql})
+            assert response.json()["status"] == "success", (promql, response.text)

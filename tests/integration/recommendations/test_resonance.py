@@ -158,9 +158,13 @@ async def test_moving_region_moves_the_ballot_and_leaving_withdraws_it(
         skills=[],
     )
     await publish(membership_topic, moved, member_id=member)
-    await known(recs, member, region="SCO")
-    own = body(await recs.http.get("/v1/members/me/ranking", headers=recs.member(member)), 200)
-    assert own["region"] == "SCO"
+
+    async def ballot_moved() -> bool:
+        # The read model is updated first, then the ballot: wait for the ballot itself.
+        response = await recs.http.get("/v1/members/me/ranking", headers=recs.member(member))
+        return bool(body(response, 200)["region"] == "SCO")
+
+    await eventually(ballot_moved, what="the ballot moved to the member's new region")
 
     recs.clock.advance(timedelta(minutes=2))
     await recompute_rankings(recs.stores)
