@@ -23,6 +23,7 @@ from pymongo import IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from shared.cloudevents import CloudEvent, EventData
+from shared.errors import Conflict
 from shared.inbox import insert_many_once
 from shared.locks import DocumentLocks
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_PUBLISHED
@@ -121,9 +122,17 @@ class OutboxRelay:
         if self.before_remove is not None:
             await self.before_remove()
         # One after another: SQLite serialises writes anyway, and two hundred concurrent
-        # writers only turn into SQLITE_BUSY errors.
+        # writers only turn into SQLITE_BUSY errors. An aggregate whose lock is busy keeps its
+        # marker and is published again next round (at least once, readers dedupe); the
+        # others are removed regardless, so one busy aggregate does not re-send the round.
+        busy = 0
         for marker, document in work:
-            await self._remove(marker, document)
+            try:
+                await self._remove(marker, document)
+            except Conflict:
+                busy += 1
+        if busy:
+            log.info("outbox removal deferred: aggregates busy", count=busy)
         for _, document in work:
             for entry in (document or {}).get(OUTBOX_FIELD, []):
                 OUTBOX_PUBLISHED.labels(entry["topic"]).inc()

@@ -38,7 +38,11 @@ async def events_where(
     expected: int,
     timeout: float = 20,
 ) -> list[dict[str, Any]]:
-    """`events_about` for any test of the event, not only its subject."""
+    """`events_about` for any test of the event, not only its subject.
+
+    Each CloudEvent id is kept once, as every consumer here reads them: the outbox relay
+    publishes at least once (a removal that fails after Kafka confirmed publishes again), so a
+    copy with the same id is not a second fact. A second fact has an id of its own."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=settings.kafka_bootstrap,
@@ -48,6 +52,7 @@ async def events_where(
     )
     await consumer.start()
     found: list[dict[str, Any]] = []
+    seen: set[str] = set()
     try:
         deadline = asyncio.get_running_loop().time() + timeout
         extra_poll = False
@@ -56,7 +61,8 @@ async def events_where(
             for records in batch.values():
                 for record in records:
                     event = json.loads(record.value)
-                    if wanted(event):
+                    if wanted(event) and event["id"] not in seen:
+                        seen.add(event["id"])
                         found.append(event)
             if len(found) >= expected:
                 if extra_poll and not batch:

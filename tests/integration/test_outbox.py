@@ -140,3 +140,31 @@ async def test_events_appended_while_relaying_stay_in_the_outbox(
         assert await db["outbox_pending"].count_documents({}) == 1, "still marked: one to go"
     finally:
         await broker.stop()
+
+
+async def test_a_busy_aggregate_keeps_its_marker_and_the_others_are_removed(
+    infra: PlatformSettings, mongo: AsyncMongoClient[dict[str, Any]], topic: str
+) -> None:
+    db = mongo[f"knet_test_{new_id()}"]
+    aggregates = db["aggregates"]
+    for name in ("a", "b", "c"):
+        event = make_event(Probed(n=1), source="/tests", subject=name)
+        await aggregates.insert_one({"_id": name, "outbox": [outbox_entry(event, topic)]})
+    broker = make_broker(infra, "test-relay-3")
+    await broker.start()
+    try:
+
+        async def send(t: str, key: bytes, value: bytes, headers: dict[str, str]) -> Any:
+            return await broker.publish(value, t, key=key, headers=headers, no_confirm=True)
+
+        relay = OutboxRelay(db, ["aggregates"], send, DocumentLocks(db, wait_seconds=0.2))
+        await relay.sweep()
+        async with DocumentLocks(db).hold("aggregates", "b"):  # a long save of "b"
+            assert await relay.run_once() == 3
+        left = await aggregates.find({"outbox.0": {"$exists": True}}, {"_id": 1}).to_list()
+        assert [d["_id"] for d in left] == ["b"], "only the busy one waits for the next round"
+        assert await db["outbox_pending"].count_documents({}) == 1
+        assert await relay.run_once() == 1
+        assert await db["outbox_pending"].count_documents({}) == 0
+    finally:
+        await broker.stop()
