@@ -101,6 +101,16 @@ async def case_studies(
     )
 
 
+@router.put("/case-studies/{case_study_id}")
+async def revise_case_study(
+    case_study_id: str, body: CaseStudyIn, stores: StoresDep, caller: CurrentCaller
+) -> CaseStudyView:
+    study = await usecases.revise_case_study(
+        stores, caller=caller, case_study_id=case_study_id, **body.model_dump()
+    )
+    return CaseStudyView.of(study, caller.member_id)
+
+
 @router.get("/case-studies/{case_study_id}")
 async def case_study(case_study_id: str, stores: StoresDep, caller: CurrentCaller) -> CaseStudyView:
     return CaseStudyView.of(await usecases.case_study(stores, case_study_id), caller.member_id)

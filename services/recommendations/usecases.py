@@ -441,6 +441,21 @@ async def share_case_study(stores: Stores, *, caller: Caller, **fields: Any) -> 
     return study
 
 
+async def revise_case_study(
+    stores: Stores, *, caller: Caller, case_study_id: str, **fields: Any
+) -> CaseStudy:
+    """Its author (or an operator) corrects or completes a case study."""
+    known = frozenset(r.code for r in await stores.catalogue.all())
+    changes = case_studies.content(known_codes=known, **fields)
+
+    def revise(study: CaseStudy) -> bool:
+        if caller.member_id != study.author_member_id and not caller.has("operator"):
+            raise Forbidden("not_permitted", "Only its author or an operator edits a case study")
+        return study.revise(changes)
+
+    return await _change_study(stores, case_study_id, revise)
+
+
 async def case_study(stores: Stores, case_study_id: str) -> CaseStudy:
     found = await stores.case_studies.get(case_study_id)
     if found is None:

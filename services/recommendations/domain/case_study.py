@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from services.recommendations import events
 from services.recommendations.domain.plan import is_web_link
@@ -40,6 +41,13 @@ class CaseStudy:
         parts = [self.title, self.context, self.what_was_done, self.outcome, *self.techniques]
         return " ".join(parts).lower()
 
+    def revise(self, changes: dict[str, Any]) -> bool:
+        """New content (from `content`); True when anything changed."""
+        changed = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        for name, value in changed.items():
+            setattr(self, name, value)
+        return bool(changed)
+
     def mark_useful(self, member_id: str) -> bool:
         if member_id in self.useful_by:
             return False
@@ -56,6 +64,36 @@ class CaseStudy:
 def share(
     *,
     case_study_id: str,
+    author_member_id: str,
+    known_codes: frozenset[str],
+    now: datetime,
+    **fields: Any,
+) -> CaseStudy:
+    """A new case study, checked (every problem at once), with its `case_study.shared` fact.
+    `fields` are the content's: title, context, what_was_done, outcome, evidence_links,
+    contact, region, organisation_id, recommendation_codes, techniques."""
+    study = CaseStudy(
+        id=case_study_id,
+        **content(known_codes=known_codes, **fields),
+        author_member_id=author_member_id,
+        shared_at=now,
+    )
+    study.facts.append(
+        events.CaseStudyShared(
+            case_study_id=study.id,
+            author_member_id=author_member_id,
+            title=study.title,
+            region=study.region,
+            organisation_id=study.organisation_id,
+            recommendation_codes=study.recommendation_codes,
+            techniques=study.techniques,
+        )
+    )
+    return study
+
+
+def content(
+    *,
     title: str,
     context: str,
     what_was_done: str,
@@ -66,11 +104,9 @@ def share(
     organisation_id: str | None,
     recommendation_codes: list[str],
     techniques: list[str],
-    author_member_id: str,
     known_codes: frozenset[str],
-    now: datetime,
-) -> CaseStudy:
-    """A new case study, checked (every problem at once), with its `case_study.shared` fact."""
+) -> dict[str, Any]:
+    """A case study's content, checked and tidied; Invalid naming every problem."""
     problems = [
         f"{name}: required"
         for name, value in (
@@ -95,30 +131,15 @@ def share(
         problems.append(f"techniques: at most {MAX_TAGS}")
     if problems:
         raise Invalid("invalid_case_study", "The case study is not valid", problems=problems)
-    study = CaseStudy(
-        id=case_study_id,
-        title=title.strip(),
-        context=context.strip(),
-        what_was_done=what_was_done.strip(),
-        outcome=outcome.strip(),
-        evidence_links=list(dict.fromkeys(evidence_links)),
-        contact=contact.strip(),
-        region=region,
-        organisation_id=organisation_id,
-        recommendation_codes=list(dict.fromkeys(recommendation_codes)),
-        techniques=list(dict.fromkeys(t.strip().lower() for t in techniques if t.strip())),
-        author_member_id=author_member_id,
-        shared_at=now,
-    )
-    study.facts.append(
-        events.CaseStudyShared(
-            case_study_id=study.id,
-            author_member_id=author_member_id,
-            title=study.title,
-            region=region,
-            organisation_id=organisation_id,
-            recommendation_codes=study.recommendation_codes,
-            techniques=study.techniques,
-        )
-    )
-    return study
+    return {
+        "title": title.strip(),
+        "context": context.strip(),
+        "what_was_done": what_was_done.strip(),
+        "outcome": outcome.strip(),
+        "evidence_links": list(dict.fromkeys(evidence_links)),
+        "contact": contact.strip(),
+        "region": region,
+        "organisation_id": organisation_id,
+        "recommendation_codes": list(dict.fromkeys(recommendation_codes)),
+        "techniques": list(dict.fromkeys(t.strip().lower() for t in techniques if t.strip())),
+    }

@@ -163,3 +163,39 @@ async def test_members_follow_recommendations_and_plans(recs: Recs) -> None:
     ).status_code == 204
     follows = body(await recs.http.get("/v1/members/me/follows", headers=member), 200)
     assert [(f["kind"], f["target"]) for f in follows] == [("plan", plan["id"])]
+
+
+async def test_its_author_corrects_a_case_study(recs: Recs) -> None:
+    marker, author = new_id()[-8:], f"a-{new_id()}"
+    shared = await share(recs, author, **study(marker))
+    corrected = study(marker, title=f"Peer assists before every tender {marker}")
+    as_author = recs.member(author, region="NW")
+    revised = await recs.http.put(
+        f"/v1/case-studies/{shared['id']}", json=corrected, headers=as_author
+    )
+    assert body(revised, 200)["title"] == corrected["title"]
+    found = body(
+        await recs.http.get(
+            "/v1/case-studies", params={"q": f"tender {marker}"}, headers=as_author
+        ),
+        200,
+    )
+    assert [s["id"] for s in found["items"]] == [shared["id"]], "searchable by its new words"
+
+    other = await recs.http.put(
+        f"/v1/case-studies/{shared['id']}",
+        json=study(marker, title="Mine now"),
+        headers=recs.member("x"),
+    )
+    assert body(other, 403)["error"]["code"] == "not_permitted"
+    bad = await recs.http.put(
+        f"/v1/case-studies/{shared['id']}",
+        json=study(marker, evidence_links=["ftp://nope"]),
+        headers=as_author,
+    )
+    assert body(bad, 422)["error"]["code"] == "invalid_case_study"
+    after = body(await recs.http.get(f"/v1/case-studies/{shared['id']}", headers=as_author), 200)
+    assert (after["title"], after["evidence_links"]) == (
+        corrected["title"],
+        corrected["evidence_links"],
+    ), "nothing half-written"
