@@ -24,13 +24,30 @@ from shared.cloudevents import current_traceparent, new_traceparent
 from shared.consumer import EventConsumer
 from shared.errors import install_error_handlers
 from shared.locks import DocumentLocks
-from shared.logs import configure_logging
+from shared.logs import configure_logging, log
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.mongo import Db, connect, ensure_indexes, ping, service_database
 from shared.outbox import OUTBOX_INDEX, OutboxRelay
 from shared.settings import PlatformSettings
 
 BackgroundLoop = Callable[[], Coroutine[Any, Any, None]]
+
+
+def every(seconds: float, name: str, work: Callable[[], Awaitable[object]]) -> BackgroundLoop:
+    """A background loop that runs `work` now and then every `seconds`. A failed round is
+    logged and tried again on the next tick: one bad round must not end the loop for good."""
+
+    async def loop() -> None:
+        while True:
+            try:
+                await work()
+            except Exception as exc:
+                # Nor may a broken log sink end it (a closed stderr raises from the logger).
+                with contextlib.suppress(Exception):
+                    log.warning("background round failed", loop=name, error=repr(exc))
+            await asyncio.sleep(seconds)
+
+    return loop
 
 
 @dataclass

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from fastapi import FastAPI
 from prometheus_client import Gauge
 
@@ -19,9 +16,8 @@ from services.events.repository import (
 )
 from services.events.usecases import Stores
 from shared.clock import Clock
-from shared.logs import log
 from shared.reference import region_codes
-from shared.service import ServiceContext, create_service_app
+from shared.service import ServiceContext, create_service_app, every
 from shared.settings import PlatformSettings
 
 UPCOMING = Gauge("knet_events_upcoming", "Published events yet to start, per region", ["region"])
@@ -44,28 +40,23 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
     )
 
     async def schedule() -> None:
-        while True:
-            try:
-                await usecases.send_due_reminders(stores)
-                await usecases.complete_ended_events(stores)
-            except Exception as exc:  # a failed round is retried on the next tick
-                log.warning("scheduler round failed", error=repr(exc))
-            await asyncio.sleep(settings.reminder_poll_seconds)
+        await usecases.send_due_reminders(stores)
+        await usecases.complete_ended_events(stores)
 
     async def refresh_gauges() -> None:
-        while True:
-            with contextlib.suppress(Exception):  # a gauge is refreshed on the next tick
-                counts = await stores.events.upcoming_per_region(ctx.clock.now())
-                for region in [*sorted(region_codes()), None]:
-                    UPCOMING.labels(region or "national").set(counts.get(region, 0))
-            await asyncio.sleep(settings.gauge_refresh_seconds)
+        counts = await stores.events.upcoming_per_region(ctx.clock.now())
+        for region in [*sorted(region_codes()), None]:
+            UPCOMING.labels(region or "national").set(counts.get(region, 0))
 
     app = create_service_app(
         ctx,
         http=[api.router, node_api.router],
         indexes=INDEXES,
         outbox_collections=["network_events", "submissions", "reminders"],
-        background=[schedule, refresh_gauges],
+        background=[
+            every(settings.reminder_poll_seconds, "reminders", schedule),
+            every(settings.gauge_refresh_seconds, "gauges", refresh_gauges),
+        ],
         consumers=[submission_consumer(ctx, stores)],
         title="KM Network events",
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import FastAPI
 from prometheus_client import Gauge
 from pydantic import model_validator
@@ -19,7 +17,7 @@ from services.membership.repository import (
 from services.membership.usecases import Stores
 from shared.clock import Clock
 from shared.logs import log
-from shared.service import ServiceContext, create_service_app
+from shared.service import ServiceContext, create_service_app, every
 from shared.settings import PlatformSettings
 
 DEVELOPMENT_OPERATOR_PASSWORD = "Share-What-Works-2016"
@@ -68,10 +66,8 @@ def create_app(settings: MembershipSettings | None = None, clock: Clock | None =
             log.info("first operator created", member_id=created.id, email=created.email)
 
     async def refresh_gauges() -> None:
-        while True:
-            for region, count in (await stores.members.active_per_region()).items():
-                MEMBERS_PER_REGION.labels(region).set(count)
-            await asyncio.sleep(settings.gauge_refresh_seconds)
+        for region, count in (await stores.members.active_per_region()).items():
+            MEMBERS_PER_REGION.labels(region).set(count)
 
     app = create_service_app(
         ctx,
@@ -80,7 +76,7 @@ def create_app(settings: MembershipSettings | None = None, clock: Clock | None =
         outbox_collections=["members"],
         consumers=[contribution_consumer(ctx, stores)],
         on_start=on_start,
-        background=[refresh_gauges],
+        background=[every(settings.gauge_refresh_seconds, "gauges", refresh_gauges)],
         title="KM Network membership",
     )
     app.state.stores = stores

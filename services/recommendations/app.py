@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 from prometheus_client import Gauge
@@ -25,7 +23,7 @@ from services.recommendations.repository import (
 from services.recommendations.usecases import Stores
 from shared.clock import Clock
 from shared.logs import log
-from shared.service import BackgroundLoop, ServiceContext, create_service_app
+from shared.service import ServiceContext, create_service_app, every
 from shared.settings import PlatformSettings
 
 PLANS = Gauge("knet_plans", "Implementation plans per status", ["status"])
@@ -58,14 +56,13 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         seeded = await usecases.seed_catalogue(stores)
         log.info("catalogue seeded", added=seeded)
 
-    async def refresh_gauges() -> int:
+    async def refresh_gauges() -> None:
         by_status = Counter(p.status for p in await stores.plans.summaries())
         for status in PlanStatus:
             PLANS.labels(status.value).set(by_status.get(status.value, 0))
         snapshot = await stores.rankings.get() or {}
         for scope, count in snapshot.get("ballots", {}).items():
             BALLOTS.labels(scope).set(count)
-        return 0
 
     app = create_service_app(
         ctx,
@@ -75,27 +72,15 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         consumers=[members_consumer(ctx, stores)],
         on_start=on_start,
         background=[
-            _every(
+            every(
                 settings.ranking_poll_seconds,
                 "rankings",
                 lambda: usecases.recompute_rankings(stores),
             ),
-            _every(settings.overdue_poll_seconds, "plans", lambda: usecases.plan_upkeep(stores)),
-            _every(settings.gauge_refresh_seconds, "gauges", refresh_gauges),
+            every(settings.overdue_poll_seconds, "plans", lambda: usecases.plan_upkeep(stores)),
+            every(settings.gauge_refresh_seconds, "gauges", refresh_gauges),
         ],
         title="KM Network recommendations",
     )
     app.state.stores = stores
     return app
-
-
-def _every(seconds: float, name: str, work: Callable[[], Awaitable[int]]) -> BackgroundLoop:
-    async def loop() -> None:
-        while True:
-            try:
-                await work()
-            except Exception as exc:  # a failed round is retried on the next tick
-                log.warning("scheduler round failed", scheduler=name, error=repr(exc))
-            await asyncio.sleep(seconds)
-
-    return loop
