@@ -286,3 +286,47 @@ async def test_a_members_plans_page_by_page(recs: Recs) -> None:
         if cursor is None:
             break
     assert seen == led
+
+
+async def test_leads_revise_a_plans_goal_and_co_leads(recs: Recs) -> None:
+    owner, newcomer = f"o-{new_id()}", f"n-{new_id()}"
+    operator = recs.operator()
+    org = f"ORG{new_id()[-8:]}"
+    plan = body(
+        await create(
+            recs,
+            operator,
+            code="R5",
+            scope="organisation",
+            scope_id=org,
+            region="NW",
+            owner_member_id=owner,
+        ),
+        201,
+    )
+    as_owner = recs.member(owner, region="NW")
+    change = {"goal": "Every team on the shared platform", "co_lead_member_ids": [newcomer]}
+    revised = body(
+        await recs.http.patch(f"/v1/plans/{plan['id']}", json=change, headers=as_owner), 200
+    )
+    assert (revised["goal"], revised["co_lead_member_ids"]) == (change["goal"], [newcomer])
+    assert revised["history"][-1]["what"] == "revised"
+    # The new co-lead may now edit; someone else may not; an oversized goal is refused.
+    as_newcomer = recs.member(newcomer, region="SW")
+    body(
+        await recs.http.patch(
+            f"/v1/plans/{plan['id']}", json={"goal": "Two teams"}, headers=as_newcomer
+        ),
+        200,
+    )
+    refused = await recs.http.patch(
+        f"/v1/plans/{plan['id']}", json={"goal": "x"}, headers=recs.member("m")
+    )
+    assert body(refused, 403)["error"]["code"] == "not_permitted"
+    huge = await recs.http.patch(
+        f"/v1/plans/{plan['id']}", json={"goal": "x" * 2001}, headers=as_owner
+    )
+    assert body(huge, 422)["error"]["code"] == "invalid_request"
+    final = body(await recs.http.get(f"/v1/plans/{plan['id']}", headers=as_owner), 200)
+    assert final["goal"] == "Two teams"
+    assert [h["what"] for h in final["history"]] == ["created", "revised", "revised"]
