@@ -484,7 +484,7 @@ _STUDY_FIELDS = (
 
 def _study_doc(s: CaseStudy) -> dict[str, Any]:
     document = {"_id": s.id, **{f: getattr(s, f) for f in _STUDY_FIELDS}}
-    return {**document, "useful_count": len(s.useful_by), "search_text": s.search_text}
+    return {**document, "search_text": s.search_text}
 
 
 def _study(d: dict[str, Any]) -> CaseStudy:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from services.recommendations import events as facts
 from services.recommendations.domain import case_study as case_studies
@@ -35,6 +35,7 @@ from shared.reference import region_codes
 SAVE_ATTEMPTS = 10
 NATIONAL = "national"
 FOLLOWABLE = ("recommendation", "plan")
+T = TypeVar("T")
 
 
 @dataclass
@@ -50,6 +51,17 @@ class Stores:
     new_id: Callable[[], str] = field(default=new_id)
     # ranking_changed goes out at most this often, however fast the order moves.
     announce_every: timedelta = timedelta(minutes=1)
+
+
+async def _until_saved(attempt: Callable[[], Awaitable[T]], busy: str) -> T:
+    """Runs load-decide-save `attempt` again while its save finds the document changed since
+    it was read (`Stale`); Conflict when others keep winning."""
+    for _ in range(SAVE_ATTEMPTS):
+        try:
+            return await attempt()
+        except Stale:
+            continue
+    raise Conflict("busy", busy)
 
 
 # --- catalogue ---------------------------------------------------------------------------
@@ -113,7 +125,8 @@ async def endorse(stores: Stores, *, caller: Caller, codes: list[str]) -> Ballot
     _require_member(caller)
     ranked = ranking.check_ballot(codes, frozenset(await _active_codes(stores)))
     member = await stores.members.get(caller.member_id)
-    for _ in range(SAVE_ATTEMPTS):
+
+    async def attempt() -> Ballot:
         existing = await stores.ballots.get(caller.member_id)
         before = set(existing.ranking) if existing else set()
         region = member.region if member else (existing.region if existing else None)
@@ -131,12 +144,10 @@ async def endorse(stores: Stores, *, caller: Caller, codes: list[str]) -> Ballot
             stores.clock.now(),
             existing.version if existing else 0,
         )
-        try:
-            await stores.ballots.save(ballot, endorsed, new=existing is None)
-        except Stale:
-            continue
+        await stores.ballots.save(ballot, endorsed, new=existing is None)
         return ballot
-    raise Conflict("busy", "Your ballot is changing elsewhere; try again")
+
+    return await _until_saved(attempt, "Your ballot is changing elsewhere; try again")
 
 
 async def ballot_of(stores: Stores, *, caller: Caller) -> Ballot:
@@ -170,7 +181,7 @@ async def recompute_rankings(stores: Stores) -> int:
     now = stores.clock.now()
     announced: dict[str, list[str]] = (snapshot or {}).get("announced", {})
     last = (snapshot or {}).get("announced_at")
-    due = last is None or now - _aware(last, now) >= stores.announce_every
+    due = last is None or now - last >= stores.announce_every
     changed = [
         scope
         for scope, found in standings.items()
@@ -249,17 +260,13 @@ def _forget_contact(study: CaseStudy) -> bool:
 
 
 async def _move_ballot(stores: Stores, member_id: str, region: str | None) -> None:
-    for _ in range(SAVE_ATTEMPTS):
+    async def attempt() -> None:
         ballot = await stores.ballots.get(member_id)
-        if ballot is None or ballot.region == region:
-            return
-        ballot.region = region
-        try:
+        if ballot is not None and ballot.region != region:
+            ballot.region = region
             await stores.ballots.save(ballot, [], new=False)
-        except Stale:
-            continue
-        return
-    raise Conflict("busy", f"Ballot of {member_id} kept changing")
+
+    await _until_saved(attempt, f"Ballot of {member_id} kept changing")
 
 
 # --- plans -------------------------------------------------------------------------------
@@ -335,7 +342,8 @@ PlanChange = Callable[[Plan, str, datetime], object]
 async def change_plan(stores: Stores, *, caller: Caller, plan_id: str, change: PlanChange) -> Plan:
     """Loads, checks the caller may edit, applies `change(plan, by, now)`, saves with its facts
     (retrying when someone else saved first)."""
-    for _ in range(SAVE_ATTEMPTS):
+
+    async def attempt() -> Plan:
         found = await plan(stores, plan_id)
         if not may_edit_plan(caller, found):
             raise Forbidden(
@@ -343,14 +351,11 @@ async def change_plan(stores: Stores, *, caller: Caller, plan_id: str, change: P
             )
         recorded = len(found.history)  # every change is recorded: none, nothing to save
         change(found, caller.member_id, stores.clock.now())
-        if not found.facts and len(found.history) == recorded:
-            return found
-        try:
+        if found.facts or len(found.history) != recorded:
             await stores.plans.save(found)
-        except Stale:
-            continue
         return found
-    raise Conflict("busy", "Others are changing this plan right now; try again")
+
+    return await _until_saved(attempt, "Others are changing this plan right now; try again")
 
 
 async def attach_case_study(
@@ -383,17 +388,17 @@ async def plan_upkeep(stores: Stores) -> int:
 
 
 async def _report_overdue(stores: Stores, plan_id: str, now: datetime) -> int:
-    for _ in range(SAVE_ATTEMPTS):
+    async def attempt() -> int:
         found = await plan(stores, plan_id)
         overdue = found.report_overdue(today=now.date(), now=now)
-        if not overdue:
-            return 0
-        try:
+        if overdue:
             await stores.plans.save(found)
-        except Stale:
-            continue
         return len(overdue)
-    return 0  # contended: the next round reports it
+
+    try:
+        return await _until_saved(attempt, f"Plan {plan_id} kept changing")
+    except Conflict:
+        return 0  # contended: the next round reports it
 
 
 async def adoption_view(stores: Stores) -> list[Adoption]:
@@ -475,16 +480,13 @@ async def mark_useful(
 async def _change_study(
     stores: Stores, case_study_id: str, change: Callable[[CaseStudy], bool]
 ) -> CaseStudy:
-    for _ in range(SAVE_ATTEMPTS):
+    async def attempt() -> CaseStudy:
         study = await case_study(stores, case_study_id)
-        if not change(study):
-            return study
-        try:
+        if change(study):
             await stores.case_studies.save(study)
-        except Stale:
-            continue
         return study
-    raise Conflict("busy", "Others are changing this case study right now; try again")
+
+    return await _until_saved(attempt, "Others are changing this case study right now; try again")
 
 
 @dataclass(frozen=True)
@@ -542,8 +544,3 @@ def _require_member(caller: Caller) -> None:
 def _require_operator(caller: Caller) -> None:
     if not caller.has("operator"):
         raise Forbidden("not_permitted", "Only operators change the catalogue")
-
-
-def _aware(value: datetime, like: datetime) -> datetime:
-    """Mongo hands back naive UTC datetimes; compare them with the clock's aware ones."""
-    return value.replace(tzinfo=like.tzinfo) if value.tzinfo is None else value
