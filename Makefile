@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/knet up
 
-# Integration tests start their own Kafka and FerretDB on free ports (see tests/conftest.py).
+# Integration tests start their own Kafka and store on free ports (see tests/conftest.py).
 test: lint
 	$(BIN)/pytest
 

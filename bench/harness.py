@@ -1,4 +1,4 @@
-"""What every benchmark shares: its own Kafka and FerretDB (the platform's launcher, free
+"""What every benchmark shares: its own Kafka and store (the platform's launcher, free
 ports, a throwaway data dir), and a way to report figures with their same-run baseline."""
 
 from __future__ import annotations

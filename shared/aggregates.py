@@ -1,14 +1,9 @@
-"""Writing aggregates: the state change and the events it causes in one document write, under
-the document's write lock (shared/locks.py), plus a pending marker for the outbox relay.
-
-The marker lets the relay read only the aggregates that have something to publish, where
-polling the aggregates themselves would scan the whole collection on FerretDB (it pushes down
-only `_id` equality). It is a second write, after the aggregate's: a crash in between leaves
-events without a marker, which the relay's periodic sweep finds (shared/outbox.py)."""
+"""Writing aggregates: the state change and the events it causes in one single-document write,
+conditional on the version that was read (optimistic concurrency). The events wait in the
+document's outbox until the relay publishes them (shared/outbox.py)."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,24 +12,13 @@ from pymongo.errors import DuplicateKeyError
 
 from shared.clock import Clock
 from shared.cloudevents import EventData, make_event
-from shared.locks import DocumentLocks
 from shared.mongo import Db
-from shared.outbox import (
-    OUTBOX_FIELD,
-    PENDING_COLLECTION,
-    outbox_entries,
-    pending_marker,
-    push_to_outbox,
-)
+from shared.outbox import OUTBOX_FIELD, outbox_entries, push_to_outbox
 
 
 class AggregateStore:
-    def __init__(
-        self, db: Db, name: str, locks: DocumentLocks, *, source: str, clock: Clock
-    ) -> None:
+    def __init__(self, db: Db, name: str, *, source: str, clock: Clock) -> None:
         self.collection: AsyncCollection[dict[str, Any]] = db[name]
-        self.pending = db[PENDING_COLLECTION]
-        self.locks = locks
         self.source = source
         self.clock = clock
 
@@ -47,7 +31,6 @@ class AggregateStore:
         await self.collection.insert_one(
             {**document, OUTBOX_FIELD: self._entries(subject or document["_id"], events)}
         )
-        await self._mark(document["_id"], events)
 
     async def insert_once(
         self, document: dict[str, Any], events: Sequence[EventData], *, subject: str | None = None
@@ -68,14 +51,8 @@ class AggregateStore:
         update = {**update, "$inc": {**update.get("$inc", {}), "version": 1}}
         if events:
             update["$push"] = push_to_outbox(self._entries(document_id, events))
-        async with self.locks.hold(self.collection.name, document_id):
-            result = await self.collection.update_one(
-                {"_id": document_id, "version": version}, update
-            )
-        if not result.matched_count:
-            return False
-        await self._mark(document_id, events)
-        return True
+        result = await self.collection.update_one({"_id": document_id, "version": version}, update)
+        return bool(result.matched_count)
 
     def _entries(self, subject: Any, events: Sequence[EventData]) -> list[dict[str, Any]]:
         return outbox_entries(
@@ -91,9 +68,3 @@ class AggregateStore:
             )
             for e in events
         )
-
-    async def _mark(self, document_id: Any, events: Sequence[EventData]) -> None:
-        if events:
-            # Already marked: the relay will see all of its events.
-            with contextlib.suppress(DuplicateKeyError):
-                await self.pending.insert_one(pending_marker(self.collection.name, document_id))

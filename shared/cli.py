@@ -17,7 +17,7 @@ from shared.infra.processes import InfraError
 from shared.settings import REPO_ROOT, PlatformSettings
 
 app = typer.Typer(help="KM Network platform", no_args_is_help=True)
-infra_app = typer.Typer(help="The embedded Kafka and FerretDB", no_args_is_help=True)
+infra_app = typer.Typer(help="The embedded Kafka and MongoDB-wire store", no_args_is_help=True)
 topics_app = typer.Typer(help="Kafka topics", no_args_is_help=True)
 dlq_app = typer.Typer(help="The dead-letter topic", no_args_is_help=True)
 app.add_typer(infra_app, name="infra")
@@ -39,10 +39,10 @@ def _fail(error: Exception) -> None:
 
 @infra_app.command("up")
 def infra_up() -> None:
-    """Start Kafka and FerretDB (fetching and building them the first time); idempotent."""
+    """Start Kafka and the store (fetching them the first time); idempotent."""
     settings = _settings()
     try:
-        result = stack.up(settings)
+        result = stack.up(settings, typer.echo)
     except InfraError as error:
         _fail(error)
     for name, what in result.items():
@@ -51,7 +51,7 @@ def infra_up() -> None:
 
 @infra_app.command("down")
 def infra_down() -> None:
-    """Stop Kafka and FerretDB; their data stays under .data/."""
+    """Stop Kafka and the store; their data stays under .data/."""
     for name, stopped in stack.down(_settings()).items():
         typer.echo(f"{name}: {'stopped' if stopped else 'was not running'}")
 
@@ -118,7 +118,7 @@ def up() -> None:
 
     settings = _settings()
     try:
-        for name, what in stack.up(settings).items():
+        for name, what in stack.up(settings, typer.echo).items():
             typer.echo(f"{name}: {what}")
     except InfraError as error:
         _fail(error)

@@ -8,9 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pymongo.errors import AutoReconnect, OperationFailure
-
-from shared.mongo import is_transient
+from pymongo.errors import AutoReconnect
 
 
 class DomainError(Exception):
@@ -55,13 +53,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.status_code)
 
-    @app.exception_handler(OperationFailure)
     @app.exception_handler(AutoReconnect)
     async def _store(_: Request, exc: Exception) -> JSONResponse:
-        if not is_transient(exc):
-            raise exc
+        # The write may or may not have landed; every write is safe to repeat (versioned or
+        # keyed), so the client is told to try again.
         return JSONResponse(
-            error_body("store_busy", "The store is busy; nothing was changed, try again"),
+            error_body("store_unavailable", "The store could not be reached; try again"),
             503,
             headers={"Retry-After": "1"},
         )

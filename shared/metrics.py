@@ -34,7 +34,7 @@ DEAD_LETTERS = Counter(
     "knet_dead_letters", "Messages sent to the dead-letter topic", ["group", "reason"]
 )
 OUTBOX_BACKLOG = Gauge(
-    "knet_outbox_backlog", "Aggregates with events waiting in their outbox (up to one batch)"
+    "knet_outbox_backlog", "Aggregates with events waiting in their outbox", ["collection"]
 )
 OUTBOX_PUBLISHED = Counter(
     "knet_outbox_published", "Events published by the outbox relay", ["topic"]

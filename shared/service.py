@@ -23,7 +23,6 @@ from shared.clock import Clock, SystemClock
 from shared.cloudevents import current_traceparent, new_traceparent
 from shared.consumer import EventConsumer
 from shared.errors import install_error_handlers
-from shared.locks import DocumentLocks
 from shared.logs import configure_logging, log
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.mongo import Db, connect, ensure_indexes, ping, service_database
@@ -59,7 +58,6 @@ class ServiceContext:
     mongo: AsyncMongoClient[dict[str, Any]]
     db: Db
     broker: KafkaBroker
-    locks: DocumentLocks
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -75,7 +73,6 @@ class ServiceContext:
             mongo=mongo,
             db=db,
             broker=make_broker(settings, client_id=f"knet-{name}"),
-            locks=DocumentLocks(db, clock=clock),
             clock=clock,
         )
 
@@ -109,11 +106,7 @@ def create_service_app(
     for name in outbox_collections:
         all_indexes.setdefault(name, []).append(OUTBOX_INDEX)
     relay = OutboxRelay(
-        ctx.db,
-        outbox_collections,
-        ctx.send,
-        ctx.locks,
-        poll_seconds=ctx.settings.outbox_poll_seconds,
+        ctx.db, outbox_collections, ctx.send, poll_seconds=ctx.settings.outbox_poll_seconds
     )
     loops: list[BackgroundLoop] = [relay.run_forever] if outbox_collections else []
     loops.extend(background)

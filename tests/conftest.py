@@ -1,6 +1,6 @@
 """Test tiers: unit tests need nothing; integration and e2e tests share one real Kafka and one
-real FerretDB per session, started by the platform's own launcher on free ports in a
-throwaway data directory (the jars and the FerretDB build are reused from .cache/)."""
+real MongoDB-wire store per session, started by the platform's own launcher on free ports in a
+throwaway data directory (the jars and the store launcher are reused from .cache/)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def _session_settings(data_dir: Path) -> PlatformSettings:
 
 @pytest.fixture(scope="session")
 def infra() -> Iterator[PlatformSettings]:
-    """The real Kafka and FerretDB, up for the whole session."""
+    """The real Kafka and store, up for the whole session."""
     if external := os.environ.get("KNET_TEST_REUSE_INFRA"):
         # For quick local iterations against an already running `knet infra up`.
         settings = PlatformSettings(

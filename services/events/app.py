@@ -32,9 +32,9 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
     settings = EventsSettings(**(settings or PlatformSettings()).model_dump())
     ctx = ServiceContext.create("events", settings, clock)
     stores = Stores(
-        events=EventRepository(ctx.db, ctx.locks, ctx.clock),
-        submissions=SubmissionRecords(ctx.db, ctx.locks, ctx.clock),
-        reminders=ReminderClaims(ctx.db, ctx.locks, ctx.clock),
+        events=EventRepository(ctx.db, ctx.clock),
+        submissions=SubmissionRecords(ctx.db, ctx.clock),
+        reminders=ReminderClaims(ctx.db, ctx.clock),
         node_keys=NodeKeys(ctx.db),
         clock=ctx.clock,
     )

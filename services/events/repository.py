@@ -13,7 +13,6 @@ from services.events.domain.network_event import NetworkEvent, Registration, Sea
 from services.events.domain.node_keys import NodeKey
 from shared.aggregates import AggregateStore
 from shared.clock import Clock
-from shared.locks import DocumentLocks
 from shared.mongo import Db
 from shared.pagination import fetch_page
 
@@ -36,8 +35,8 @@ class SubmissionRecords:
     """One record per regional submission handled (its `_id` is the submission's CloudEvent
     id): a redelivered submission is a duplicate insert, so it is answered once."""
 
-    def __init__(self, db: Db, locks: DocumentLocks, clock: Clock) -> None:
-        self.store = AggregateStore(db, "submissions", locks, source=SOURCE, clock=clock)
+    def __init__(self, db: Db, clock: Clock) -> None:
+        self.store = AggregateStore(db, "submissions", source=SOURCE, clock=clock)
 
     async def record(
         self,
@@ -61,8 +60,8 @@ class ReminderClaims:
     """A reminder is claimed by inserting its key: the unique `_id` lets exactly one replica
     send it, and the claim carries the `event.reminder_due` fact to the outbox."""
 
-    def __init__(self, db: Db, locks: DocumentLocks, clock: Clock) -> None:
-        self.store = AggregateStore(db, "reminders", locks, source=SOURCE, clock=clock)
+    def __init__(self, db: Db, clock: Clock) -> None:
+        self.store = AggregateStore(db, "reminders", source=SOURCE, clock=clock)
 
     async def claim(self, key: str, fact: Any) -> bool:
         return await self.store.insert_once({"_id": key}, [fact], subject=fact.event_id)
@@ -120,8 +119,8 @@ class StaleEvent(Exception):
 
 
 class EventRepository:
-    def __init__(self, db: Db, locks: DocumentLocks, clock: Clock) -> None:
-        self.store = AggregateStore(db, "network_events", locks, source=SOURCE, clock=clock)
+    def __init__(self, db: Db, clock: Clock) -> None:
+        self.store = AggregateStore(db, "network_events", source=SOURCE, clock=clock)
         self.collection = self.store.collection
 
     async def add(self, event: NetworkEvent) -> None:

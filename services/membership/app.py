@@ -48,7 +48,7 @@ def create_app(settings: MembershipSettings | None = None, clock: Clock | None =
     settings = settings or MembershipSettings()
     ctx = ServiceContext.create("membership", settings, clock)
     stores = Stores(
-        members=MemberRepository(ctx.db, ctx.locks, ctx.clock),
+        members=MemberRepository(ctx.db, ctx.clock),
         organisations=OrganisationRepository(ctx.db),
         contributions=ContributionRepository(ctx.db),
         clock=ctx.clock,

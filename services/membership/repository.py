@@ -16,7 +16,6 @@ from shared.aggregates import AggregateStore
 from shared.clock import Clock
 from shared.errors import Conflict
 from shared.inbox import insert_once
-from shared.locks import DocumentLocks
 from shared.mongo import Db
 from shared.pagination import after, decode_cursor, encode_cursor
 
@@ -40,7 +39,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("roles", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_role"),
     ],
     "organisations": [
-        IndexModel([("ods_key", 1)], unique=True, name="ods_unique"),
+        # Sparse: organisations without an ODS code leave the field out and are not in it.
+        IndexModel([("ods_code", 1)], unique=True, sparse=True, name="ods_code_unique"),
         IndexModel([("region", 1), ("name_lower", 1), ("_id", 1)], name="by_region"),
     ],
     "contributions": [IndexModel([("member_id", 1), ("kind", 1)], name="by_member")],
@@ -52,8 +52,8 @@ class StaleMember(Exception):
 
 
 class MemberRepository:
-    def __init__(self, db: Db, locks: DocumentLocks, clock: Clock) -> None:
-        self.store = AggregateStore(db, "members", locks, source=SOURCE, clock=clock)
+    def __init__(self, db: Db, clock: Clock) -> None:
+        self.store = AggregateStore(db, "members", source=SOURCE, clock=clock)
         self.collection = self.store.collection
 
     async def add(self, member: Member) -> None:
@@ -156,12 +156,10 @@ class OrganisationRepository:
             "_id": organisation.id,
             "name": organisation.name,
             "name_lower": organisation.name.lower(),
-            "ods_code": organisation.ods_code,
             "region": organisation.region,
-            # A unique index can't skip missing values on FerretDB (no partial indexes), so
-            # organisations without an ODS code use their own id as the key.
-            "ods_key": organisation.ods_code or organisation.id,
         }
+        if organisation.ods_code:
+            document["ods_code"] = organisation.ods_code
         try:
             await self.collection.insert_one(document)
         except DuplicateKeyError as exc:

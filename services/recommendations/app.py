@@ -44,10 +44,10 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
     stores = Stores(
         catalogue=Catalogue(ctx.db),
         members=Members(ctx.db),
-        ballots=Ballots(ctx.db, ctx.locks, ctx.clock),
-        rankings=Rankings(ctx.db, ctx.locks, ctx.clock),
-        plans=Plans(ctx.db, ctx.locks, ctx.clock),
-        case_studies=CaseStudies(ctx.db, ctx.locks, ctx.clock),
+        ballots=Ballots(ctx.db, ctx.clock),
+        rankings=Rankings(ctx.db, ctx.clock),
+        plans=Plans(ctx.db, ctx.clock),
+        case_studies=CaseStudies(ctx.db, ctx.clock),
         follows=Follows(ctx.db),
         clock=ctx.clock,
     )
@@ -77,7 +77,7 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
                 "rankings",
                 lambda: usecases.recompute_rankings(stores),
             ),
-            every(settings.overdue_poll_seconds, "plans", lambda: usecases.plan_upkeep(stores)),
+            every(settings.overdue_poll_seconds, "plans", lambda: usecases.report_overdue(stores)),
             every(settings.gauge_refresh_seconds, "gauges", refresh_gauges),
         ],
         title="KM Network recommendations",

@@ -34,6 +34,9 @@ from shared.reference import region_codes
 
 SAVE_ATTEMPTS = 10
 NATIONAL = "national"
+# Longer than any ballot write takes from reading the clock to landing (retries included).
+BALLOT_WRITE_WINDOW = timedelta(seconds=60)
+RECENT_BOUND = 5_000
 FOLLOWABLE = ("recommendation", "plan")
 T = TypeVar("T")
 
@@ -99,7 +102,6 @@ async def add_recommendation(
         source=source,
     )
     await stores.catalogue.add(added)
-    await stores.ballots.changed()  # a new code joins the standings
     return added
 
 
@@ -109,7 +111,6 @@ async def retire_recommendation(
     _require_operator(caller)
     retired = (await recommendation(stores, code)).retire(reason=reason, now=stores.clock.now())
     await stores.catalogue.replace(retired)
-    await stores.ballots.changed()  # a retired code leaves the standings
     return retired
 
 
@@ -152,13 +153,27 @@ async def endorse(stores: Stores, *, caller: Caller, codes: list[str]) -> Ballot
 
 async def ballot_of(stores: Stores, *, caller: Caller) -> Ballot:
     found = await stores.ballots.get(caller.member_id)
-    if found is None:
+    if found is None or not found.ranking:
         raise NotFound("no_ballot", "You have not ranked any recommendations")
     return found
 
 
 async def withdraw_ballot(stores: Stores, *, caller: Caller) -> None:
-    await stores.ballots.remove(caller.member_id)
+    await _withdraw(stores, caller.member_id)
+
+
+async def _withdraw(stores: Stores, member_id: str) -> None:
+    """Empties the ballot rather than deleting it: a delete would drop the events still
+    waiting in its outbox (an endorsement not yet published)."""
+
+    async def attempt() -> None:
+        ballot = await stores.ballots.get(member_id)
+        if ballot is not None and ballot.ranking:
+            ballot.ranking = ()
+            ballot.updated_at = stores.clock.now()
+            await stores.ballots.save(ballot, [], new=False)
+
+    await _until_saved(attempt, f"Ballot of {member_id} kept changing")
 
 
 async def recompute_rankings(stores: Stores) -> int:
@@ -166,20 +181,29 @@ async def recompute_rankings(stores: Stores) -> int:
     each scope whose order changed, at most once per `announce_every` across replicas (the
     snapshot write is versioned: one replica's round wins). Returns the events announced."""
     snapshot = await stores.rankings.get()
-    # Read before the ballots: a change made while they are read is seen next round.
-    changes = await stores.ballots.change_count()
-    if snapshot and changes == snapshot.get("changes_seen") and not snapshot.get("pending"):
-        return 0  # nothing moved since the last round, and nothing waits to be announced
+    started = stores.clock.now()
     codes = await _active_codes(stores)
+    # A ballot stamped before a round's read may land after it: each round remembers the
+    # ballots it saw change within the write window, and the next compares them with what
+    # the window holds now (an indexed query) before it reads every ballot again.
+    if snapshot and codes == snapshot.get("codes") and not snapshot.get("pending"):
+        window = snapshot["computed_at"] - BALLOT_WRITE_WINDOW
+        if await stores.ballots.changed_since(window) == _seen(snapshot):
+            return 0  # nothing moved since the last round, and nothing waits to be announced
     by_scope: dict[str, list[tuple[str, ...]]] = {NATIONAL: []}
     by_scope |= {code: [] for code in sorted(region_codes())}
-    for ballot, ballot_region in await stores.ballots.all():
+    recent: dict[str, datetime] = {}
+    for member_id, ballot, ballot_region, updated_at in await stores.ballots.all():
+        if updated_at >= started - BALLOT_WRITE_WINDOW:
+            recent[member_id] = updated_at
+        if not ballot:
+            continue  # withdrawn
         by_scope[NATIONAL].append(ballot)
         if ballot_region in by_scope:
             by_scope[ballot_region].append(ballot)
     standings = {scope: ranking.standings(b, codes) for scope, b in by_scope.items()}
-    now = stores.clock.now()
-    announced: dict[str, list[str]] = (snapshot or {}).get("announced", {})
+    now = started
+    announced: dict[str, dict[str, int]] = (snapshot or {}).get("announced", {})
     last = (snapshot or {}).get("announced_at")
     due = last is None or now - last >= stores.announce_every
     changed = [
@@ -191,7 +215,9 @@ async def recompute_rankings(stores: Stores) -> int:
         "standings": {s: [asdict(x) for x in found] for s, found in standings.items()},
         "ballots": {s: len(b) for s, b in by_scope.items()},
         "computed_at": now,
-        "changes_seen": changes,
+        "codes": codes,
+        # Beyond a bound, remember nothing: the next round then simply reads every ballot.
+        "recent": [[m, t] for m, t in recent.items()] if len(recent) <= RECENT_BOUND else None,
         "pending": bool(changed) and not due,
     }
     news: list[EventData] = []
@@ -212,6 +238,11 @@ async def recompute_rankings(stores: Stores) -> int:
     except Stale:
         return 0  # another replica saved this round
     return len(news)
+
+
+def _seen(snapshot: dict[str, Any]) -> dict[str, datetime] | None:
+    recent = snapshot.get("recent")
+    return None if recent is None else {member_id: at for member_id, at in recent}
 
 
 async def rankings(stores: Stores, *, region: str | None) -> dict[str, Any]:
@@ -245,7 +276,7 @@ async def member_left(stores: Stores, *, member_id: str, as_of: datetime, erased
     """A member who left no longer counts in the rankings; erasure also forgets their follows
     and removes the contact details from their case studies."""
     await stores.members.apply(member_id, as_of, {"active": False})
-    await stores.ballots.remove(member_id)
+    await _withdraw(stores, member_id)
     if erased:
         await stores.follows.forget_member(member_id)
         for study_id in await stores.case_studies.ids_by_author(member_id):
@@ -264,6 +295,7 @@ async def _move_ballot(stores: Stores, member_id: str, region: str | None) -> No
         ballot = await stores.ballots.get(member_id)
         if ballot is not None and ballot.region != region:
             ballot.region = region
+            ballot.updated_at = stores.clock.now()  # the standings of two regions moved
             await stores.ballots.save(ballot, [], new=False)
 
     await _until_saved(attempt, f"Ballot of {member_id} kept changing")
@@ -377,13 +409,6 @@ async def report_overdue(stores: Stores) -> int:
     reported = 0
     for plan_id in await stores.plans.with_overdue_actions(now.date()):
         reported += await _report_overdue(stores, plan_id, now)
-    return reported
-
-
-async def plan_upkeep(stores: Stores) -> int:
-    """The plans' scheduled round: overdue actions, then summaries a crash left behind."""
-    reported = await report_overdue(stores)
-    await stores.plans.repair_summaries()
     return reported
 
 

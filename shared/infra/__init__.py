@@ -1,3 +1,3 @@
-"""The local embedded infrastructure: real Apache Kafka (KRaft) from Maven Central's jars and
-FerretDB (SQLite backend) built from the Go module proxy, cached under .cache/, data under
+"""The local embedded infrastructure: real Apache Kafka (KRaft) and the MongoDB-wire store
+(mongo-java-server on H2), both from Maven Central's jars, cached under .cache/, data under
 .data/. No Docker, no in-memory stand-ins."""

@@ -12,6 +12,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from shared import topics
+from shared.infra.maven import Report, copy_dependencies
 from shared.infra.processes import (
     InfraError,
     port_open,
@@ -27,6 +28,8 @@ POM = REPO_ROOT / "deploy" / "local" / "kafka-pom.xml"
 LOG4J = REPO_ROOT / "deploy" / "local" / "kafka-log4j2.xml"
 MAIN_CLASS = "kafka.Kafka"
 STORAGE_TOOL = "kafka.tools.StorageTool"
+# What a first fetch downloads with an empty ~/.m2 (Maven's own plugins included), measured.
+EXPECTED_MB = 55
 
 
 def libs_dir(settings: PlatformSettings) -> Path:
@@ -45,33 +48,12 @@ def log_file(settings: PlatformSettings) -> Path:
     return data_dir(settings) / "server.log"
 
 
-def fetch(settings: PlatformSettings) -> None:
+def fetch(settings: PlatformSettings, report: Report | None = None) -> None:
     """Resolves the broker's jars with Maven once; later starts reuse the cache."""
     libs = libs_dir(settings)
     if libs.is_dir() and any(libs.glob("kafka_2.13-*.jar")):
         return
-    require_tool("java", "install a JDK 17 or newer (Debian: openjdk-17-jdk-headless)")
-    mvn = require_tool("mvn", "install Apache Maven (Debian: maven)")
-    libs.parent.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [
-            mvn,
-            "-q",
-            "-B",
-            "-f",
-            str(POM),
-            "dependency:copy-dependencies",
-            f"-DoutputDirectory={libs}",
-            "-DincludeScope=runtime",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise InfraError(
-            f"Maven could not fetch Kafka's jars:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
-        )
+    copy_dependencies(POM, libs, what="Apache Kafka 4.1.1", expected_mb=EXPECTED_MB, report=report)
 
 
 def _java_command(settings: PlatformSettings, main: str, *args: str) -> list[str]:
@@ -145,7 +127,7 @@ def _format_once(settings: PlatformSettings, config: Path) -> None:
         raise InfraError(f"Kafka storage format failed:\n{result.stdout}{result.stderr}")
 
 
-def start(settings: PlatformSettings) -> str:
+def start(settings: PlatformSettings, report: Report | None = None) -> str:
     """Starts the broker unless ours is already running; returns what it did."""
     directory = data_dir(settings)
     directory.mkdir(parents=True, exist_ok=True)
@@ -164,7 +146,7 @@ def start(settings: PlatformSettings) -> str:
             raise InfraError(
                 f"port {port} is already in use by another process; set {setting} to a free port"
             )
-    fetch(settings)
+    fetch(settings, report)
     config = _write_config(settings)
     _format_once(settings, config)
     pid = start_background(

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.infra import ferretdb, kafka
+from shared.infra import kafka, store
+from shared.infra.maven import Report
 from shared.settings import PlatformSettings
 
 
-def up(settings: PlatformSettings) -> dict[str, str]:
-    return {"mongodb": ferretdb.start(settings), "kafka": kafka.start(settings)}
+def up(settings: PlatformSettings, report: Report | None = None) -> dict[str, str]:
+    return {"mongodb": store.start(settings, report), "kafka": kafka.start(settings, report)}
 
 
 def down(settings: PlatformSettings) -> dict[str, bool]:
-    return {"kafka": kafka.stop(settings), "mongodb": ferretdb.stop(settings)}
+    return {"kafka": kafka.stop(settings), "mongodb": store.stop(settings)}
 
 
 def status(settings: PlatformSettings) -> dict[str, Any]:
     return {
         "kafka": {"bootstrap": settings.kafka_bootstrap, "up": kafka.is_up(settings)},
-        "mongodb": {"uri": settings.mongodb_uri, "up": ferretdb.is_up(settings)},
+        "mongodb": {"uri": settings.mongodb_uri, "up": store.is_up(settings)},
     }

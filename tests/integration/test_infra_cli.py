@@ -121,4 +121,4 @@ def test_a_missing_tool_is_named(own_stack: dict[str, str], tmp_path: Path) -> N
     env = {**own_stack, "KNET_CACHE_DIR": str(tmp_path / "empty-cache"), "PATH": str(tmp_path)}
     result = knet(env, "infra", "up")
     assert result.returncode == 1
-    assert "'go' was not found on PATH" in result.stderr
+    assert "'java' was not found on PATH" in result.stderr

@@ -5,28 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
 from shared.broker import make_broker
 from shared.clock import new_id
 from shared.cloudevents import make_event
-from shared.locks import DocumentLocks
-from shared.outbox import OutboxRelay, outbox_entry, push_to_outbox
+from shared.metrics import OUTBOX_BACKLOG
+from shared.outbox import OUTBOX_INDEX, PENDING, OutboxRelay, outbox_entry, push_to_outbox
 from shared.settings import PlatformSettings
 from tests.conftest import eventually
 from tests.integration.messaging import Probed, recording_consumer
 
 N = 40
-
-
-class RelayCrashed(Exception):
-    pass
-
-
-async def _crash() -> None:
-    raise RelayCrashed
 
 
 async def _read_all(bootstrap: str, topic: str, expected: int) -> list[bytes]:
@@ -80,20 +71,14 @@ async def test_relay_crash_between_publish_and_removal_republishes_and_dedupe_gi
         async def send(t: str, key: bytes, value: bytes, headers: dict[str, str]) -> Any:
             return await broker.publish(value, t, key=key, headers=headers, no_confirm=True)
 
-        locks = DocumentLocks(db)
-        relay = OutboxRelay(db, ["aggregates"], send, locks)
-        # The aggregates were written without markers, as if each write crashed before
-        # marking: the sweep finds them.
-        assert await relay.sweep() == 7
-        crashing = OutboxRelay(db, ["aggregates"], send, locks, before_remove=_crash)
-        with pytest.raises(RelayCrashed):
-            await crashing.run_once()
-        # Kafka has them all, and the outbox and its markers still have them all.
-        assert await aggregates.count_documents({"outbox.0": {"$exists": True}}) == 7
+        await aggregates.create_indexes([OUTBOX_INDEX])
+        relay = OutboxRelay(db, ["aggregates"], send)
+        # A relay that crashes once Kafka confirmed, before it removed anything.
+        assert await relay.publish(await relay.read_pending()) == N
+        assert await aggregates.count_documents(PENDING) == 7, "the outbox still has them all"
 
         assert await relay.run_once() == N
-        assert await aggregates.count_documents({"outbox.0": {"$exists": True}}) == 0
-        assert await db["outbox_pending"].count_documents({}) == 0
+        assert await aggregates.count_documents(PENDING) == 0
         assert await relay.run_once() == 0
 
         published = await _read_all(infra.kafka_bootstrap, topic, 2 * N)
@@ -131,25 +116,34 @@ async def test_events_appended_while_relaying_stay_in_the_outbox(
             )
             return await broker.publish(value, t, key=key, headers=headers, no_confirm=True)
 
-        relay = OutboxRelay(db, ["aggregates"], send, DocumentLocks(db))
-        await relay.sweep()
+        relay = OutboxRelay(db, ["aggregates"], send)
         assert await relay.run_once() == 1
         document = await aggregates.find_one({"_id": "a"})
         assert document is not None
         assert [e["event"]["id"] for e in document["outbox"]] == [late.id]
-        assert await db["outbox_pending"].count_documents({}) == 1, "still marked: one to go"
+        assert await relay.run_once() == 1, "the late one goes out in the next round"
     finally:
         await broker.stop()
 
 
-async def test_a_busy_aggregate_keeps_its_marker_and_the_others_are_removed(
+async def test_a_backlog_beyond_one_batch_is_gauged_whole_and_drained(
     infra: PlatformSettings, mongo: AsyncMongoClient[dict[str, Any]], topic: str
 ) -> None:
     db = mongo[f"knet_test_{new_id()}"]
     aggregates = db["aggregates"]
-    for name in ("a", "b", "c"):
-        event = make_event(Probed(n=1), source="/tests", subject=name)
-        await aggregates.insert_one({"_id": name, "outbox": [outbox_entry(event, topic)]})
+    await aggregates.create_indexes([OUTBOX_INDEX])
+    await aggregates.insert_many(
+        [
+            {
+                "_id": f"a{i}",
+                "outbox": [
+                    outbox_entry(make_event(Probed(n=i), source="/t", subject=f"a{i}"), topic)
+                ],
+            }
+            for i in range(25)
+        ]
+        + [{"_id": f"quiet{i}", "outbox": []} for i in range(5)]
+    )
     broker = make_broker(infra, "test-relay-3")
     await broker.start()
     try:
@@ -157,14 +151,13 @@ async def test_a_busy_aggregate_keeps_its_marker_and_the_others_are_removed(
         async def send(t: str, key: bytes, value: bytes, headers: dict[str, str]) -> Any:
             return await broker.publish(value, t, key=key, headers=headers, no_confirm=True)
 
-        relay = OutboxRelay(db, ["aggregates"], send, DocumentLocks(db, wait_seconds=0.2))
-        await relay.sweep()
-        async with DocumentLocks(db).hold("aggregates", "b"):  # a long save of "b"
-            assert await relay.run_once() == 3
-        left = await aggregates.find({"outbox.0": {"$exists": True}}, {"_id": 1}).to_list()
-        assert [d["_id"] for d in left] == ["b"], "only the busy one waits for the next round"
-        assert await db["outbox_pending"].count_documents({}) == 1
-        assert await relay.run_once() == 1
-        assert await db["outbox_pending"].count_documents({}) == 0
+        relay = OutboxRelay(db, ["aggregates"], send, batch_size=10)
+        assert await relay.run_once() == 10
+        assert OUTBOX_BACKLOG.labels("aggregates")._value.get() == 25, "the whole backlog"
+        assert await relay.run_once() == 10
+        assert await relay.run_once() == 5
+        assert OUTBOX_BACKLOG.labels("aggregates")._value.get() == 5
+        assert await relay.run_once() == 0
+        assert OUTBOX_BACKLOG.labels("aggregates")._value.get() == 0
     finally:
         await broker.stop()

@@ -73,7 +73,6 @@ def standings(ballots: Iterable[Sequence[str]], codes: Sequence[str]) -> list[St
     return result
 
 
-def order(standings: Sequence[Standing]) -> list[str]:
-    """What a ranking change is measured on: each code's rank (points alone move often), as
-    `code=rank` strings (FerretDB stores no nested arrays)."""
-    return [f"{s.code}={s.rank}" for s in standings]
+def order(standings: Sequence[Standing]) -> dict[str, int]:
+    """What a ranking change is measured on: each code's rank (points alone move often)."""
+    return {s.code: s.rank for s in standings}

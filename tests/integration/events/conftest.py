@@ -1,4 +1,4 @@
-"""The events service in-process against the session's Kafka and FerretDB, and helpers."""
+"""The events service in-process against the session's Kafka and store, and helpers."""
 
 from __future__ import annotations
 

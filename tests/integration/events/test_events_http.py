@@ -1,4 +1,4 @@
-"""Events over HTTP against real Kafka and FerretDB: the last seat goes to exactly one of two
+"""Events over HTTP against real Kafka and store: the last seat goes to exactly one of two
 simultaneous requests, a cancellation promotes the waitlist, and each change publishes one
 schema-valid fact, in order."""
 

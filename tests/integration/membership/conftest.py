@@ -1,5 +1,5 @@
 """The membership service running in-process (its real lifespan: indexes, broker, relay,
-consumers) against the session's Kafka and FerretDB, called over ASGI like the gateway."""
+consumers) against the session's Kafka and store, called over ASGI like the gateway."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Membership over HTTP against real Kafka and FerretDB: the events it publishes (schema-valid,
+"""Membership over HTTP against real Kafka and store: the events it publishes (schema-valid,
 one per change, in order per member) and the errors bad input gets (4xx with a code, nothing
 half-written)."""
 

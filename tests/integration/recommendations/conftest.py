@@ -1,5 +1,5 @@
 """The recommendations service in-process (its real lifespan: seeding, indexes, broker, relay,
-members consumer) against the session's Kafka and FerretDB, with a controllable clock, and
+members consumer) against the session's Kafka and store, with a controllable clock, and
 membership's real events published to knet.membership.v1 to feed its members read model."""
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ def test_no_ballots_is_a_tie_of_everything() -> None:
 
 
 def test_order_is_what_a_change_is_measured_on() -> None:
-    assert order(standings([["R2"]], ["R1", "R2"])) == ["R2=1", "R1=2"]
+    assert order(standings([["R2"]], ["R1", "R2"])) == {"R2": 1, "R1": 2}
 
 
 def test_a_ballot_with_duplicates_or_unknown_codes_names_every_problem() -> None:

@@ -1,0 +1,41 @@
+package uk.nhs.knet.store;
+
+import java.util.List;
+
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
+import de.bwaldvogel.mongo.backend.h2.H2Database;
+import de.bwaldvogel.mongo.bson.Document;
+
+/** An H2 database whose collections plan their queries and whose non-unique indexes exist. */
+final class KnetDatabase extends H2Database {
+
+    // H2Database opens its collections from its own constructor, before a subclass's fields are
+    // set, so the one store of this process is reached statically.
+    static MVStore store;
+
+    KnetDatabase(String databaseName, MVStore mvStore, CursorRegistry cursorRegistry) {
+        super(databaseName, mvStore, cursorRegistry);
+    }
+
+    @Override
+    protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
+        // The same map names as H2Database, so files written by the stock backend open here.
+        String fullName = getFullCollectionNamespace(collectionName);
+        MVMap<Object, Document> dataMap = store.openMap("databases." + fullName);
+        MVMap<String, Object> metaMap = store.openMap("meta." + fullName);
+        return new KnetCollection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
+    }
+
+    @Override
+    protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys,
+                                                       boolean sparse) {
+        return new SortedIndex(indexName, keys, sparse);
+    }
+}

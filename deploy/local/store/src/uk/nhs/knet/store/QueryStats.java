@@ -1,0 +1,80 @@
+package uk.nhs.knet.store;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+import de.bwaldvogel.mongo.backend.Utils;
+import de.bwaldvogel.mongo.bson.Document;
+
+/**
+ * Which plan served each query shape, so that a test can check every query the platform really
+ * ran against the indexes it declared (command {@code knetQueryPlans} on any database; the
+ * shape keeps field names and operators and drops the values).
+ */
+final class QueryStats {
+
+    static final String COLLSCAN = "COLLSCAN";
+
+    private record Key(String namespace, String filter, String sort, String plan) {
+    }
+
+    private static final Map<Key, LongAdder> COUNTS = new ConcurrentHashMap<>();
+    private static final Map<Key, Integer> LARGEST = new ConcurrentHashMap<>();
+
+    private QueryStats() {
+    }
+
+    static void record(String namespace, Document query, Document orderBy, String plan, int documents) {
+        if (namespace.contains(".system.")) {
+            return;
+        }
+        Key key = new Key(namespace, shape(query), orderBy == null ? "" : String.join(", ", orderBy.keySet()), plan);
+        COUNTS.computeIfAbsent(key, k -> new LongAdder()).increment();
+        LARGEST.merge(key, documents, Math::max);
+    }
+
+    static Document report() {
+        List<Document> plans = new ArrayList<>();
+        COUNTS.forEach((key, count) -> plans.add(new Document("ns", key.namespace())
+            .append("filter", key.filter())
+            .append("sort", key.sort())
+            .append("plan", key.plan())
+            .append("count", count.longValue())
+            .append("largestCollection", LARGEST.getOrDefault(key, 0))));
+        Document response = new Document("plans", plans);
+        Utils.markOkay(response);
+        return response;
+    }
+
+    static void reset() {
+        COUNTS.clear();
+        LARGEST.clear();
+    }
+
+    /** Field names and operators in a stable order, values replaced by 1. */
+    static String shape(Object value) {
+        if (value instanceof Document document) {
+            Map<String, String> fields = new TreeMap<>();
+            document.forEach((field, inner) -> fields.put(field, shape(inner)));
+            StringBuilder out = new StringBuilder("{");
+            fields.forEach((field, inner) -> {
+                if (out.length() > 1) {
+                    out.append(", ");
+                }
+                out.append(field).append(": ").append(inner);
+            });
+            return out.append("}").toString();
+        }
+        if (value instanceof Collection<?> values) {
+            // $or/$and branches keep their shapes; a list of plain values is one value.
+            List<String> shapes = values.stream().map(QueryStats::shape).distinct().sorted().toList();
+            return shapes.stream().allMatch("1"::equals) ? "1" : shapes.toString();
+        }
+        return "1";
+    }
+}

@@ -1,0 +1,152 @@
+"""The local store keeps what it acknowledged across kill -9, keeps its file compact under
+updates, and serves the platform's query shapes from its indexes. Each test runs a store of
+its own (the launcher `knet infra up` uses), so killing it touches no other test."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient, IndexModel
+
+from shared.infra import store
+from shared.infra.processes import free_port, read_pid
+from shared.settings import PlatformSettings
+
+WRITERS = 16
+
+
+@pytest.fixture
+async def own_store(tmp_path: Path, infra: PlatformSettings) -> AsyncIterator[PlatformSettings]:
+    settings = PlatformSettings(
+        environment="test",
+        mongodb_uri=f"mongodb://127.0.0.1:{free_port()}/",
+        data_dir=tmp_path,
+        cache_dir=infra.cache_dir,
+    )
+    store.start(settings)
+    yield settings
+    store.stop(settings)
+
+
+def client(settings: PlatformSettings) -> AsyncMongoClient[dict[str, Any]]:
+    return AsyncMongoClient(settings.mongodb_uri, serverSelectionTimeoutMS=5000)
+
+
+def kill_hard(settings: PlatformSettings) -> None:
+    pid = read_pid(store.pid_file(settings))
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)  # our child: reap it, so its pid reads as gone
+    store.pid_file(settings).unlink()
+
+
+async def test_every_acknowledged_write_survives_kill_9(own_store: PlatformSettings) -> None:
+    mongo = client(own_store)
+    things = mongo["knet_store_test"]["things"]
+    await things.insert_one({"_id": "counter", "n": 0})
+
+    async def writer(w: int) -> None:
+        for i in range(w, 2000, WRITERS):
+            await things.insert_one({"_id": f"t{i}", "pad": "x" * 500})
+            await things.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+
+    await asyncio.gather(*(writer(w) for w in range(WRITERS)))
+    # Every write above was acknowledged; the kill comes right after the last one.
+    kill_hard(own_store)
+    await mongo.close()
+
+    store.start(own_store)
+    mongo = client(own_store)
+    things = mongo["knet_store_test"]["things"]
+    assert await things.count_documents({"_id": {"$regex": "^t"}}) == 2000, "no insert lost"
+    counter = await things.find_one({"_id": "counter"})
+    assert counter is not None
+    assert counter["n"] == 2000, "no increment lost"
+    await mongo.close()
+
+
+async def test_the_data_file_stops_growing_under_updates(own_store: PlatformSettings) -> None:
+    mongo = client(own_store)
+    documents = mongo["knet_store_test"]["documents"]
+    await documents.insert_many([{"_id": i, "n": 0, "pad": "y" * 1000} for i in range(1000)])
+    data_file = store.data_dir(own_store) / "knet.mv.db"
+
+    async def update(total: int) -> None:
+        async def writer(w: int) -> None:
+            for k in range(w, total, WRITERS):
+                await documents.update_one({"_id": k % 1000}, {"$inc": {"n": 1}})
+
+        await asyncio.gather(*(writer(w) for w in range(WRITERS)))
+
+    await update(10_000)
+    after_ten_thousand = data_file.stat().st_size
+    await update(90_000)
+    after_all = data_file.stat().st_size
+    assert after_all <= 2 * after_ten_thousand, (after_ten_thousand, after_all)
+    total = sum([d["n"] async for d in documents.find({}, {"n": 1})])
+    assert total == 100_000
+    await mongo.close()
+
+
+async def test_the_platforms_query_shapes_are_served_by_indexes(
+    own_store: PlatformSettings,
+) -> None:
+    mongo = client(own_store)
+    db = mongo["knet_store_test"]
+    members = db["members"]
+    await members.create_indexes(
+        [
+            IndexModel([("region", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="r"),
+            IndexModel([("interests", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="i"),
+            IndexModel([("outbox.event.id", 1)], name="outbox", sparse=True),
+        ]
+    )
+    await members.insert_many(
+        [
+            {
+                "_id": f"m{i:04d}",
+                "name_lower": f"name{i:04d}",
+                "region": "LDN" if i % 2 else "NW",
+                "status": "active",
+                "interests": ["evidence", "libraries"] if i % 3 else [],
+                "outbox": [{"event": {"id": f"e{i}"}}] if i == 7 else [],
+            }
+            for i in range(1000)
+        ]
+    )
+    await db.command("knetResetQueryPlans")
+    page = (
+        await members.find(
+            {
+                "region": "LDN",
+                "status": "active",
+                "$or": [
+                    {"name_lower": {"$gt": "name0500"}},
+                    {"name_lower": "name0500", "_id": {"$gt": "m0500"}},
+                ],
+            }
+        )
+        .sort([("name_lower", 1), ("_id", 1)])
+        .limit(3)
+        .to_list()
+    )
+    assert [d["_id"] for d in page] == ["m0501", "m0503", "m0505"]
+    by_interest = await members.find({"interests": "evidence", "status": "active"}).to_list()
+    assert len(by_interest) == len([i for i in range(1000) if i % 3])
+    pending = await members.find({"outbox.event.id": {"$exists": True}}, {"_id": 1}).to_list()
+    assert pending == [{"_id": "m0007"}]
+    prefix = await members.find(
+        {"region": "NW", "status": "active", "name_lower": {"$regex": "^name000"}}
+    ).to_list()
+    assert [d["_id"] for d in prefix] == ["m0000", "m0002", "m0004", "m0006", "m0008"]
+    assert await members.count_documents({"region": "LDN", "status": "active"}) == 500
+
+    plans = {p["filter"]: p["plan"] for p in (await db.command("knetQueryPlans"))["plans"]}
+    assert set(plans.values()) == {"r", "i", "outbox"}, plans
+    await mongo.close()
