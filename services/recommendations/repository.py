@@ -41,6 +41,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("plan_key", 1)], unique=True, name="one_per_scope"),
         IndexModel([("code", 1), ("_id", 1)], name="by_code"),
         IndexModel([("region", 1), ("_id", 1)], name="by_region"),
+        IndexModel([("status", 1), ("_id", 1)], name="by_status"),
+        IndexModel([("scope", 1), ("_id", 1)], name="by_scope"),
+        IndexModel([("owner_member_id", 1), ("_id", 1)], name="by_owner"),
+        IndexModel([("co_lead_member_ids", 1), ("_id", 1)], name="by_co_lead"),
         IndexModel([("next_overdue_check", 1)], name="overdue_watch"),
     ],
     "case_studies": [
@@ -48,6 +52,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("region", 1), ("_id", -1)], name="by_region"),
         IndexModel([("techniques", 1), ("_id", -1)], name="by_technique"),
         IndexModel([("author_member_id", 1)], name="by_author"),
+        IndexModel([("words", 1), ("_id", -1)], name="by_word"),
     ],
     "follows": [IndexModel([("member_id", 1), ("_id", 1)], name="by_member")],
     "ballots": [
@@ -437,7 +442,7 @@ _STUDY_FIELDS = (
 
 def _study_doc(s: CaseStudy) -> dict[str, Any]:
     document = {"_id": s.id, **{f: getattr(s, f) for f in _STUDY_FIELDS}}
-    return {**document, "search_text": s.search_text}
+    return {**document, "search_text": s.search_text, "words": sorted(set(s.search_words))}
 
 
 def _study(d: dict[str, Any]) -> CaseStudy:

@@ -533,6 +533,10 @@ class CaseStudySearch:
             # Every word must appear (any order); escaped, so a search can't be a regex.
             words = self.text.lower().split()[:8]
             found["$and"] = [{"search_text": {"$regex": _escape(w)}} for w in words]
+            if tokens := case_studies.words_of(self.text):
+                # The candidates come from the index, by the beginning of the longest word.
+                longest = max(tokens, key=len)
+                found["words"] = {"$elemMatch": {"$gte": longest, "$lt": longest + "\uffff"}}
         return found
 
 

@@ -3,6 +3,7 @@ by others, and attachable to a plan as evidence."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,10 @@ from shared.reference import region_codes
 
 MAX_EVIDENCE = 10
 MAX_TAGS = 20
+
+
+def words_of(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
 
 
 @dataclass
@@ -40,6 +45,11 @@ class CaseStudy:
         """What a free-text search matches, lower-cased once at write time."""
         parts = [self.title, self.context, self.what_was_done, self.outcome, *self.techniques]
         return " ".join(parts).lower()
+
+    @property
+    def search_words(self) -> list[str]:
+        """The words of `search_text`: a search finds its candidates by a word's beginning."""
+        return words_of(self.search_text)
 
     def revise(self, changes: dict[str, Any]) -> bool:
         """New content (from `content`); True when anything changed."""

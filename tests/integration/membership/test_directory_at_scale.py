@@ -1,13 +1,15 @@
 """The directory at 10,000 members stays paginated: every page is bounded, a walk through a
 filtered listing returns each matching member exactly once in order, and no request can ask
-for an unbounded page. (Index use is checked by shape in tests/unit/membership/test_indexes.py:
-FerretDB's SQLite backend scans whatever the indexes.)
+for an unbounded page. Every filter combination the directory offers, first pages and next
+pages alike, is served by an index the service declares: checked on the queries the store
+actually received (its query-plan report), not on a list of shapes.
 
 The members are written straight into a database of this test's own (no events to relay:
 this is about reading), so that ten thousand rows don't slow every other test's writes."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,6 +22,7 @@ from services.membership.repository import to_document
 from shared.clock import new_id
 from shared.settings import PlatformSettings
 from tests.integration.membership.conftest import MembershipClient
+from tests.integration.query_plans import problems, reported_plans
 from tests.unit.membership.factories import seed_members
 
 SIZE = 10_000
@@ -73,3 +76,40 @@ async def test_directory_of_ten_thousand_stays_paginated(
     too_big = await membership.http.get("/v1/members", params={"limit": 1000}, headers=viewer)
     assert too_big.status_code == 422
     assert too_big.json()["error"]["code"] == "invalid_request"
+
+
+FILTERS = {
+    "name": "scale member 01",
+    "region": "LDN",
+    "organisation_id": "o1",
+    "interest": "t3",
+    "skill": "taxonomy",
+    "role": "member",
+}
+
+
+async def test_every_directory_filter_is_served_by_a_declared_index(
+    large_directory: tuple[MembershipClient, list[Member]],
+) -> None:
+    membership, _ = large_directory
+    viewer = membership.headers("viewer", {"member"}, "LDN")
+    combinations = [c for n in (0, 1, 2, 3) for c in itertools.combinations(FILTERS, n)]
+    for chosen in combinations:
+        params: dict[str, Any] = {f: FILTERS[f] for f in chosen} | {"limit": 2}
+        first = await membership.http.get("/v1/members", params=params, headers=viewer)
+        assert first.status_code == 200, first.text
+        if cursor := first.json()["next_cursor"]:
+            after = await membership.http.get(
+                "/v1/members", params=params | {"cursor": cursor}, headers=viewer
+            )
+            assert after.status_code == 200, after.text
+    database = membership.app.state.stores.members.collection.database.name
+    plans = [
+        p
+        for p in reported_plans(membership.settings.mongodb_uri)
+        if p["ns"].startswith(database + ".members")
+    ]
+    directory = [p for p in plans if p["sort"] == "name_lower, _id"]
+    # Every combination's filter shape, and the keyset cursor's beside the common ones.
+    assert len({p["filter"] for p in directory}) >= len(combinations) + 1
+    assert problems(plans) == []

@@ -47,8 +47,7 @@ final class KnetCollection extends H2Collection {
         }
         boolean natural = orderBy != null && orderBy.containsKey("$natural");
         QueryPlanner.Plan plan = natural ? null : QueryPlanner.plan(getIndexes(), planned, orderBy);
-        QueryStats.record(getFullName(), planned, orderBy, plan == null ? QueryStats.COLLSCAN : plan.indexName(),
-            count());
+        QueryStats.record(getFullName(), planned, orderBy, plan, count());
         if (plan == null) {
             return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize,
                 fieldSelector);

@@ -66,7 +66,11 @@ final class QueryPlanner {
     }
 
     /** A chosen plan: the index, and the candidate positions it yields. */
-    record Plan(String indexName, boolean sortCovered, Iterable<Object> positions) {
+    /**
+     * A chosen plan. {@code bounded}: the index narrowed the candidates (an equality or a range
+     * on its leading key); otherwise it was walked whole, for its order only.
+     */
+    record Plan(String indexName, boolean bounded, boolean sortCovered, Iterable<Object> positions) {
     }
 
     private QueryPlanner() {
@@ -107,6 +111,12 @@ final class QueryPlanner {
             }
             if (document.containsKey("$eq") && isPlain(document.get("$eq"))) {
                 return new Condition(List.of(SortedIndex.normalize(document.get("$eq"))), null);
+            }
+            if (document.size() == 1 && document.get("$elemMatch") instanceof Document element
+                && !element.isEmpty() && element.keySet().stream().allMatch(k -> k.startsWith("$"))) {
+                // {$elemMatch: {$gte: a, $lt: b}} on an array of values: one element within both
+                // bounds, so MongoDB (and this planner) may intersect them on a multikey index.
+                return condition(element);
             }
             if (document.get("$in") instanceof Collection<?> values && values.stream().allMatch(QueryPlanner::isPlain)) {
                 return new Condition(values.stream().map(SortedIndex::normalize).distinct().toList(), null);
@@ -188,6 +198,50 @@ final class QueryPlanner {
 
     /** The best plan for the filter and sort, or null when only a collection scan will do. */
     static Plan plan(Collection<Index<Object>> indexes, Document query, Document orderBy) {
+        Document fields = new Document();
+        List<Collection<?>> ors = new ArrayList<>();
+        hoist(query, fields, ors);
+        Candidate best = best(indexes, fields, orderBy);
+        for (Collection<?> or : ors) {
+            Document variant = new Document(fields);
+            variant.put("$or", or);
+            Candidate candidate = best(indexes, variant, orderBy);
+            if (candidate != null && (best == null || candidate.score() > best.score())) {
+                best = candidate;
+            }
+        }
+        for (Collection<?> or : ors) {
+            Plan union = orPlan(indexes, fields, or, best == null ? 0 : best.score());
+            if (union != null) {
+                return union;
+            }
+        }
+        return best == null ? null : best.toPlan();
+    }
+
+    /**
+     * The fields a filter constrains, with those inside {@code $and} branches lifted beside
+     * them, and its {@code $or} lists (a keyset cursor's and a filter's may meet in one
+     * {@code $and}). Where a field appears twice the first is kept: a wider plan is still right,
+     * since every candidate is matched against the whole filter.
+     */
+    private static void hoist(Document query, Document fields, List<Collection<?>> ors) {
+        query.forEach((field, value) -> {
+            if (field.equals("$and") && value instanceof Collection<?> branches) {
+                for (Object branch : branches) {
+                    if (branch instanceof Document document) {
+                        hoist(document, fields, ors);
+                    }
+                }
+            } else if (field.equals("$or") && value instanceof Collection<?> branches && !branches.isEmpty()) {
+                ors.add(branches);
+            } else if (!field.startsWith("$")) {
+                fields.putIfAbsent(field, value);
+            }
+        });
+    }
+
+    private static Candidate best(Collection<Index<Object>> indexes, Document query, Document orderBy) {
         Candidate best = null;
         for (Index<Object> index : indexes) {
             Candidate candidate = evaluate(index, query, orderBy);
@@ -195,11 +249,73 @@ final class QueryPlanner {
                 best = candidate;
             }
         }
-        return best == null ? null : best.toPlan();
+        return best;
+    }
+
+    /**
+     * MongoDB's OR plan: each branch of a top-level {@code $or} (with the fields beside it) from
+     * its own index, the candidates united. Taken when every branch narrows better than the
+     * best single plan does (a keyset cursor's {@code $or} does not; "shares an interest or a
+     * skill" does).
+     */
+    private static Plan orPlan(Collection<Index<Object>> indexes, Document fields, Collection<?> branches,
+                               int toBeat) {
+        List<Plan> plans = new ArrayList<>();
+        for (Object branch : branches) {
+            if (!(branch instanceof Document branchQuery)) {
+                return null;
+            }
+            Document merged = new Document(fields);
+            merged.putAll(branchQuery);
+            Candidate candidate = best(indexes, merged, null);
+            if (candidate == null || !candidate.bounded() || candidate.score() <= toBeat) {
+                return null;
+            }
+            plans.add(candidate.toPlan());
+        }
+        String name = "OR(" + String.join(", ", plans.stream().map(Plan::indexName).toList()) + ")";
+        Iterable<Object> positions = () -> new Iterator<>() {
+            private final Set<Object> seen = new HashSet<>();
+            private final Iterator<Plan> remaining = plans.iterator();
+            private Iterator<Object> current = Collections.emptyIterator();
+            private Object next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null) {
+                    if (current.hasNext()) {
+                        Object candidate = current.next();
+                        if (seen.add(candidate)) {
+                            next = candidate;
+                        }
+                    } else if (remaining.hasNext()) {
+                        current = remaining.next().positions().iterator();
+                    } else {
+                        return false;
+                    }
+                }
+                return true;
+            }
+
+            @Override
+            public Object next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Object result = next;
+                next = null;
+                return result;
+            }
+        };
+        return new Plan(name, true, false, positions);
     }
 
     private record Candidate(Index<Object> index, List<List<Object>> equalities, Range range,
                              boolean sortCovered, boolean descending, Document uniqueLookup) {
+        boolean bounded() {
+            return uniqueLookup != null || !equalities.isEmpty() || range != null;
+        }
+
         int score() {
             if (uniqueLookup != null) {
                 return 1000;
@@ -209,7 +325,7 @@ final class QueryPlanner {
 
         Plan toPlan() {
             if (uniqueLookup != null) {
-                return new Plan(index.getName(), true, index.getPositions(uniqueLookup));
+                return new Plan(index.getName(), true, true, index.getPositions(uniqueLookup));
             }
             SortedIndex sorted = (SortedIndex) index;
             int width = index.getKeys().size();
@@ -268,7 +384,7 @@ final class QueryPlanner {
                     return result;
                 }
             };
-            return new Plan(index.getName(), sortCovered, positions);
+            return new Plan(index.getName(), bounded(), sortCovered, positions);
         }
     }
 

@@ -18,24 +18,30 @@ import de.bwaldvogel.mongo.bson.Document;
  */
 final class QueryStats {
 
-    static final String COLLSCAN = "COLLSCAN";
-
-    private record Key(String namespace, String filter, String sort, String plan) {
+    private record Key(String namespace, String filter, String sort, String plan, String stage) {
     }
 
     private static final Map<Key, LongAdder> COUNTS = new ConcurrentHashMap<>();
     private static final Map<Key, Integer> LARGEST = new ConcurrentHashMap<>();
+    private static final Map<Key, Document> SHAPES = new ConcurrentHashMap<>();
 
     private QueryStats() {
     }
 
-    static void record(String namespace, Document query, Document orderBy, String plan, int documents) {
+    /**
+     * Records one query. Its stage, in MongoDB's words: IXSCAN (an index narrowed it),
+     * FULL_IXSCAN (an index walked whole for its order), or COLLSCAN.
+     */
+    static void record(String namespace, Document query, Document orderBy, QueryPlanner.Plan plan, int documents) {
         if (namespace.contains(".system.")) {
             return;
         }
-        Key key = new Key(namespace, shape(query), orderBy == null ? "" : String.join(", ", orderBy.keySet()), plan);
+        String stage = plan == null ? "COLLSCAN" : plan.bounded() ? "IXSCAN" : "FULL_IXSCAN";
+        Key key = new Key(namespace, shape(query), orderBy == null ? "" : String.join(", ", orderBy.keySet()),
+            plan == null ? "" : plan.indexName(), stage);
         COUNTS.computeIfAbsent(key, k -> new LongAdder()).increment();
         LARGEST.merge(key, documents, Math::max);
+        SHAPES.computeIfAbsent(key, k -> (Document) structure(query));
     }
 
     static Document report() {
@@ -43,7 +49,9 @@ final class QueryStats {
         COUNTS.forEach((key, count) -> plans.add(new Document("ns", key.namespace())
             .append("filter", key.filter())
             .append("sort", key.sort())
+            .append("filterShape", SHAPES.get(key))
             .append("plan", key.plan())
+            .append("stage", key.stage())
             .append("count", count.longValue())
             .append("largestCollection", LARGEST.getOrDefault(key, 0))));
         Document response = new Document("plans", plans);
@@ -54,6 +62,20 @@ final class QueryStats {
     static void reset() {
         COUNTS.clear();
         LARGEST.clear();
+        SHAPES.clear();
+    }
+
+    /** The filter with every value replaced by 1, operators and branches kept. */
+    static Object structure(Object value) {
+        if (value instanceof Document document) {
+            Document shaped = new Document();
+            document.forEach((field, inner) -> shaped.put(field, structure(inner)));
+            return shaped;
+        }
+        if (value instanceof Collection<?> values && values.stream().anyMatch(v -> v instanceof Document)) {
+            return values.stream().map(QueryStats::structure).toList();
+        }
+        return 1;
     }
 
     /** Field names and operators in a stable order, values replaced by 1. */
