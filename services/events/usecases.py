@@ -205,20 +205,20 @@ async def submit(
         return SubmissionOutcome("cancelled", event_id)
     if details is None:  # a publish always has details here; this keeps the types honest
         return await _reject(stores, submission_id, node, external_id, ["details: missing"])
-    if await stores.events.get(event_id) is None:
-        event = NetworkEvent.draft(
-            event_id=event_id,
-            details=details,
-            capacity=submission.capacity,
-            now=stores.clock.now(),
-            organiser_node=node,
-        )
-        event.publish()
-        try:
-            await stores.events.add(event)
-            return SubmissionOutcome("published", event_id)
-        except DuplicateKeyError:
-            pass  # the same submission, handled concurrently: revise what is there
+    # Insert first: most submissions are new events, and the unique id decides the rest.
+    event = NetworkEvent.draft(
+        event_id=event_id,
+        details=details,
+        capacity=submission.capacity,
+        now=stores.clock.now(),
+        organiser_node=node,
+    )
+    event.publish()
+    try:
+        await stores.events.add(event)
+        return SubmissionOutcome("published", event_id)
+    except DuplicateKeyError:
+        pass  # already there (an update, or the same submission again): revise it
 
     def revise(event: NetworkEvent) -> None:
         event.revise(details, now=stores.clock.now())

@@ -150,3 +150,19 @@ async def test_the_platforms_query_shapes_are_served_by_indexes(
     plans = {p["filter"]: p["plan"] for p in (await db.command("knetQueryPlans"))["plans"]}
     assert set(plans.values()) == {"r", "i", "outbox"}, plans
     await mongo.close()
+
+
+async def test_collections_and_databases_drop_and_come_back(own_store: PlatformSettings) -> None:
+    mongo = client(own_store)
+    db = mongo["knet_store_drop_test"]
+    await db["things"].create_indexes([IndexModel([("kind", 1)], name="by_kind")])
+    await db["things"].insert_one({"_id": "a", "kind": "x"})
+    await db["things"].drop()
+    assert await db["things"].find_one({"_id": "a"}) is None
+    await db["things"].insert_one({"_id": "a", "kind": "y"})
+    assert await db["things"].find_one({"kind": "y"}) == {"_id": "a", "kind": "y"}
+    await mongo.drop_database("knet_store_drop_test")
+    assert await db["things"].count_documents({}) == 0
+    await db["things"].insert_one({"_id": "b"})
+    assert await db["things"].count_documents({}) == 1
+    await mongo.close()

@@ -21,6 +21,8 @@ final class KnetCollection extends H2Collection {
     /** The $match that leads the aggregation being run on this thread, if any. */
     static final ThreadLocal<Pushdown> AGGREGATION_MATCH = new ThreadLocal<>();
 
+    private static final String ID_SORTED = "_id_sorted";
+
     record Pushdown(String database, String collection, Document match) {
     }
 
@@ -29,8 +31,17 @@ final class KnetCollection extends H2Collection {
         super(database, collectionName, options, dataMap, metaMap, cursorRegistry);
         if (getIdField() != null) {
             // The stock _id index is a hash lookup; this one also serves ranges and sorts on _id.
-            addIndex(new SortedIndex("_id_sorted", List.of(new IndexKey(getIdField(), true)), false));
+            addIndex(new SortedIndex(ID_SORTED, List.of(new IndexKey(getIdField(), true)), false, getIdField()));
         }
+    }
+
+    @Override
+    public void drop() {
+        // The stock drop expects the declared indexes gone; this one was never declared.
+        if (getIndexes().stream().anyMatch(index -> index.getName().equals(ID_SORTED))) {
+            dropIndex(ID_SORTED);
+        }
+        super.drop();
     }
 
     @Override

@@ -28,7 +28,8 @@ final class KnetDatabase extends H2Database {
     protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
         // The same map names as H2Database, so files written by the stock backend open here.
         String fullName = getFullCollectionNamespace(collectionName);
-        MVMap<Object, Document> dataMap = store.openMap("databases." + fullName);
+        MVMap<Object, Document> dataMap = store.openMap("databases." + fullName,
+            new MVMap.Builder<Object, Document>().valueType(BsonDocumentType.INSTANCE));
         MVMap<String, Object> metaMap = store.openMap("meta." + fullName);
         return new KnetCollection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
     }
@@ -36,6 +37,6 @@ final class KnetDatabase extends H2Database {
     @Override
     protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys,
                                                        boolean sparse) {
-        return new SortedIndex(indexName, keys, sparse);
+        return new SortedIndex(indexName, keys, sparse, "_id");
     }
 }

@@ -48,8 +48,12 @@ final class SortedIndex extends Index<Object> {
     private final ConcurrentSkipListMap<KeyValue, Set<Object>> entries = new ConcurrentSkipListMap<>(ORDER);
     private final AtomicLong count = new AtomicLong();
 
-    SortedIndex(String name, List<IndexKey> keys, boolean sparse) {
+    private final String idField;
+
+    /** {@code idField}: the collection's id field, whose value H2Collection keys documents by. */
+    SortedIndex(String name, List<IndexKey> keys, boolean sparse, String idField) {
         super(name, keys, sparse);
+        this.idField = idField;
     }
 
     /** One entry per element of a multikey field; an empty array indexes as null, as MongoDB does. */
@@ -132,8 +136,7 @@ final class SortedIndex extends Index<Object> {
 
     @Override
     public Object remove(Document document) {
-        // Positions are the documents' ids (H2Collection keys its data map by _id).
-        Object position = Missing.ofNullable(document.get("_id"));
+        Object position = Missing.ofNullable(Utils.getSubdocumentValue(document, idField));
         List<KeyValue> keys = keyValuesOf(document);
         for (KeyValue key : keys) {
             removeEntry(key, position);
