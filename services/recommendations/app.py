@@ -57,7 +57,9 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         log.info("catalogue seeded", added=seeded)
 
     async def refresh_gauges() -> None:
-        by_status = Counter(p.status for p in await stores.plans.summaries())
+        by_status: Counter[str] = Counter()
+        for summary in await stores.plans.summaries():
+            by_status[summary.status] += summary.count
         for status in PlanStatus:
             PLANS.labels(status.value).set(by_status.get(status.value, 0))
         snapshot = await stores.rankings.get() or {}

@@ -13,10 +13,13 @@ UNRATED = "unrated"
 
 @dataclass(frozen=True)
 class PlanSummary:
+    """`count` plans alike in what the view shows."""
+
     code: str
     region: str | None
     status: str
     rag: str | None
+    count: int = 1
 
 
 @dataclass
@@ -26,9 +29,9 @@ class Tally:
     by_rag: Counter[str] = field(default_factory=Counter)
 
     def add(self, plan: PlanSummary) -> None:
-        self.plans += 1
-        self.by_status[plan.status] += 1
-        self.by_rag[plan.rag or UNRATED] += 1
+        self.plans += plan.count
+        self.by_status[plan.status] += plan.count
+        self.by_rag[plan.rag or UNRATED] += plan.count
 
 
 @dataclass
