@@ -9,9 +9,10 @@ STAMP := $(VENV)/.installed-stamp
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@echo "installing the platform's Python packages into $(VENV) (first run, or pyproject.toml changed)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --progress-bar off -e ".[dev]"
 	touch $(STAMP)
 
 run: install

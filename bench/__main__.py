@@ -16,10 +16,11 @@ BENCHMARKS = ("messaging", "membership", "events", "recommendations")
 
 
 def main(names: list[str]) -> None:
-    chosen = names or list(BENCHMARKS)
-    with bench_infra() as settings:
-        for name in chosen:
-            module = importlib.import_module(f"bench.{name}")
+    for name in names or list(BENCHMARKS):
+        module = importlib.import_module(f"bench.{name}")
+        # Each on infrastructure of its own: one benchmark's 100,000 members and 20,000
+        # messages would otherwise weigh on the next one's figures.
+        with bench_infra() as settings:
             for figure in asyncio.run(module.run(settings)):
                 print(figure.line(), flush=True)
 

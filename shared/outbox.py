@@ -13,6 +13,7 @@ twice; that is the same at-least-once case.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
@@ -98,12 +99,15 @@ class OutboxRelay:
             # Sends are queued in order and the producer is idempotent, so one aggregate's
             # events keep their order on its partition while all the sends are in flight.
             for entry in document[OUTBOX_FIELD]:
-                event = CloudEvent.model_validate(entry["event"])
+                # Stored as the CloudEvent's JSON form when it was made and validated; sent
+                # as it is (re-validating each one was a tenth of the relay's time).
+                event = entry["event"]
                 # The key is the aggregate the event is about (its subject), so that one
                 # aggregate's events share a partition and keep their order.
-                key = (event.subject or str(document["_id"])).encode()
-                headers = {"ce_id": event.id, "ce_type": event.type}
-                confirmations.append(await self.send(entry["topic"], key, event.to_json(), headers))
+                key = (event.get("subject") or str(document["_id"])).encode()
+                value = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
+                headers = {"ce_id": event["id"], "ce_type": event["type"]}
+                confirmations.append(await self.send(entry["topic"], key, value, headers))
         await asyncio.gather(*confirmations)
         for _, document in pending:
             for entry in document[OUTBOX_FIELD]:

@@ -203,13 +203,12 @@ class Ballots:
         elif not await self.store.update(ballot.member_id, ballot.version, {"$set": state}, facts):
             raise Stale(ballot.member_id)
 
-    async def all(self) -> list[tuple[str, tuple[str, ...], str | None, datetime]]:
-        """Every ballot's (member, ranking, region, updated_at), withdrawn (empty) ones too:
-        what the rankings are computed from."""
-        cursor = self.collection.find({}, {"ranking": 1, "region": 1, "updated_at": 1})
-        return [
-            (d["_id"], tuple(d["ranking"]), d.get("region"), d["updated_at"]) async for d in cursor
-        ]
+    async def all(self) -> list[tuple[tuple[str, ...], str | None]]:
+        """Every ballot's (ranking, region), withdrawn (empty) ones left out: what the
+        rankings are computed from. `to_list`, not `async for`: at 100,000 ballots the
+        per-document step of an async iteration cost about half a second."""
+        documents = await self.collection.find({}, {"_id": 0, "ranking": 1, "region": 1}).to_list()
+        return [(tuple(d["ranking"]), d.get("region")) for d in documents if d["ranking"]]
 
 
 class Rankings:
@@ -283,7 +282,7 @@ class Plans:
         `$group` in the local store (p50 8.5 against 30 ms at 1,000 plans)."""
         fields = {"_id": 0, "code": 1, "region": 1, "status": 1, "rag": 1}
         counted: Counter[tuple[str, str | None, str, str | None]] = Counter()
-        async for d in self.collection.find({}, fields):
+        for d in await self.collection.find({}, fields).to_list():
             counted[(d["code"], d.get("region"), d["status"], d.get("rag"))] += 1
         return [PlanSummary(*key, count=n) for key, n in counted.items()]
 

@@ -190,14 +190,12 @@ async def recompute_rankings(stores: Stores) -> int:
         window = snapshot["computed_at"] - BALLOT_WRITE_WINDOW
         if await stores.ballots.changed_since(window) == _seen(snapshot):
             return 0  # nothing moved since the last round, and nothing waits to be announced
+    # Taken before the ballots are read: a ballot that lands in between is counted now and
+    # seen as new next round, which then merely reads again.
+    recent = await stores.ballots.changed_since(started - BALLOT_WRITE_WINDOW)
     by_scope: dict[str, list[tuple[str, ...]]] = {NATIONAL: []}
     by_scope |= {code: [] for code in sorted(region_codes())}
-    recent: dict[str, datetime] = {}
-    for member_id, ballot, ballot_region, updated_at in await stores.ballots.all():
-        if updated_at >= started - BALLOT_WRITE_WINDOW:
-            recent[member_id] = updated_at
-        if not ballot:
-            continue  # withdrawn
+    for ballot, ballot_region in await stores.ballots.all():
         by_scope[NATIONAL].append(ballot)
         if ballot_region in by_scope:
             by_scope[ballot_region].append(ballot)

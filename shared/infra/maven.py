@@ -45,16 +45,17 @@ def copy_dependencies(
     )
     assert process.stdout is not None
     tail: deque[str] = deque(maxlen=40)
-    files, downloaded, last_said = 0, 0.0, 0.0
+    files, downloaded, last_said, last_step = 0, 0.0, 0.0, 0
     for line in process.stdout:
         tail.append(line)
         if match := _DOWNLOADED.search(line):
             files += 1
             downloaded += float(match[1].replace(",", "")) * _UNITS[match[2]]
+            done = min(99, int(100 * downloaded / 1e6 / expected_mb))
             now = time.monotonic()
-            if now - last_said >= 2.0:
-                last_said = now
-                done = min(99, int(100 * downloaded / 1e6 / expected_mb))
+            # A line per tenth of the way, or every few seconds while a large jar comes in.
+            if done // 10 > last_step or now - last_said >= 5.0:
+                last_said, last_step = now, done // 10
                 say(
                     f"  {what}: {files} files, {downloaded / 1e6:.1f} of about "
                     f"{expected_mb:.0f} MB ({done}%)"

@@ -181,6 +181,20 @@ final class SortedIndex extends Index<Object> {
     @Override
     public void updateInPlace(Document oldDocument, Document newDocument, Object position,
                               MongoCollection<Object> collection) {
+        // Most updates leave an index's fields alone (the relay's removals touch only the
+        // outbox): a plain comparison of those fields skips building their keys twice.
+        boolean unchanged = true;
+        for (IndexKey key : getKeys()) {
+            String path = key.getKey();
+            unchanged &= java.util.Objects.equals(Utils.getSubdocumentValueCollectionAware(oldDocument, path),
+                Utils.getSubdocumentValueCollectionAware(newDocument, path));
+            if (!unchanged) {
+                break;
+            }
+        }
+        if (unchanged) {
+            return;
+        }
         List<KeyValue> before = keyValuesOf(oldDocument);
         List<KeyValue> after = keyValuesOf(newDocument);
         if (before.equals(after)) {

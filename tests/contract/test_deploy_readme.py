@@ -1,0 +1,38 @@
+"""deploy/README.md names every index the services declare, under its service and collection,
+so the page an operator sizes MongoDB from cannot drift from the code."""
+
+from __future__ import annotations
+
+import pytest
+from pymongo import IndexModel
+
+from services.events.repository import INDEXES as EVENTS
+from services.membership.repository import INDEXES as MEMBERSHIP
+from services.recommendations.repository import INDEXES as RECOMMENDATIONS
+from shared.settings import REPO_ROOT
+
+DECLARED: dict[str, dict[str, list[IndexModel]]] = {
+    "membership": MEMBERSHIP,
+    "events": EVENTS,
+    "recommendations": RECOMMENDATIONS,
+}
+
+
+def rows(service: str) -> dict[str, str]:
+    text = (REPO_ROOT / "deploy" / "README.md").read_text()
+    section = text.split(f"### {service} ")[1].split("\n### ")[0].split("\n## ")[0]
+    found = {}
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            found[line.split("`")[1]] = line
+    return found
+
+
+@pytest.mark.parametrize("service", sorted(DECLARED))
+def test_every_declared_index_is_on_the_deploy_page(service: str) -> None:
+    documented = rows(service)
+    for collection, models in DECLARED[service].items():
+        assert collection in documented, f"{service}.{collection} missing from deploy/README.md"
+        for model in models:
+            name = model.document["name"]
+            assert f"`{name}`" in documented[collection], f"{service}.{collection}: {name}"
