@@ -10,9 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError, DuplicateKeyError
-
-DUPLICATE_KEY = 11000
+from pymongo.errors import DuplicateKeyError
 
 
 async def insert_once(
@@ -24,19 +22,3 @@ async def insert_once(
     except DuplicateKeyError:
         return False
     return True
-
-
-async def insert_many_once(
-    collection: AsyncCollection[dict[str, Any]], documents: list[dict[str, Any]]
-) -> int:
-    """Bulk form of `insert_once`, for fan-out: returns how many were new."""
-    if not documents:
-        return 0
-    try:
-        result = await collection.insert_many(documents, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(e.get("code") != DUPLICATE_KEY for e in errors):
-            raise
-        return int(exc.details.get("nInserted", len(documents) - len(errors)))
-    return len(result.inserted_ids)

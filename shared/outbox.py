@@ -29,7 +29,7 @@ log = structlog.get_logger()
 OUTBOX_FIELD = "outbox"
 PENDING = {f"{OUTBOX_FIELD}.event.id": {"$exists": True}}
 # Sparse: only aggregates with something to publish are in it, so the relay's poll reads the
-# backlog, not the collection (0.5 ms at 100,000 members on the local store; docs/local-store.md).
+# backlog, not the collection (0.5 ms a poll at 100,000 documents on the local store).
 OUTBOX_INDEX = IndexModel([(f"{OUTBOX_FIELD}.event.id", 1)], name="outbox_pending", sparse=True)
 
 # publish(topic, key, value, headers) -> an awaitable that completes when Kafka confirmed
