@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from bench.harness import Figure
 from shared.broker import make_broker, producer_options
 from shared.clock import new_id
-from shared.cloudevents import CloudEvent, EventData, ReaderModel, make_event
+from shared.cloudevents import CloudEvent, Fact, ReaderModel, make_event
 from shared.consumer import EventConsumer
 from shared.infra import kafka
 from shared.settings import PlatformSettings
@@ -28,7 +28,7 @@ N = 20_000
 ROUNDS = 3
 
 
-class ProfileUpdated(EventData):
+class ProfileUpdated(Fact):
     """Bench event shaped like a member's profile change."""
 
     event_type: ClassVar[str] = "uk.nhs.knet.bench.profile_updated.v1"

@@ -8,25 +8,17 @@ from typing import Annotated
 
 import jwt
 from fastapi import Depends, Request
-from pydantic import BaseModel
 
+from shared.caller import Caller
 from shared.clock import Clock, SystemClock
 from shared.errors import Unauthorized
 from shared.settings import PlatformSettings
 
+__all__ = ["Caller", "CurrentCaller", "issue_token", "verify_token"]
+
 ALGORITHM = "HS256"
 AUDIENCE = "knet-services"
 ISSUER = "knet-gateway"
-ROLES = ("member", "core", "facilitator", "sponsor", "operator")
-
-
-class Caller(BaseModel):
-    member_id: str
-    region: str | None = None
-    roles: frozenset[str] = frozenset()
-
-    def has(self, role: str) -> bool:
-        return role in self.roles
 
 
 def issue_token(caller: Caller, settings: PlatformSettings, clock: Clock | None = None) -> str:

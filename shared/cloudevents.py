@@ -1,6 +1,6 @@
 """CloudEvents 1.0 envelope, structured JSON mode, with the `region` and `traceparent` extensions.
 
-Services own the models of the events they publish (subclasses of `EventData` in
+Services own the models of the events they publish (subclasses of `Fact` in
 `services/<name>/events.py`); this module only knows the envelope around them.
 """
 
@@ -20,7 +20,7 @@ TYPE_PREFIX = "uk.nhs.knet."
 M = TypeVar("M", bound=BaseModel)
 
 
-class EventData(BaseModel):
+class Fact(BaseModel):
     """Base of every published event's `data`. Producers are strict about what they write."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -82,7 +82,7 @@ def new_traceparent() -> str:
 
 
 def make_event(
-    data: EventData,
+    data: Fact,
     *,
     source: str,
     subject: str,

@@ -12,32 +12,28 @@ from typing import Any
 
 import services
 from shared import topics
-from shared.cloudevents import CloudEvent, EventData
+from shared.cloudevents import CloudEvent, Fact
 from shared.settings import REPO_ROOT
 
 CONTRACTS_DIR = REPO_ROOT / "contracts"
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def published_events() -> list[type[EventData]]:
+def published_events() -> list[type[Fact]]:
     """Every event model declared in a `services/<name>/events.py` (or events/ package)."""
-    found: dict[str, type[EventData]] = {}
+    found: dict[str, type[Fact]] = {}
     for module_info in pkgutil.iter_modules(services.__path__):
         try:
-            module = importlib.import_module(f"services.{module_info.name}.events")
+            module = importlib.import_module(f"services.{module_info.name}.facts")
         except ModuleNotFoundError:
             continue
         for value in vars(module).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, EventData)
-                and "event_type" in vars(value)
-            ):
+            if isinstance(value, type) and issubclass(value, Fact) and "event_type" in vars(value):
                 found[value.event_type] = value
     return [found[k] for k in sorted(found)]
 
 
-def event_schema(model: type[EventData]) -> dict[str, Any]:
+def event_schema(model: type[Fact]) -> dict[str, Any]:
     envelope = CloudEvent.model_json_schema()
     data = model.model_json_schema()
     definitions = {**envelope.pop("$defs", {}), **data.pop("$defs", {})}
@@ -56,8 +52,8 @@ def event_schema(model: type[EventData]) -> dict[str, Any]:
     }
 
 
-def asyncapi_document(models: list[type[EventData]]) -> dict[str, Any]:
-    by_topic: dict[str, list[type[EventData]]] = defaultdict(list)
+def asyncapi_document(models: list[type[Fact]]) -> dict[str, Any]:
+    by_topic: dict[str, list[type[Fact]]] = defaultdict(list)
     for model in models:
         by_topic[model.topic].append(model)
     channels: dict[str, Any] = {}

@@ -1,14 +1,14 @@
-"""Typed domain errors. Use cases raise them; `install_error_handlers` maps them to HTTP in
-one place, and the event consumer treats them as permanent (no retry, straight to DLQ)."""
+"""Typed errors, plain Python: the domain and the use cases raise them; shared/http_errors.py
+maps them to HTTP in one place, and the event consumer treats a `DomainError` as permanent (no
+retry, straight to the dead-letter topic) and everything else as worth retrying.
+
+Two are about contention, not about the request: `Stale` (the document changed since it was
+read: reload and decide again, shared/retry.py does) and `Busy` (others kept winning for the
+whole retry budget: 503 with Retry-After over HTTP, retried by consumers)."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pymongo.errors import AutoReconnect
 
 
 class DomainError(Exception):
@@ -41,34 +41,15 @@ class Conflict(DomainError):
     status_code = 409
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if details:
-        body["details"] = details
-    return {"error": body}
+class Stale(Exception):
+    """The aggregate changed since it was read: reload it and decide again."""
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.status_code)
+class Busy(Exception):
+    """Contention outlasted the retry budget. Not a verdict on the request: try again."""
 
-    @app.exception_handler(AutoReconnect)
-    async def _store(_: Request, exc: Exception) -> JSONResponse:
-        # The write may or may not have landed; every write is safe to repeat (versioned or
-        # keyed), so the client is told to try again.
-        return JSONResponse(
-            error_body("store_unavailable", "The store could not be reached; try again"),
-            503,
-            headers={"Retry-After": "1"},
-        )
+    code = "busy"
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"field": ".".join(str(p) for p in e["loc"][1:]), "problem": e["msg"]}
-            for e in exc.errors()
-        ]
-        return JSONResponse(
-            error_body("invalid_request", "The request is not valid", problems), 422
-        )
+    def __init__(self, message: str = "Others are changing this right now; try again") -> None:
+        super().__init__(message)
+        self.message = message

@@ -21,7 +21,7 @@ import structlog
 from pymongo import IndexModel, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
-from shared.cloudevents import CloudEvent, EventData
+from shared.cloudevents import CloudEvent, Fact
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_PUBLISHED
 
 log = structlog.get_logger()
@@ -43,7 +43,7 @@ def outbox_entry(event: CloudEvent, topic: str) -> dict[str, Any]:
 
 
 def outbox_entries(
-    events: Iterable[tuple[CloudEvent, type[EventData] | str]],
+    events: Iterable[tuple[CloudEvent, type[Fact] | str]],
 ) -> list[dict[str, Any]]:
     """Entries for an aggregate's `outbox` array, each with the topic it goes to."""
     return [

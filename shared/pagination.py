@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel
 from pymongo.asynchronous.collection import AsyncCollection
 
@@ -17,6 +19,8 @@ from shared.errors import Invalid
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
+# A page size as every list endpoint takes it.
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -84,3 +88,24 @@ def after(
         clause[field] = {"$lt" if descending else "$gt": values[i]}
         clauses.append(clause)
     return {"$or": clauses}
+
+
+def page_in_memory(
+    items: Sequence[T],
+    *,
+    key: Callable[[T], list[Any]],
+    fields: int,
+    cursor: str | None,
+    limit: int,
+    descending: bool = False,
+) -> tuple[list[T], str | None]:
+    """`fetch_page` for in-memory repositories: the same order (`key` gives an item's `fields`
+    sort values), cursors and last page, so one contract suite holds both to it."""
+    start = decode_cursor(cursor, fields)
+    ordered = sorted(items, key=key, reverse=descending)
+    if start is not None:
+        ordered = [i for i in ordered if (key(i) < start if descending else key(i) > start)]
+    if len(ordered) <= limit:
+        return ordered, None
+    page = ordered[:limit]
+    return page, encode_cursor(key(page[-1]))

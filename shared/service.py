@@ -9,9 +9,9 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -22,7 +22,7 @@ from shared.broker import make_broker
 from shared.clock import Clock, SystemClock
 from shared.cloudevents import current_traceparent, new_traceparent
 from shared.consumer import EventConsumer
-from shared.errors import install_error_handlers
+from shared.http_errors import install_error_handlers
 from shared.logs import configure_logging, log
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.mongo import Db, connect, ensure_indexes, ping, service_database
@@ -30,6 +30,18 @@ from shared.outbox import OUTBOX_INDEX, OutboxRelay
 from shared.settings import PlatformSettings
 
 BackgroundLoop = Callable[[], Coroutine[Any, Any, None]]
+S = TypeVar("S")
+
+
+def stores_of(kind: type[S]) -> Callable[[Request], S]:
+    """The FastAPI dependency that hands a route its service's stores (set at start)."""
+
+    def stores(request: Request) -> S:
+        found = request.app.state.stores
+        assert isinstance(found, kind)
+        return found
+
+    return stores
 
 
 def every(seconds: float, name: str, work: Callable[[], Awaitable[object]]) -> BackgroundLoop:

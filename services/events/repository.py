@@ -114,10 +114,6 @@ def _key_of(doc: dict[str, Any]) -> NodeKey:
     )
 
 
-class StaleEvent(Exception):
-    """Changed since it was read: reload and decide again."""
-
-
 class EventRepository:
     def __init__(self, db: Db, clock: Clock) -> None:
         self.store = AggregateStore(db, "network_events", source=SOURCE, clock=clock)
@@ -127,12 +123,11 @@ class EventRepository:
         await self.store.insert(to_document(event), event.facts)
         event.facts.clear()
 
+    def document(self, event: NetworkEvent) -> dict[str, Any]:
+        return to_document(event)
+
     async def save(self, event: NetworkEvent) -> None:
-        state = {k: v for k, v in to_document(event).items() if k not in ("_id", "version")}
-        if not await self.store.update(event.id, event.version, {"$set": state}, event.facts):
-            raise StaleEvent(event.id)
-        event.version += 1
-        event.facts.clear()
+        await self.store.save(event, to_document(event))
 
     async def get(self, event_id: str) -> NetworkEvent | None:
         document = await self.collection.find_one({"_id": event_id}, {"outbox": 0})

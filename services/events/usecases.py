@@ -11,7 +11,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from services.events import events as facts
+from services.events import facts
 from services.events.domain import calendar, node_keys
 from services.events.domain import submission as submissions
 from services.events.domain.details import EventDetails, Scope
@@ -22,15 +22,13 @@ from services.events.repository import (
     EventRepository,
     NodeKeys,
     ReminderClaims,
-    StaleEvent,
     SubmissionRecords,
 )
 from shared.auth import Caller
 from shared.clock import Clock, new_id
-from shared.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from shared.errors import Forbidden, Invalid, NotFound, Unauthorized
 from shared.reference import region_codes
-
-SAVE_ATTEMPTS = 10  # a popular event's last seats are contended; each retry re-decides
+from shared.retry import change
 
 
 @dataclass
@@ -381,16 +379,6 @@ def _require_organiser_authority(caller: Caller, event: NetworkEvent) -> None:
 
 
 async def _change(
-    stores: Stores, event_id: str, change: Callable[[NetworkEvent], Any]
+    stores: Stores, event_id: str, decide: Callable[[NetworkEvent], Any]
 ) -> NetworkEvent:
-    for _ in range(SAVE_ATTEMPTS):
-        event = await get_event(stores, event_id)
-        change(event)
-        if not event.facts:
-            return event
-        try:
-            await stores.events.save(event)
-        except StaleEvent:
-            continue
-        return event
-    raise Conflict("busy", "Others are changing this right now; try again")
+    return await change(stores.events, lambda: get_event(stores, event_id), decide)

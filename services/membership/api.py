@@ -3,29 +3,25 @@ the response. Errors are typed in the use cases and mapped to HTTP in one place.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
 from services.membership import usecases
-from services.membership.domain.member import Member, check_region
+from services.membership.domain.directory import DirectoryQuery
+from services.membership.domain.member import Member
 from services.membership.domain.organisation import Organisation
-from services.membership.usecases import DirectoryQuery, Stores
-from shared.auth import Caller, CurrentCaller
-from shared.pagination import MAX_PAGE_SIZE, Page
+from services.membership.stores import Stores
+from shared.auth import CurrentCaller
+from shared.caller import Caller, governs
+from shared.pagination import Limit, Page
 from shared.reference import regions
+from shared.service import stores_of
 
 router = APIRouter(prefix="/v1")
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-
-
-def get_stores(request: Request) -> Stores:
-    stores: Stores = request.app.state.stores
-    return stores
-
-
-StoresDep = Annotated[Stores, Depends(get_stores)]
+StoresDep = Annotated[Stores, Depends(stores_of(Stores))]
 
 
 class MemberView(BaseModel):
@@ -45,9 +41,6 @@ class MemberView(BaseModel):
     @classmethod
     def of(cls, member: Member, caller: Caller) -> MemberView:
         p = member.profile
-        manages = caller.has("operator") or (
-            caller.has("facilitator") and caller.region == member.region
-        )
         return cls(
             id=member.id,
             name=p.name,
@@ -60,7 +53,10 @@ class MemberView(BaseModel):
             skills=list(p.skills),
             bio=p.bio,
             links=list(p.links),
-            email=member.email if caller.member_id == member.id or manages else None,
+            # Shown to the member and to those whose remit they are in.
+            email=member.email
+            if caller.member_id == member.id or governs(caller, member.region)
+            else None,
         )
 
 
@@ -134,7 +130,7 @@ class SuggestionView(BaseModel):
 @router.post("/applications", status_code=status.HTTP_201_CREATED)
 async def apply(body: Application, stores: StoresDep, caller: CurrentCaller) -> MemberView:
     member = await usecases.apply_to_join(stores, **body.model_dump())
-    return MemberView.of(member, caller.model_copy(update={"member_id": member.id}))
+    return MemberView.of(member, replace(caller, member_id=member.id))
 
 
 @router.get("/applications")
@@ -191,7 +187,7 @@ async def directory(
     limit: Limit = 20,
     cursor: str | None = None,
 ) -> Page[MemberView]:
-    query = DirectoryQuery(
+    query = DirectoryQuery.of(
         name=name,
         region=region,
         organisation_id=organisation_id,
@@ -276,17 +272,16 @@ async def list_regions(_: CurrentCaller) -> list[RegionView]:
 
 @router.get("/regions/{code}")
 async def region(code: str, stores: StoresDep, caller: CurrentCaller) -> RegionView:
-    found = regions()[check_region(code)]
-    players = await stores.members.key_players(code)
+    overview = await usecases.region_overview(stores, code=code)
 
     def with_role(role: str) -> list[MemberView]:
-        return [MemberView.of(m, caller) for m in players if role in m.roles]
+        return [MemberView.of(m, caller) for m in overview.key_players if role in m.roles]
 
     return RegionView(
-        code=found.code,
-        name=found.name,
-        nation=found.nation,
-        members=await stores.members.count_active(code),
+        code=overview.region.code,
+        name=overview.region.name,
+        nation=overview.region.nation,
+        members=overview.members,
         facilitators=with_role("facilitator"),
         sponsors=with_role("sponsor"),
         core_group=with_role("core"),
@@ -314,5 +309,7 @@ async def organisations(
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Page[Organisation]:
-    items, next_cursor = await stores.organisations.list(region=region, cursor=cursor, limit=limit)
+    items, next_cursor = await usecases.organisations_page(
+        stores, region=region, cursor=cursor, limit=limit
+    )
     return Page(items=items, next_cursor=next_cursor)

@@ -14,7 +14,7 @@ from services.membership.repository import (
     MemberRepository,
     OrganisationRepository,
 )
-from services.membership.usecases import Stores
+from services.membership.stores import Stores
 from shared.clock import Clock
 from shared.logs import log
 from shared.service import ServiceContext, create_service_app, every

@@ -6,7 +6,7 @@ under the event's id, so a redelivered event counts once."""
 from __future__ import annotations
 
 from services.membership import usecases
-from services.membership.usecases import Stores
+from services.membership.stores import Stores
 from shared import topics
 from shared.cloudevents import CloudEvent, ReaderModel
 from shared.consumer import EventConsumer

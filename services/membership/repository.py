@@ -9,22 +9,25 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, Status
 from services.membership.domain.organisation import Organisation
 from services.membership.domain.profile import Profile
+from services.membership.stores import KEY_PLAYERS_BOUND, KEY_ROLES
 from shared.aggregates import AggregateStore
 from shared.clock import Clock
 from shared.errors import Conflict
-from shared.inbox import insert_once
+from shared.idempotency import insert_once
 from shared.mongo import Db
-from shared.pagination import after, decode_cursor, encode_cursor
+from shared.pagination import fetch_page
 
 SOURCE = "/services/membership"
 DIRECTORY_SORT = ["name_lower", "_id"]
+NO_OUTBOX = {"outbox": 0}
 
 INDEXES: dict[str, list[IndexModel]] = {
     # Each directory filter has an index that serves it and its (name, id) order: equality
-    # fields first, then the sort (tests/unit/membership/test_indexes.py checks the shapes).
+    # fields first, then the sort (the integration tests check the queries really sent).
     "members": [
         IndexModel([("email", ASCENDING)], unique=True, name="email_unique"),
         IndexModel([("status", 1), ("name_lower", 1), ("_id", 1)], name="directory"),
@@ -47,68 +50,51 @@ INDEXES: dict[str, list[IndexModel]] = {
 }
 
 
-class StaleMember(Exception):
-    """Someone else changed the member between our read and our write: reload and retry."""
-
-
 class MemberRepository:
     def __init__(self, db: Db, clock: Clock) -> None:
         self.store = AggregateStore(db, "members", source=SOURCE, clock=clock)
         self.collection = self.store.collection
 
+    def document(self, member: Member) -> dict[str, Any]:
+        return to_document(member)
+
     async def add(self, member: Member) -> None:
         try:
-            await self.store.insert(to_document(member), member.events)
+            await self.store.insert(to_document(member), member.facts)
         except DuplicateKeyError as exc:
             raise Conflict("email_taken", "An account with this email already exists") from exc
-        member.events.clear()
+        member.facts.clear()
 
     async def save(self, member: Member) -> None:
-        """The change and its events in one conditional write (optimistic concurrency)."""
-        state = {k: v for k, v in to_document(member).items() if k not in ("_id", "version")}
-        if not await self.store.update(member.id, member.version, {"$set": state}, member.events):
-            raise StaleMember(member.id)
-        member.version += 1
-        member.events.clear()
+        """The change and its facts in one conditional write (optimistic concurrency)."""
+        await self.store.save(member, to_document(member))
 
     async def get(self, member_id: str) -> Member | None:
-        document = await self.collection.find_one({"_id": member_id}, {"outbox": 0})
-        return _from_document(document) if document else None
+        document = await self.collection.find_one({"_id": member_id}, NO_OUTBOX)
+        return from_document(document) if document else None
 
     async def by_email(self, email: str) -> Member | None:
-        document = await self.collection.find_one({"email": email}, {"outbox": 0})
-        return _from_document(document) if document else None
+        document = await self.collection.find_one({"email": email}, NO_OUTBOX)
+        return from_document(document) if document else None
 
     async def any_with_role(self, role: str) -> bool:
-        return (
-            await self.collection.find_one({"roles": role, "status": "active"}, {"_id": 1})
-            is not None
-        )
+        query = {"roles": role, "status": Status.ACTIVE.value}
+        return await self.collection.find_one(query, {"_id": 1}) is not None
 
     async def search(
-        self, criteria: dict[str, Any], *, cursor: str | None, limit: int
+        self, query: DirectoryQuery, *, cursor: str | None, limit: int
     ) -> tuple[list[Member], str | None]:
-        """A page of members in (name, id) order; `criteria` is a MongoDB filter."""
-        start = decode_cursor(cursor, len(DIRECTORY_SORT))
-        query = {**criteria, **after(DIRECTORY_SORT, start)}
-        documents = await (
-            self.collection.find(query, {"outbox": 0, "password_hash": 0})
-            .sort([(f, 1) for f in DIRECTORY_SORT])
-            .limit(limit + 1)
-            .to_list()
+        documents, next_cursor = await fetch_page(
+            self.collection,
+            directory_filter(query),
+            sort=DIRECTORY_SORT,
+            cursor=cursor,
+            limit=limit,
+            projection={"outbox": 0, "password_hash": 0},
         )
-        more = len(documents) > limit
-        documents = documents[:limit]
-        next_cursor = (
-            encode_cursor([documents[-1][f] for f in DIRECTORY_SORT])
-            if more and documents
-            else None
-        )
-        return [_from_document(d) for d in documents], next_cursor
+        return [from_document(d) for d in documents], next_cursor
 
     async def candidates_for(self, member: Member, limit: int) -> list[Member]:
-        """Active members who share an interest or whose skills meet an interest (either way):
-        the bounded pool that suggestions rank."""
         interests, skills = list(member.profile.interests), list(member.profile.skills)
         if not interests and not skills:
             return []
@@ -117,34 +103,50 @@ class MemberRepository:
             clauses += [{"interests": {"$in": interests}}, {"skills": {"$in": interests}}]
         if skills:
             clauses.append({"interests": {"$in": skills}})
-        query = {"status": "active", "_id": {"$ne": member.id}, "$or": clauses}
-        documents = await self.collection.find(query, {"outbox": 0}).limit(limit).to_list()
-        return [_from_document(d) for d in documents]
+        query = {"status": Status.ACTIVE.value, "_id": {"$ne": member.id}, "$or": clauses}
+        documents = await self.collection.find(query, NO_OUTBOX).limit(limit).to_list()
+        return [from_document(d) for d in documents]
 
     async def key_players(self, region: str) -> list[Member]:
         query = {
             "region": region,
-            "status": "active",
-            "roles": {"$in": ["facilitator", "sponsor", "core"]},
+            "status": Status.ACTIVE.value,
+            "roles": {"$in": list(KEY_ROLES)},
         }
-        documents = (
-            await self.collection.find(query, {"outbox": 0})
-            .sort("name_lower", 1)
-            .limit(200)
-            .to_list()
-        )
-        return [_from_document(d) for d in documents]
+        cursor = self.collection.find(query, NO_OUTBOX).sort("name_lower", 1)
+        return [from_document(d) for d in await cursor.to_list(KEY_PLAYERS_BOUND)]
 
     async def active_per_region(self) -> dict[str, int]:
         pipeline: list[dict[str, Any]] = [
-            {"$match": {"status": "active"}},
+            {"$match": {"status": Status.ACTIVE.value}},
             {"$group": {"_id": "$region", "n": {"$sum": 1}}},
         ]
         rows = await (await self.collection.aggregate(pipeline)).to_list()
         return {row["_id"]: row["n"] for row in rows}
 
     async def count_active(self, region: str) -> int:
-        return await self.collection.count_documents({"region": region, "status": "active"})
+        return await self.collection.count_documents(
+            {"region": region, "status": Status.ACTIVE.value}
+        )
+
+
+def directory_filter(query: DirectoryQuery) -> dict[str, Any]:
+    """The directory query as a MongoDB filter: equality fields, and the name as a range of
+    the lower-case name (an index range scan, not a regex)."""
+    found: dict[str, Any] = {"status": query.status.value}
+    if query.name_prefix:
+        found["name_lower"] = {"$gte": query.name_prefix, "$lt": query.name_prefix + "\uffff"}
+    if query.region:
+        found["region"] = query.region
+    if query.organisation_id:
+        found["organisation_id"] = query.organisation_id
+    if query.interest:
+        found["interests"] = query.interest
+    if query.skill:
+        found["skills"] = query.skill
+    if query.role:
+        found["roles"] = query.role
+    return found
 
 
 class OrganisationRepository:
@@ -171,22 +173,15 @@ class OrganisationRepository:
         document = await self.collection.find_one({"_id": organisation_id})
         return _organisation(document) if document else None
 
-    async def list(
+    async def page(
         self, *, region: str | None, cursor: str | None, limit: int
     ) -> tuple[list[Organisation], str | None]:
-        start = decode_cursor(cursor, 2)
-        query: dict[str, Any] = {"region": region} if region else {}
-        query.update(after(["name_lower", "_id"], start))
-        documents = (
-            await self.collection.find(query)
-            .sort([("name_lower", 1), ("_id", 1)])
-            .limit(limit + 1)
-            .to_list()
-        )
-        more = len(documents) > limit
-        documents = documents[:limit]
-        next_cursor = (
-            encode_cursor([documents[-1]["name_lower"], documents[-1]["_id"]]) if more else None
+        documents, next_cursor = await fetch_page(
+            self.collection,
+            {"region": region} if region else {},
+            sort=["name_lower", "_id"],
+            cursor=cursor,
+            limit=limit,
         )
         return [_organisation(d) for d in documents], next_cursor
 
@@ -238,7 +233,7 @@ def to_document(member: Member) -> dict[str, Any]:
     }
 
 
-def _from_document(d: dict[str, Any]) -> Member:
+def from_document(d: dict[str, Any]) -> Member:
     return Member(
         id=d["_id"],
         email=d["email"],

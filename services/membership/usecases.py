@@ -1,39 +1,26 @@
-"""Membership's use cases: load, decide (domain), save with the events. Each takes keyword
+"""Membership's use cases: load, decide (domain), save with the facts. Each takes keyword
 arguments and returns the changed aggregate or a result; errors are typed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, Status, check_region, check_roles
 from services.membership.domain.organisation import Organisation
 from services.membership.domain.passwords import check_strength, hash_password, verify_password
 from services.membership.domain.permissions import require_region_authority
-from services.membership.domain.profile import Profile, normalise_email, normalise_tags
+from services.membership.domain.profile import Profile, normalise_email
 from services.membership.domain.suggestions import Suggestion, suggest
-from services.membership.repository import (
-    ContributionRepository,
-    MemberRepository,
-    OrganisationRepository,
-    StaleMember,
-)
-from shared.clock import Clock, new_id
-from shared.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from services.membership.stores import Stores
+from shared.errors import Forbidden, Invalid, NotFound, Unauthorized
+from shared.reference import Region, regions
+from shared.retry import change
 
-SAVE_ATTEMPTS = 5
 SUGGESTION_POOL = 500
-
-
-@dataclass
-class Stores:
-    members: MemberRepository
-    organisations: OrganisationRepository
-    contributions: ContributionRepository
-    clock: Clock
-    new_id: Callable[[], str] = field(default=new_id)
 
 
 async def apply_to_join(
@@ -136,38 +123,10 @@ async def get_member(stores: Stores, member_id: str) -> Member:
     return member
 
 
-@dataclass(frozen=True)
-class DirectoryQuery:
-    name: str | None = None
-    region: str | None = None
-    organisation_id: str | None = None
-    interest: str | None = None
-    skill: str | None = None
-    role: str | None = None
-
-    def criteria(self) -> dict[str, Any]:
-        criteria: dict[str, Any] = {"status": Status.ACTIVE.value}
-        if self.name:
-            # A case-insensitive prefix on the stored lower-case name: an index range scan.
-            prefix = " ".join(self.name.lower().split())
-            criteria["name_lower"] = {"$gte": prefix, "$lt": prefix + "\uffff"}
-        if self.region:
-            criteria["region"] = check_region(self.region)
-        if self.organisation_id:
-            criteria["organisation_id"] = self.organisation_id
-        if self.interest:
-            criteria["interests"] = normalise_tags([self.interest], "interest")[0]
-        if self.skill:
-            criteria["skills"] = normalise_tags([self.skill], "skill")[0]
-        if self.role:
-            criteria["roles"] = next(iter(check_roles(frozenset({self.role}))))
-        return criteria
-
-
 async def search_directory(
     stores: Stores, *, query: DirectoryQuery, cursor: str | None, limit: int
 ) -> tuple[list[Member], str | None]:
-    return await stores.members.search(query.criteria(), cursor=cursor, limit=limit)
+    return await stores.members.search(query, cursor=cursor, limit=limit)
 
 
 async def pending_applications(
@@ -175,8 +134,25 @@ async def pending_applications(
 ) -> tuple[list[Member], str | None]:
     actor = await _actor(stores, actor_id)
     require_region_authority(actor, check_region(region))
-    criteria = {"status": Status.PENDING.value, "region": region}
-    return await stores.members.search(criteria, cursor=cursor, limit=limit)
+    query = DirectoryQuery.of(status=Status.PENDING, region=region)
+    return await stores.members.search(query, cursor=cursor, limit=limit)
+
+
+@dataclass(frozen=True)
+class RegionOverview:
+    region: Region
+    members: int
+    key_players: list[Member]
+
+
+async def region_overview(stores: Stores, *, code: str) -> RegionOverview:
+    """A region and its key players: facilitators, sponsors and the core group."""
+    found = regions()[check_region(code)]
+    return RegionOverview(
+        region=found,
+        members=await stores.members.count_active(code),
+        key_players=await stores.members.key_players(code),
+    )
 
 
 async def suggestions_for(stores: Stores, *, member_id: str, limit: int) -> list[Suggestion]:
@@ -189,15 +165,20 @@ async def register_organisation(
     stores: Stores, *, actor_id: str, name: str, region: str, ods_code: str | None
 ) -> Organisation:
     actor = await _actor(stores, actor_id)
-    if not actor.has("operator") and not (actor.has("facilitator") and actor.region == region):
-        raise Forbidden(
-            "not_permitted", "Operators, or facilitators of the region, add organisations"
-        )
+    require_region_authority(actor, check_region(region))
     organisation = Organisation.register(
         organisation_id=stores.new_id(), name=name, region=region, ods_code=ods_code
     )
     await stores.organisations.add(organisation)
     return organisation
+
+
+async def organisations_page(
+    stores: Stores, *, region: str | None, cursor: str | None, limit: int
+) -> tuple[list[Organisation], str | None]:
+    return await stores.organisations.page(
+        region=check_region(region) if region else None, cursor=cursor, limit=limit
+    )
 
 
 async def record_contribution(
@@ -246,19 +227,13 @@ async def _actor(stores: Stores, actor_id: str) -> Member:
 
 
 async def _change(
-    stores: Stores, actor_id: str, member_id: str, change: Callable[[Member, Member], None]
+    stores: Stores, actor_id: str, member_id: str, decide: Callable[[Member, Member], None]
 ) -> Member:
-    for _ in range(SAVE_ATTEMPTS):
+    async def load() -> Member:
         member = await stores.members.get(member_id)
         if member is None:
             raise NotFound("member_not_found", f"No member {member_id}")
-        actor = member if actor_id == member_id else await _actor(stores, actor_id)
-        change(member, actor)
-        if not member.events:
-            return member  # nothing changed: nothing to write
-        try:
-            await stores.members.save(member)
-        except StaleMember:
-            continue
         return member
-    raise Conflict("busy", "Others are changing this right now; try again")
+
+    actor = None if actor_id == member_id else await _actor(stores, actor_id)
+    return await change(stores.members, load, lambda member: decide(member, actor or member))

@@ -27,9 +27,9 @@ from services.recommendations.domain.plan import (
 from services.recommendations.domain.plan import Status as PlanStatus
 from shared.aggregates import AggregateStore
 from shared.clock import Clock
-from shared.cloudevents import EventData
-from shared.errors import Conflict
-from shared.inbox import insert_once
+from shared.cloudevents import Fact
+from shared.errors import Conflict, Stale
+from shared.idempotency import insert_once
 from shared.mongo import Db
 from shared.pagination import fetch_page
 
@@ -61,10 +61,6 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("updated_at", 1)], name="by_change"),
     ],
 }
-
-
-class Stale(Exception):
-    """Changed since it was read: reload and decide again."""
 
 
 class Catalogue:
@@ -189,7 +185,7 @@ class Ballots:
             return None
         return Ballot(d["_id"], tuple(d["ranking"]), d.get("region"), d["updated_at"], d["version"])
 
-    async def save(self, ballot: Ballot, facts: list[EventData], *, new: bool) -> None:
+    async def save(self, ballot: Ballot, facts: list[Fact], *, new: bool) -> None:
         state = {
             "ranking": list(ballot.ranking),
             "region": ballot.region,
@@ -200,8 +196,8 @@ class Ballots:
                 await self.store.insert({"_id": ballot.member_id, **state, "version": 0}, facts)
             except DuplicateKeyError as exc:
                 raise Stale(ballot.member_id) from exc
-        elif not await self.store.update(ballot.member_id, ballot.version, {"$set": state}, facts):
-            raise Stale(ballot.member_id)
+        else:
+            await self.store.update(ballot.member_id, ballot.version, {"$set": state}, facts)
 
     async def all(self) -> list[tuple[tuple[str, ...], str | None]]:
         """Every ballot's (ranking, region), withdrawn (empty) ones left out: what the
@@ -222,16 +218,14 @@ class Rankings:
     async def get(self) -> dict[str, Any] | None:
         return await self.collection.find_one({"_id": RANKINGS_ID}, NO_OUTBOX)
 
-    async def save(
-        self, snapshot: dict[str, Any], version: int | None, facts: list[EventData]
-    ) -> None:
+    async def save(self, snapshot: dict[str, Any], version: int | None, facts: list[Fact]) -> None:
         if version is None:
             try:
                 await self.store.insert({"_id": RANKINGS_ID, **snapshot, "version": 0}, facts)
             except DuplicateKeyError as exc:
                 raise Stale(RANKINGS_ID) from exc
-        elif not await self.store.update(RANKINGS_ID, version, {"$set": snapshot}, facts):
-            raise Stale(RANKINGS_ID)
+        else:
+            await self.store.update(RANKINGS_ID, version, {"$set": snapshot}, facts)
 
 
 class Plans:
@@ -251,12 +245,11 @@ class Plans:
             ) from exc
         plan.facts.clear()
 
+    def document(self, plan: Plan) -> dict[str, Any]:
+        return plan_document(plan)
+
     async def save(self, plan: Plan) -> None:
-        state = {k: v for k, v in plan_document(plan).items() if k not in ("_id", "version")}
-        if not await self.store.update(plan.id, plan.version, {"$set": state}, plan.facts):
-            raise Stale(plan.id)
-        plan.version += 1
-        plan.facts.clear()
+        await self.store.save(plan, plan_document(plan))
 
     async def get(self, plan_id: str) -> Plan | None:
         d = await self.collection.find_one({"_id": plan_id}, NO_OUTBOX)
@@ -393,11 +386,11 @@ class CaseStudies:
         await self.store.insert(_study_doc(study), study.facts)
         study.facts.clear()
 
+    def document(self, study: CaseStudy) -> dict[str, Any]:
+        return _study_doc(study)
+
     async def save(self, study: CaseStudy) -> None:
-        state = {k: v for k, v in _study_doc(study).items() if k not in ("_id", "version")}
-        if not await self.store.update(study.id, study.version, {"$set": state}, []):
-            raise Stale(study.id)
-        study.version += 1
+        await self.store.save(study, _study_doc(study))
 
     async def get(self, case_study_id: str) -> CaseStudy | None:
         d = await self.collection.find_one({"_id": case_study_id}, NO_OUTBOX)

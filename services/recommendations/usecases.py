@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from services.recommendations import events as facts
+from services.recommendations import facts
 from services.recommendations.domain import case_study as case_studies
 from services.recommendations.domain import catalogue, ranking
 from services.recommendations.domain.adoption import Adoption, adoption
@@ -24,15 +24,14 @@ from services.recommendations.repository import (
     Members,
     Plans,
     Rankings,
-    Stale,
 )
 from shared.auth import Caller
 from shared.clock import Clock, new_id
-from shared.cloudevents import EventData
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.cloudevents import Fact
+from shared.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Stale
 from shared.reference import region_codes
+from shared.retry import until_saved
 
-SAVE_ATTEMPTS = 10
 NATIONAL = "national"
 # Longer than any ballot write takes from reading the clock to landing (retries included).
 BALLOT_WRITE_WINDOW = timedelta(seconds=60)
@@ -54,17 +53,6 @@ class Stores:
     new_id: Callable[[], str] = field(default=new_id)
     # ranking_changed goes out at most this often, however fast the order moves.
     announce_every: timedelta = timedelta(minutes=1)
-
-
-async def _until_saved(attempt: Callable[[], Awaitable[T]], busy: str) -> T:
-    """Runs load-decide-save `attempt` again while its save finds the document changed since
-    it was read (`Stale`); Conflict when others keep winning."""
-    for _ in range(SAVE_ATTEMPTS):
-        try:
-            return await attempt()
-        except Stale:
-            continue
-    raise Conflict("busy", busy)
 
 
 # --- catalogue ---------------------------------------------------------------------------
@@ -131,7 +119,7 @@ async def endorse(stores: Stores, *, caller: Caller, codes: list[str]) -> Ballot
         existing = await stores.ballots.get(caller.member_id)
         before = set(existing.ranking) if existing else set()
         region = member.region if member else (existing.region if existing else None)
-        endorsed: list[EventData] = [
+        endorsed: list[Fact] = [
             facts.RecommendationEndorsed(
                 member_id=caller.member_id, code=code, rank=i, region=region
             )
@@ -148,7 +136,7 @@ async def endorse(stores: Stores, *, caller: Caller, codes: list[str]) -> Ballot
         await stores.ballots.save(ballot, endorsed, new=existing is None)
         return ballot
 
-    return await _until_saved(attempt, "Your ballot is changing elsewhere; try again")
+    return await until_saved(attempt, busy="Your ballot is changing elsewhere; try again")
 
 
 async def ballot_of(stores: Stores, *, caller: Caller) -> Ballot:
@@ -173,7 +161,7 @@ async def _withdraw(stores: Stores, member_id: str) -> None:
             ballot.updated_at = stores.clock.now()
             await stores.ballots.save(ballot, [], new=False)
 
-    await _until_saved(attempt, f"Ballot of {member_id} kept changing")
+    await until_saved(attempt, busy=f"Ballot of {member_id} kept changing")
 
 
 async def recompute_rankings(stores: Stores) -> int:
@@ -218,7 +206,7 @@ async def recompute_rankings(stores: Stores) -> int:
         "recent": [[m, t] for m, t in recent.items()] if len(recent) <= RECENT_BOUND else None,
         "pending": bool(changed) and not due,
     }
-    news: list[EventData] = []
+    news: list[Fact] = []
     if changed and due:
         for scope in changed:
             news.append(
@@ -296,7 +284,7 @@ async def _move_ballot(stores: Stores, member_id: str, region: str | None) -> No
             ballot.updated_at = stores.clock.now()  # the standings of two regions moved
             await stores.ballots.save(ballot, [], new=False)
 
-    await _until_saved(attempt, f"Ballot of {member_id} kept changing")
+    await until_saved(attempt, busy=f"Ballot of {member_id} kept changing")
 
 
 # --- plans -------------------------------------------------------------------------------
@@ -385,7 +373,7 @@ async def change_plan(stores: Stores, *, caller: Caller, plan_id: str, change: P
             await stores.plans.save(found)
         return found
 
-    return await _until_saved(attempt, "Others are changing this plan right now; try again")
+    return await until_saved(attempt, busy="Others are changing this plan right now; try again")
 
 
 async def attach_case_study(
@@ -419,8 +407,8 @@ async def _report_overdue(stores: Stores, plan_id: str, now: datetime) -> int:
         return len(overdue)
 
     try:
-        return await _until_saved(attempt, f"Plan {plan_id} kept changing")
-    except Conflict:
+        return await until_saved(attempt, busy=f"Plan {plan_id} kept changing")
+    except Busy:
         return 0  # contended: the next round reports it
 
 
@@ -509,7 +497,9 @@ async def _change_study(
             await stores.case_studies.save(study)
         return study
 
-    return await _until_saved(attempt, "Others are changing this case study right now; try again")
+    return await until_saved(
+        attempt, busy="Others are changing this case study right now; try again"
+    )
 
 
 @dataclass(frozen=True)

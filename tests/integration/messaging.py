@@ -6,14 +6,14 @@ from typing import Any, ClassVar
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from shared.cloudevents import CloudEvent, EventData, ReaderModel
+from shared.cloudevents import CloudEvent, Fact, ReaderModel
 from shared.consumer import EventConsumer
-from shared.inbox import insert_once
+from shared.idempotency import insert_once
 
 PROBE_TYPE = "uk.nhs.knet.test.probed.v1"
 
 
-class Probed(EventData):
+class Probed(Fact):
     """A test event."""
 
     event_type: ClassVar[str] = PROBE_TYPE

@@ -13,6 +13,7 @@ from pymongo import AsyncMongoClient
 from shared.aggregates import AggregateStore
 from shared.broker import make_broker
 from shared.clock import SystemClock, new_id
+from shared.errors import Stale
 from shared.outbox import OUTBOX_INDEX, OutboxRelay
 from shared.settings import PlatformSettings
 from tests.conftest import eventually
@@ -55,9 +56,12 @@ async def test_concurrent_versioned_saves_and_relay_lose_nothing(
                 assert current is not None
                 event = ProbedOn(n=w * 100 + i)
                 update = {"$set": {"count": current["count"] + 1}}
-                if await store.update("hot", current["version"], update, [event]):
-                    changes.append(event.n)
-                    break
+                try:
+                    await store.update("hot", current["version"], update, [event])
+                except Stale:
+                    continue
+                changes.append(event.n)
+                break
 
     relaying = asyncio.create_task(relay.run_forever())
     try:

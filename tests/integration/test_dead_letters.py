@@ -15,7 +15,7 @@ from shared.clock import new_id
 from shared.cloudevents import CloudEvent, make_event
 from shared.consumer import EventConsumer
 from shared.errors import Invalid
-from shared.inbox import insert_once
+from shared.idempotency import insert_once
 from shared.settings import PlatformSettings
 from tests.conftest import eventually
 from tests.integration.messaging import PROBE_TYPE, Probed, ProbedReader

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 
-from services.events import events
+from services.events import facts as fact
 from services.events.domain.details import EventDetails, check
 from shared.errors import Conflict, Invalid
 
@@ -44,7 +44,7 @@ class NetworkEvent:
     registrations: list[Registration] = field(default_factory=list)
     cancel_reason: str | None = None
     version: int = 0
-    facts: list[events.NetworkEventFact] = field(default_factory=list)
+    facts: list[fact.NetworkEventFact] = field(default_factory=list)
 
     @classmethod
     def draft(
@@ -87,7 +87,7 @@ class NetworkEvent:
         self.status = Status.PUBLISHED
         d = self.details
         self.facts.append(
-            events.EventPublished(
+            fact.EventPublished(
                 event_id=self.id,
                 region=d.region,
                 title=d.title,
@@ -118,7 +118,7 @@ class NetworkEvent:
         self.details = details
         if self.status is Status.PUBLISHED:
             self.facts.append(
-                events.EventUpdated(
+                fact.EventUpdated(
                     event_id=self.id,
                     region=details.region,
                     changed=changed,
@@ -138,7 +138,7 @@ class NetworkEvent:
             raise Invalid("reason_required", "Say why (1 to 1000 characters): registrants are told")
         self.status, self.cancel_reason = Status.CANCELLED, reason
         self.facts.append(
-            events.EventCancelled(
+            fact.EventCancelled(
                 event_id=self.id,
                 region=self.region,
                 title=self.title,
@@ -154,7 +154,7 @@ class NetworkEvent:
             return
         self.status = Status.COMPLETED
         self.facts.append(
-            events.EventCompleted(
+            fact.EventCompleted(
                 event_id=self.id,
                 region=self.region,
                 title=self.title,
@@ -188,13 +188,13 @@ class NetworkEvent:
         self.registrations.append(registration)
         if seat is Seat.CONFIRMED:
             self.facts.append(
-                events.RegistrationConfirmed(
+                fact.RegistrationConfirmed(
                     event_id=self.id, region=self.region, member_id=member_id
                 )
             )
         else:
             self.facts.append(
-                events.RegistrationWaitlisted(
+                fact.RegistrationWaitlisted(
                     event_id=self.id,
                     region=self.region,
                     member_id=member_id,
@@ -212,7 +212,7 @@ class NetworkEvent:
         self.registrations.remove(registration)
         had_seat = registration.seat is Seat.CONFIRMED
         self.facts.append(
-            events.RegistrationCancelled(
+            fact.RegistrationCancelled(
                 event_id=self.id, region=self.region, member_id=member_id, had_seat=had_seat
             )
         )
@@ -234,7 +234,7 @@ class NetworkEvent:
             if not registration.attended:
                 registration.attended = True
                 self.facts.append(
-                    events.AttendanceRecorded(
+                    fact.AttendanceRecorded(
                         event_id=self.id, region=self.region, member_id=member_id
                     )
                 )
@@ -250,7 +250,7 @@ class NetworkEvent:
             first = self.waitlist[0]
             first.seat = Seat.CONFIRMED
             self.facts.append(
-                events.RegistrationPromoted(
+                fact.RegistrationPromoted(
                     event_id=self.id, region=self.region, member_id=first.member_id
                 )
             )

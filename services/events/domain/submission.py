@@ -16,14 +16,14 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from services.events.domain.details import EventDetails, Kind, Mode, Scope, problems
 from shared import topics
-from shared.cloudevents import EventData
+from shared.cloudevents import Fact
 
 SUBMITTED = "uk.nhs.knet.event.submitted.v1"
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _SOURCE = re.compile(r"^/regions/([A-Z]{2,3})$")
 
 
-class EventSubmission(EventData):
+class EventSubmission(Fact):
     """A regional node's event, created or updated by its own external id; `action: cancel`
     cancels it."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from services.membership import events
+from services.membership import facts as fact
 from services.membership.domain import permissions
 from services.membership.domain.profile import Profile
 from shared.errors import Conflict, Invalid
@@ -51,7 +51,7 @@ class Member:
     decided_at: datetime | None = None
     decline_reason: str | None = None
     version: int = 0
-    events: list[events.MembershipEvent] = field(default_factory=list)
+    facts: list[fact.MembershipFact] = field(default_factory=list)
 
     @classmethod
     def apply(
@@ -72,8 +72,8 @@ class Member:
             password_hash=password_hash,
             applied_at=now,
         )
-        member.events.append(
-            events.MemberApplied(
+        member.facts.append(
+            fact.MemberApplied(
                 member_id=member.id,
                 region=member.region,
                 name=profile.name,
@@ -106,8 +106,8 @@ class Member:
         self._require_pending()
         self.status, self.roles = Status.ACTIVE, roles
         self.decided_by, self.decided_at = by, now
-        self.events.append(
-            events.MemberApproved(
+        self.facts.append(
+            fact.MemberApproved(
                 member_id=self.id,
                 region=self.region,
                 name=self.profile.name,
@@ -129,8 +129,8 @@ class Member:
             )
         self.status, self.decline_reason = Status.DECLINED, reason
         self.decided_by, self.decided_at = by.id, now
-        self.events.append(
-            events.MemberDeclined(
+        self.facts.append(
+            fact.MemberDeclined(
                 member_id=self.id,
                 region=self.region,
                 name=self.profile.name,
@@ -151,8 +151,8 @@ class Member:
         if not changed:
             return
         self.profile, self.region = updated, new_region
-        self.events.append(
-            events.MemberProfileUpdated(
+        self.facts.append(
+            fact.MemberProfileUpdated(
                 member_id=self.id,
                 region=self.region,
                 previous_region=previous_region,
@@ -174,8 +174,8 @@ class Member:
         if not added and not removed:
             return
         self.roles = roles
-        self.events.append(
-            events.MemberRoleChanged(
+        self.facts.append(
+            fact.MemberRoleChanged(
                 member_id=self.id,
                 region=self.region,
                 roles=sorted(roles),
@@ -188,7 +188,7 @@ class Member:
     def leave(self, *, by: Member) -> None:
         permissions.require_self(by, self)
         self.status, self.roles = Status.LEFT, frozenset()
-        self.events.append(events.MemberLeft(member_id=self.id, region=self.region, erased=False))
+        self.facts.append(fact.MemberLeft(member_id=self.id, region=self.region, erased=False))
 
     def erase(self, *, by: Member) -> None:
         """Removes personal data; the record stays (without it) so that counts stay right."""
@@ -199,7 +199,7 @@ class Member:
         self.email = f"erased+{self.id}@invalid"
         self.profile = Profile(name=ERASED_NAME)
         self.decline_reason = None
-        self.events.append(events.MemberLeft(member_id=self.id, region=self.region, erased=True))
+        self.facts.append(fact.MemberLeft(member_id=self.id, region=self.region, erased=True))
 
     def _require_pending(self) -> None:
         if self.status is not Status.PENDING:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from shared.caller import governs
 from shared.errors import Forbidden
 
 if TYPE_CHECKING:
@@ -21,13 +22,11 @@ def require_active(actor: Member) -> None:
 
 
 def require_region_authority(actor: Member, region: str) -> None:
-    """Facilitators act in their own region; operators everywhere."""
+    """Facilitators act in their own region; operators everywhere (shared.caller.governs)."""
     require_active(actor)
-    if actor.has("operator"):
+    if governs(actor, region):
         return
     if actor.has("facilitator"):
-        if actor.region == region:
-            return
         raise Forbidden("outside_remit", f"A facilitator of {actor.region} cannot act in {region}")
     raise Forbidden("not_permitted", "Only a facilitator of the region or an operator can do this")
 

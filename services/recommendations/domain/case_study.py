@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from services.recommendations import events
+from services.recommendations import facts as fact
 from services.recommendations.domain.plan import is_web_link
 from shared.errors import Invalid
 from shared.reference import region_codes
@@ -38,7 +38,7 @@ class CaseStudy:
     shared_at: datetime
     useful_by: list[str] = field(default_factory=list)
     version: int = 0
-    facts: list[events.CaseStudyShared] = field(default_factory=list)
+    facts: list[fact.CaseStudyShared] = field(default_factory=list)
 
     @property
     def search_text(self) -> str:
@@ -89,7 +89,7 @@ def share(
         shared_at=now,
     )
     study.facts.append(
-        events.CaseStudyShared(
+        fact.CaseStudyShared(
             case_study_id=study.id,
             author_member_id=author_member_id,
             title=study.title,

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlparse
 
-from services.recommendations import events
+from services.recommendations import facts as fact
 from shared.errors import Conflict, Invalid, NotFound
 
 MAX_CO_LEADS = 10
@@ -102,7 +102,7 @@ class Plan:
     history: list[HistoryEntry] = field(default_factory=list)
     created_at: datetime | None = None
     version: int = 0
-    facts: list[events.PlanFact] = field(default_factory=list)
+    facts: list[fact.PlanFact] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -137,7 +137,7 @@ class Plan:
         )
         plan._record(by, now, "created", goal=plan.goal, owner=owner_member_id)
         plan.facts.append(
-            events.PlanCreated(
+            fact.PlanCreated(
                 plan_id=plan.id,
                 code=code,
                 scope=scope.value,
@@ -240,7 +240,7 @@ class Plan:
         previous, self.status = self.status, to
         self._record(by, now, "status_changed", previous=previous.value, status=to.value, note=note)
         self.facts.append(
-            events.PlanStatusChanged(
+            fact.PlanStatusChanged(
                 plan_id=self.id,
                 code=self.code,
                 region=self.region,
@@ -262,7 +262,7 @@ class Plan:
             by, now, "progress_reported", rag=rag.value, evidence=len(update.evidence_links)
         )
         self.facts.append(
-            events.PlanProgressReported(
+            fact.PlanProgressReported(
                 plan_id=self.id,
                 code=self.code,
                 region=self.region,
@@ -292,7 +292,7 @@ class Plan:
             action.overdue_reported = True
             self._record("scheduler", now, "action_overdue", action_id=action.id)
             self.facts.append(
-                events.PlanOverdue(
+                fact.PlanOverdue(
                     plan_id=self.id,
                     code=self.code,
                     region=self.region,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from services.events.events import EventPublished
+from services.events.facts import EventPublished
 from shared import topics
 from shared.clock import new_id
 from shared.cloudevents import CloudEvent

@@ -15,12 +15,12 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
-from services.membership import events as membership
+from services.membership import facts as membership
 from services.recommendations.app import RecommendationsSettings, create_app
 from services.recommendations.usecases import Stores
 from shared import topics
 from shared.clock import ManualClock, new_id
-from shared.cloudevents import EventData, make_event
+from shared.cloudevents import Fact, make_event
 from shared.settings import PlatformSettings
 from tests.conftest import eventually
 from tests.integration.callers import as_member
@@ -92,7 +92,7 @@ async def membership_topic(infra: PlatformSettings) -> AsyncIterator[AIOKafkaPro
     await producer.stop()
 
 
-async def publish(producer: AIOKafkaProducer, data: EventData, *, member_id: str) -> bytes:
+async def publish(producer: AIOKafkaProducer, data: Fact, *, member_id: str) -> bytes:
     """One of membership's facts, as membership's outbox relay would publish it; returns the
     message, to deliver again."""
     event = make_event(data, source="/services/membership", subject=member_id, region=None)
@@ -100,7 +100,7 @@ async def publish(producer: AIOKafkaProducer, data: EventData, *, member_id: str
     return event.to_json()
 
 
-def approved(member_id: str, region: str, organisation_id: str | None = None) -> EventData:
+def approved(member_id: str, region: str, organisation_id: str | None = None) -> Fact:
     return membership.MemberApproved(
         member_id=member_id,
         region=region,

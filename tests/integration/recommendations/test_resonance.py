@@ -9,7 +9,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from services.membership import events as membership
+from services.membership import facts as membership
 from services.recommendations.usecases import recompute_rankings
 from shared import topics
 from shared.clock import new_id

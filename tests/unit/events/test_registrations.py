@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.events import events
+from services.events import facts as fact
 from services.events.domain.network_event import NetworkEvent, Seat, Status
 from shared.errors import Conflict, Invalid
 from tests.unit.events.test_details import GOOD
@@ -24,11 +24,11 @@ def test_seats_then_waitlist_in_arrival_order() -> None:
     e = event(capacity=2)
     seats = [e.register(member_id=m, now=NOW).seat for m in ("a", "b", "c", "d")]
     assert seats == [Seat.CONFIRMED, Seat.CONFIRMED, Seat.WAITLISTED, Seat.WAITLISTED]
-    assert [type(f) for f in e.facts] == [events.RegistrationConfirmed] * 2 + [
-        events.RegistrationWaitlisted
+    assert [type(f) for f in e.facts] == [fact.RegistrationConfirmed] * 2 + [
+        fact.RegistrationWaitlisted
     ] * 2
     waitlisted = e.facts[3]
-    assert isinstance(waitlisted, events.RegistrationWaitlisted)
+    assert isinstance(waitlisted, fact.RegistrationWaitlisted)
     assert waitlisted.position == 2
     assert e.seats_left == 0
 
@@ -48,8 +48,8 @@ def test_cancelling_a_seat_promotes_the_first_on_the_waitlist() -> None:
     assert [r.member_id for r in e.confirmed] == ["b"]
     assert [r.member_id for r in e.waitlist] == ["c"]
     assert e.facts == [
-        events.RegistrationCancelled(event_id="e1", region="LDN", member_id="a", had_seat=True),
-        events.RegistrationPromoted(event_id="e1", region="LDN", member_id="b"),
+        fact.RegistrationCancelled(event_id="e1", region="LDN", member_id="a", had_seat=True),
+        fact.RegistrationPromoted(event_id="e1", region="LDN", member_id="b"),
     ]
 
 
@@ -59,7 +59,7 @@ def test_cancelling_a_waitlist_place_promotes_nobody() -> None:
         e.register(member_id=m, now=NOW)
     e.facts.clear()
     e.cancel_registration(member_id="b")
-    assert [type(f) for f in e.facts] == [events.RegistrationCancelled]
+    assert [type(f) for f in e.facts] == [fact.RegistrationCancelled]
 
 
 def test_more_capacity_promotes_in_order() -> None:
@@ -101,12 +101,12 @@ def test_draft_validates_publish_announces_and_cancel_tells_registrants() -> Non
     )
     draft.publish()
     published = draft.facts[-1]
-    assert isinstance(published, events.EventPublished)
+    assert isinstance(published, fact.EventPublished)
     assert (published.organiser_node, published.capacity) == ("LDN", 10)
     draft.register(member_id="a", now=NOW)
     draft.cancel(reason="Speaker unwell")
     cancelled = draft.facts[-1]
-    assert isinstance(cancelled, events.EventCancelled)
+    assert isinstance(cancelled, fact.EventCancelled)
     assert cancelled.registered_member_ids == ["a"]
     with pytest.raises(Conflict):
         draft.register(member_id="b", now=NOW)
@@ -124,7 +124,7 @@ def test_revising_a_published_event_names_what_changed() -> None:
     )
     e.revise(later, now=NOW)
     updated = e.facts[-1]
-    assert isinstance(updated, events.EventUpdated)
+    assert isinstance(updated, fact.EventUpdated)
     assert updated.changed == ["starts_at", "ends_at"]
 
 
@@ -155,7 +155,7 @@ def test_attendance_once_the_event_started_for_seated_members_only() -> None:
     assert waitlisted.value.code == "not_registered"
     e.record_attendance(member_ids=["a", "a"], now=e.starts_at)
     e.record_attendance(member_ids=["a"], now=e.starts_at)
-    assert e.facts == [events.AttendanceRecorded(event_id="e1", region="LDN", member_id="a")]
+    assert e.facts == [fact.AttendanceRecorded(event_id="e1", region="LDN", member_id="a")]
 
 
 def test_an_ended_event_completes_once_and_closes_cancellation() -> None:

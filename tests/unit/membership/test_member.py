@@ -1,6 +1,6 @@
 import pytest
 
-from services.membership import events
+from services.membership import facts as fact
 from services.membership.domain.member import ERASED_NAME, Member, Status
 from services.membership.domain.profile import Profile
 from shared.errors import Conflict, Forbidden, Invalid
@@ -17,8 +17,8 @@ def test_applying_records_member_applied() -> None:
         now=NOW,
     )
     assert m.status is Status.PENDING
-    (event,) = m.events
-    assert isinstance(event, events.MemberApplied)
+    (event,) = m.facts
+    assert isinstance(event, fact.MemberApplied)
     assert (event.member_id, event.region, event.interests) == ("a1", "NW", ["peer assist"])
 
 
@@ -40,8 +40,8 @@ def test_facilitator_approves_in_their_region() -> None:
     a.approve(by=member("f", roles={"member", "facilitator"}), now=NOW)
     assert a.status is Status.ACTIVE
     assert a.roles == {"member"}
-    assert isinstance(a.events[-1], events.MemberApproved)
-    assert a.events[-1].approved_by == "f"
+    assert isinstance(a.facts[-1], fact.MemberApproved)
+    assert a.facts[-1].approved_by == "f"
 
 
 def test_approving_someone_not_pending_is_a_conflict() -> None:
@@ -51,7 +51,7 @@ def test_approving_someone_not_pending_is_a_conflict() -> None:
     with pytest.raises(Conflict) as error:
         a.approve(by=operator, now=NOW)
     assert error.value.code == "not_pending"
-    assert len(a.events) == 1
+    assert len(a.facts) == 1
 
 
 def test_decline_needs_a_reason_and_tells_it() -> None:
@@ -62,7 +62,7 @@ def test_decline_needs_a_reason_and_tells_it() -> None:
     assert a.status.value == "pending"
     a.decline(by=f, reason="Not  in the NHS", now=NOW)
     assert a.status is Status.DECLINED
-    assert a.events[-1] == events.MemberDeclined(
+    assert a.facts[-1] == fact.MemberDeclined(
         member_id="a1",
         region="LDN",
         name=a.profile.name,
@@ -75,8 +75,8 @@ def test_decline_needs_a_reason_and_tells_it() -> None:
 def test_profile_update_records_changed_fields_and_region_move() -> None:
     m = member()
     m.update_profile(by=m, region="NW", skills=["Taxonomy"], name="Member m1")
-    (event,) = m.events
-    assert isinstance(event, events.MemberProfileUpdated)
+    (event,) = m.facts
+    assert isinstance(event, fact.MemberProfileUpdated)
     assert event.changed == ["region", "skills"]
     assert (event.previous_region, event.region) == ("LDN", "NW")
 
@@ -84,7 +84,7 @@ def test_profile_update_records_changed_fields_and_region_move() -> None:
 def test_profile_update_without_change_records_nothing() -> None:
     m = member()
     m.update_profile(by=m, name=m.profile.name)
-    assert m.events == []
+    assert m.facts == []
 
 
 def test_editing_another_members_profile_is_forbidden() -> None:
@@ -97,8 +97,8 @@ def test_roles_always_keep_member_and_record_the_difference() -> None:
     target = member("t")
     target.set_roles(by=member("o", roles={"member", "operator"}), roles=frozenset({"sponsor"}))
     assert target.roles == {"member", "sponsor"}
-    event = target.events[-1]
-    assert isinstance(event, events.MemberRoleChanged)
+    event = target.facts[-1]
+    assert isinstance(event, fact.MemberRoleChanged)
     assert (event.added, event.removed) == (["sponsor"], [])
 
 
@@ -119,9 +119,9 @@ def test_leaving_ends_roles_and_erasure_removes_personal_data() -> None:
     assert m.profile == Profile(name=ERASED_NAME)
     assert m.email == "erased+m1@invalid"
     assert m.password_hash is None
-    assert [type(e) for e in m.events] == [events.MemberLeft, events.MemberLeft]
-    last = m.events[-1]
-    assert isinstance(last, events.MemberLeft)
+    assert [type(e) for e in m.facts] == [fact.MemberLeft, fact.MemberLeft]
+    last = m.facts[-1]
+    assert isinstance(last, fact.MemberLeft)
     assert last.erased is True
     m.erase(by=m)
-    assert len(m.events) == 2, "erasing twice records nothing more"
+    assert len(m.facts) == 2, "erasing twice records nothing more"

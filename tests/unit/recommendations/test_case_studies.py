@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from services.recommendations import events
+from services.recommendations import facts as fact
 from services.recommendations.domain.case_study import share
 from services.recommendations.usecases import CaseStudySearch
 from shared.errors import Invalid
@@ -37,7 +37,7 @@ def study(**change: Any) -> dict[str, Any]:
 def test_a_shared_case_study_is_told_once_and_searchable() -> None:
     shared = share(**study())
     assert shared.techniques == ["peer assist"]
-    assert [type(f) for f in shared.facts] == [events.CaseStudyShared]
+    assert [type(f) for f in shared.facts] == [fact.CaseStudyShared]
     assert "fewer failed tenders" in shared.search_text
     assert shared.mark_useful("m2")
     assert not shared.mark_useful("m2")

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.recommendations import events
+from services.recommendations import facts as fact
 from services.recommendations.domain.plan import TRANSITIONS, Plan, Rag, Scope, Status
 from shared.errors import Conflict, Invalid
 
@@ -32,7 +32,7 @@ def test_a_proposed_plan_says_so_once() -> None:
     plan = new_plan()
     assert plan.co_lead_member_ids == ["c1"]
     assert plan.goal == "A community of practice in every trust"
-    assert [type(f) for f in plan.facts] == [events.PlanCreated]
+    assert [type(f) for f in plan.facts] == [fact.PlanCreated]
     assert plan.key == "R4|region|LDN"
     assert [h.what for h in plan.history] == ["created"]
 
@@ -80,7 +80,7 @@ def test_progress_sets_the_rag_and_checks_evidence_links() -> None:
         now=NOW,
     )
     assert plan.rag is Rag.AMBER
-    assert isinstance(plan.facts[-1], events.PlanProgressReported)
+    assert isinstance(plan.facts[-1], fact.PlanProgressReported)
     versions = (len(plan.updates), len(plan.history), len(plan.facts))
     for bad in ("ftp://example.nhs.uk/a", "javascript:alert(1)", "https://", "not a link"):
         with pytest.raises(Invalid) as caught:
@@ -105,7 +105,7 @@ def test_an_overdue_action_is_reported_once_and_done_ones_never() -> None:
     assert plan.report_overdue(today=due, now=NOW) == [], "due today is not overdue"
     overdue = plan.report_overdue(today=due + timedelta(days=1), now=NOW)
     assert [a.id for a in overdue] == ["a1"]
-    assert [type(f) for f in plan.facts] == [events.PlanOverdue]
+    assert [type(f) for f in plan.facts] == [fact.PlanOverdue]
     assert plan.report_overdue(today=due + timedelta(days=9), now=NOW) == []
     assert plan.next_overdue_check is None
 

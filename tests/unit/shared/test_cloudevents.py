@@ -6,11 +6,11 @@ import pytest
 from pydantic import ValidationError
 
 from shared.clock import ManualClock
-from shared.cloudevents import CloudEvent, EventData, ReaderModel, make_event
+from shared.cloudevents import CloudEvent, Fact, ReaderModel, make_event
 from shared.contracts import event_schema
 
 
-class ThingHappened(EventData):
+class ThingHappened(Fact):
     """A thing happened."""
 
     event_type: ClassVar[str] = "uk.nhs.knet.thing.happened.v1"

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,6 +99,24 @@ public final class KnetStore {
         }
     }
 
+    /** How documents are laid out in the file; a file of another layout is refused, not misread. */
+    static final String FORMAT = "bson-1";
+
+    private static void checkFormat(MVStore mvStore, Path file) {
+        MVMap<String, String> meta = mvStore.openMap("knet.meta");
+        String found = meta.get("format");
+        boolean hasData = mvStore.getMapNames().stream().anyMatch(name -> name.startsWith("databases."));
+        if (found == null && !hasData) {
+            meta.put("format", FORMAT);
+            mvStore.commit();
+        } else if (!FORMAT.equals(found)) {
+            mvStore.closeImmediately();
+            throw new IllegalStateException(file.toAbsolutePath() + " holds data in another layout ("
+                + (found == null ? "an earlier store" : found) + ") than this store reads (" + FORMAT
+                + "); move it aside, or run `knet infra down` and remove .data/store");
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String host = "127.0.0.1";
         int port = 27017;
@@ -118,6 +137,7 @@ public final class KnetStore {
         MVStore mvStore = new MVStore.Builder().fileName(file.toString()).cacheSize(256)
             .pageSplitSize(Integer.getInteger("knet.pageSplit", 4 * 1024)).open();
         mvStore.setRetentionTime(0);
+        checkFormat(mvStore, file);
         KnetDatabase.store = mvStore;
         DurableH2Backend backend = new DurableH2Backend(mvStore);
         backend.version(MONGO_4_4);

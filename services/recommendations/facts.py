@@ -9,10 +9,10 @@ from typing import ClassVar, Literal
 from pydantic import BaseModel, ConfigDict
 
 from shared import topics
-from shared.cloudevents import EventData
+from shared.cloudevents import Fact
 
 
-class RecommendationsFact(EventData):
+class RecommendationsFact(Fact):
     topic: ClassVar[str] = topics.RECOMMENDATIONS
 
 

@@ -12,18 +12,18 @@ from typing import ClassVar
 from pydantic import ConfigDict, Field
 
 from shared import topics
-from shared.cloudevents import EventData
+from shared.cloudevents import Fact
 
 _MEMBER = {"member_id": "01a21b9e794bac135f8ad1fbd4", "region": "LDN"}
 
 
-class MembershipEvent(EventData):
+class MembershipFact(Fact):
     topic: ClassVar[str] = topics.MEMBERSHIP
     member_id: str = Field(description="The member's id (also the event subject and Kafka key)")
     region: str = Field(description="The member's region code", examples=["LDN"])
 
 
-class MemberApplied(MembershipEvent):
+class MemberApplied(MembershipFact):
     """Someone applied to join the network; a facilitator of their region decides."""
 
     event_type: ClassVar[str] = "uk.nhs.knet.member.applied.v1"
@@ -52,7 +52,7 @@ class MemberApplied(MembershipEvent):
     applied_at: datetime
 
 
-class MemberApproved(MembershipEvent):
+class MemberApproved(MembershipFact):
     """An application was approved: the person is now a member."""
 
     event_type: ClassVar[str] = "uk.nhs.knet.member.approved.v1"
@@ -79,7 +79,7 @@ class MemberApproved(MembershipEvent):
     approved_by: str
 
 
-class MemberDeclined(MembershipEvent):
+class MemberDeclined(MembershipFact):
     """An application was declined, with the reason the applicant is told."""
 
     event_type: ClassVar[str] = "uk.nhs.knet.member.declined.v1"
@@ -102,7 +102,7 @@ class MemberDeclined(MembershipEvent):
     declined_by: str
 
 
-class MemberProfileUpdated(MembershipEvent):
+class MemberProfileUpdated(MembershipFact):
     """A member changed their profile; `changed` names the fields."""
 
     event_type: ClassVar[str] = "uk.nhs.knet.member.profile_updated.v1"
@@ -131,7 +131,7 @@ class MemberProfileUpdated(MembershipEvent):
     skills: list[str]
 
 
-class MemberRoleChanged(MembershipEvent):
+class MemberRoleChanged(MembershipFact):
     """A member's network roles changed."""
 
     event_type: ClassVar[str] = "uk.nhs.knet.member.role_changed.v1"
@@ -154,7 +154,7 @@ class MemberRoleChanged(MembershipEvent):
     changed_by: str
 
 
-class MemberLeft(MembershipEvent):
+class MemberLeft(MembershipFact):
     """A member left; with `erased` their personal data is gone and readers must drop theirs."""
 
     event_type: ClassVar[str] = "uk.nhs.knet.member.left.v1"

@@ -10,7 +10,7 @@ from pydantic import ConfigDict
 
 from services.events.domain.submission import EventSubmission
 from shared import topics
-from shared.cloudevents import EventData
+from shared.cloudevents import Fact
 
 # What regional nodes send: named here so that `knet contracts` publishes its schema too.
 SUBMISSION_CONTRACT = EventSubmission
@@ -18,7 +18,7 @@ SUBMISSION_CONTRACT = EventSubmission
 _EVENT = {"event_id": "01a21b9e794bac135f8ad1fbd4", "region": "LDN"}
 
 
-class NetworkEventFact(EventData):
+class NetworkEventFact(Fact):
     topic: ClassVar[str] = topics.EVENTS
     event_id: str
     region: str | None
@@ -192,7 +192,7 @@ class EventCompleted(NetworkEventFact):
     attended: int
 
 
-class SubmissionRejected(EventData):
+class SubmissionRejected(Fact):
     """A regional node's submission was not accepted; `reasons` says why, all at once."""
 
     event_type: ClassVar[str] = "uk.nhs.knet.submission.rejected.v1"

@@ -1,0 +1,137 @@
+"""In-memory stores with the same protocols and behaviour as repository.py: use-case tests run
+on them in milliseconds, and tests/contract/test_membership_stores.py runs one suite against
+both so the two cannot drift. Aggregates are kept as documents, as the real store keeps them,
+so a saved copy never shares state with the caller's."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from services.membership.domain.directory import DirectoryQuery
+from services.membership.domain.member import Member, Status
+from services.membership.domain.organisation import Organisation
+from services.membership.repository import from_document, to_document
+from services.membership.stores import KEY_PLAYERS_BOUND, KEY_ROLES
+from shared.errors import Conflict, Stale
+from shared.pagination import page_in_memory
+
+
+def _name_key(member: Member) -> list[Any]:
+    return [member.profile.name.lower(), member.id]
+
+
+class InMemoryMembers:
+    def __init__(self) -> None:
+        self.documents: dict[str, dict[str, Any]] = {}
+        self.published: list[Any] = []  # the facts the outbox would publish, in order
+
+    def document(self, member: Member) -> dict[str, Any]:
+        return to_document(member)
+
+    async def add(self, member: Member) -> None:
+        if member.id in self.documents:
+            raise Conflict("member_exists", f"Member {member.id} exists")
+        if any(d["email"] == member.email for d in self.documents.values()):
+            raise Conflict("email_taken", "An account with this email already exists")
+        self.documents[member.id] = copy.deepcopy(to_document(member))
+        self.published += member.facts
+        member.facts.clear()
+
+    async def save(self, member: Member) -> None:
+        stored = self.documents.get(member.id)
+        if stored is None or stored["version"] != member.version:
+            raise Stale(f"members {member.id} changed since version {member.version}")
+        member.version += 1
+        self.documents[member.id] = copy.deepcopy(to_document(member))
+        self.published += member.facts
+        member.facts.clear()
+
+    def _all(self) -> list[Member]:
+        return [from_document(copy.deepcopy(d)) for d in self.documents.values()]
+
+    async def get(self, member_id: str) -> Member | None:
+        found = self.documents.get(member_id)
+        return from_document(copy.deepcopy(found)) if found else None
+
+    async def by_email(self, email: str) -> Member | None:
+        return next((m for m in self._all() if m.email == email), None)
+
+    async def any_with_role(self, role: str) -> bool:
+        return any(m.status is Status.ACTIVE and role in m.roles for m in self._all())
+
+    async def search(
+        self, query: DirectoryQuery, *, cursor: str | None, limit: int
+    ) -> tuple[list[Member], str | None]:
+        found = [m for m in self._all() if query.matches(m)]
+        return page_in_memory(found, key=_name_key, fields=2, cursor=cursor, limit=limit)
+
+    async def candidates_for(self, member: Member, limit: int) -> list[Member]:
+        interests, skills = set(member.profile.interests), set(member.profile.skills)
+        found = [
+            m
+            for m in self._all()
+            if m.status is Status.ACTIVE
+            and m.id != member.id
+            and (
+                interests & (set(m.profile.interests) | set(m.profile.skills))
+                or skills & set(m.profile.interests)
+            )
+        ]
+        return found[:limit]
+
+    async def key_players(self, region: str) -> list[Member]:
+        found = [
+            m
+            for m in self._all()
+            if m.region == region and m.status is Status.ACTIVE and m.roles & set(KEY_ROLES)
+        ]
+        return sorted(found, key=_name_key)[:KEY_PLAYERS_BOUND]
+
+    async def active_per_region(self) -> dict[str, int]:
+        return dict(Counter(m.region for m in self._all() if m.status is Status.ACTIVE))
+
+    async def count_active(self, region: str) -> int:
+        return sum(m.region == region and m.status is Status.ACTIVE for m in self._all())
+
+
+class InMemoryOrganisations:
+    def __init__(self) -> None:
+        self.organisations: dict[str, Organisation] = {}
+
+    async def add(self, organisation: Organisation) -> None:
+        taken = organisation.ods_code and any(
+            o.ods_code == organisation.ods_code for o in self.organisations.values()
+        )
+        if taken:
+            raise Conflict("ods_code_taken", f"ODS code {organisation.ods_code} is registered")
+        self.organisations[organisation.id] = organisation
+
+    async def get(self, organisation_id: str) -> Organisation | None:
+        return self.organisations.get(organisation_id)
+
+    async def page(
+        self, *, region: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[Organisation], str | None]:
+        found = [o for o in self.organisations.values() if region is None or o.region == region]
+        return page_in_memory(
+            found, key=lambda o: [o.name.lower(), o.id], fields=2, cursor=cursor, limit=limit
+        )
+
+
+class InMemoryContributions:
+    def __init__(self) -> None:
+        self.records: dict[str, tuple[str, str]] = {}  # event id -> (member, kind)
+
+    async def record(
+        self, *, event_id: str, member_id: str, kind: str, ref: str, at: datetime
+    ) -> bool:
+        if event_id in self.records:
+            return False
+        self.records[event_id] = (member_id, kind)
+        return True
+
+    async def counts(self, member_id: str) -> dict[str, int]:
+        return dict(Counter(kind for who, kind in self.records.values() if who == member_id))

@@ -1,0 +1,84 @@
+"""What the use cases need from storage, as protocols: the MongoDB repositories
+(repository.py) and the in-memory ones (memory.py) both provide them, and one contract suite
+(tests/contract/test_membership_stores.py) holds both to the same behaviour."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from services.membership.domain.directory import DirectoryQuery
+from services.membership.domain.member import Member
+from services.membership.domain.organisation import Organisation
+from shared.clock import Clock, new_id
+
+Page = tuple[list[Any], str | None]
+
+KEY_ROLES = ("facilitator", "sponsor", "core")
+# A region's key players are a handful; the bound keeps one region's page of them finite.
+KEY_PLAYERS_BOUND = 200
+
+
+class Members(Protocol):
+    def document(self, member: Member) -> dict[str, Any]: ...
+
+    async def add(self, member: Member) -> None:
+        """Conflict `email_taken` when the email is registered."""
+
+    async def save(self, member: Member) -> None:
+        """Stale when the member changed since it was read."""
+
+    async def get(self, member_id: str) -> Member | None: ...
+
+    async def by_email(self, email: str) -> Member | None: ...
+
+    async def any_with_role(self, role: str) -> bool: ...
+
+    async def search(
+        self, query: DirectoryQuery, *, cursor: str | None, limit: int
+    ) -> tuple[list[Member], str | None]:
+        """A page in (lower-case name, id) order."""
+
+    async def candidates_for(self, member: Member, limit: int) -> list[Member]:
+        """Active members, not `member`, who share an interest with them or whose skills meet
+        their interests or whose interests their skills meet; at most `limit`."""
+
+    async def key_players(self, region: str) -> list[Member]:
+        """The region's active facilitators, sponsors and core members by name, at most
+        KEY_PLAYERS_BOUND."""
+
+    async def active_per_region(self) -> dict[str, int]: ...
+
+    async def count_active(self, region: str) -> int: ...
+
+
+class Organisations(Protocol):
+    async def add(self, organisation: Organisation) -> None:
+        """Conflict `ods_code_taken` when its ODS code is registered."""
+
+    async def get(self, organisation_id: str) -> Organisation | None: ...
+
+    async def page(
+        self, *, region: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[Organisation], str | None]:
+        """A page in (lower-case name, id) order."""
+
+
+class Contributions(Protocol):
+    async def record(
+        self, *, event_id: str, member_id: str, kind: str, ref: str, at: datetime
+    ) -> bool:
+        """True the first time this event is recorded, False on a redelivery."""
+
+    async def counts(self, member_id: str) -> dict[str, int]: ...
+
+
+@dataclass
+class Stores:
+    members: Members
+    organisations: Organisations
+    contributions: Contributions
+    clock: Clock
+    new_id: Callable[[], str] = field(default=new_id)

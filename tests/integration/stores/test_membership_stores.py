@@ -1,0 +1,175 @@
+"""One suite, two implementations: membership's MongoDB repositories and its in-memory ones
+behave alike, so use-case tests on the in-memory ones say something true of the real ones."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from services.membership.domain.directory import DirectoryQuery
+from services.membership.domain.member import Member, Status
+from services.membership.domain.organisation import Organisation
+from services.membership.memory import (
+    InMemoryContributions,
+    InMemoryMembers,
+    InMemoryOrganisations,
+)
+from services.membership.repository import (
+    INDEXES,
+    ContributionRepository,
+    MemberRepository,
+    OrganisationRepository,
+)
+from services.membership.stores import Contributions, Members, Organisations
+from shared.clock import SystemClock, new_id
+from shared.errors import Conflict, Stale
+from shared.mongo import ensure_indexes
+from tests.unit.membership.factories import member
+
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "mongo"])
+async def stores(
+    request: pytest.FixtureRequest, mongo: AsyncMongoClient[dict[str, Any]]
+) -> AsyncIterator[tuple[Members, Organisations, Contributions]]:
+    if request.param == "memory":
+        yield InMemoryMembers(), InMemoryOrganisations(), InMemoryContributions()
+        return
+    db = mongo[f"knet_membership_contract_{new_id()}"]
+    await ensure_indexes(db, INDEXES)
+    yield (
+        MemberRepository(db, SystemClock()),
+        OrganisationRepository(db),
+        ContributionRepository(db),
+    )
+
+
+def active(member_id: str, **fields: Any) -> Member:
+    return member(member_id, **fields)
+
+
+async def test_a_member_round_trips_and_saves_only_at_the_version_read(
+    stores: tuple[Members, Organisations, Contributions],
+) -> None:
+    members, _, _ = stores
+    ada = active("ada", name="Ada Lovelace", interests=("evidence",))
+    await members.add(ada)
+    assert ada.facts == []
+    loaded = await members.get("ada")
+    assert loaded == ada
+    assert await members.by_email("ada@nhs.net") == ada
+    assert await members.get("nobody") is None
+
+    first, second = await members.get("ada"), await members.get("ada")
+    assert first is not None
+    assert second is not None
+    first.roles = frozenset({"member", "core"})
+    await members.save(first)
+    assert first.version == 1
+    second.roles = frozenset({"member", "sponsor"})
+    with pytest.raises(Stale):
+        await members.save(second)
+    stored = await members.get("ada")
+    assert stored is not None
+    assert (stored.roles, stored.version) == (frozenset({"member", "core"}), 1)
+    assert members.document(stored) == members.document(first)
+
+
+async def test_an_email_is_registered_once(
+    stores: tuple[Members, Organisations, Contributions],
+) -> None:
+    members, _, _ = stores
+    await members.add(active("a1"))
+    twin = active("a2")
+    twin.email = "a1@nhs.net"
+    with pytest.raises(Conflict) as caught:
+        await members.add(twin)
+    assert caught.value.code == "email_taken"
+
+
+async def test_the_directory_filters_and_pages_in_name_order(
+    stores: tuple[Members, Organisations, Contributions],
+) -> None:
+    members, _, _ = stores
+    names = ["Cara", "ada", "Bea", "Abe", "Bob", "Bea"]
+    for i, name in enumerate(names):
+        await members.add(
+            active(f"m{i}", name=name, region="LDN" if i % 2 else "NW", interests=("kms",))
+        )
+    await members.add(active("p1", name="Pending Pat", status=Status.PENDING))
+    walked: list[str] = []
+    cursor: str | None = None
+    while True:
+        page, cursor = await members.search(DirectoryQuery(), cursor=cursor, limit=2)
+        assert len(page) <= 2
+        walked += [m.id for m in page]
+        if cursor is None:
+            break
+    assert walked == ["m3", "m1", "m2", "m5", "m4", "m0"], "by lower-case name, then id"
+    by_prefix, _ = await members.search(DirectoryQuery.of(name="b"), cursor=None, limit=10)
+    assert [m.id for m in by_prefix] == ["m2", "m5", "m4"]
+    in_ldn, _ = await members.search(DirectoryQuery.of(region="LDN"), cursor=None, limit=10)
+    assert {m.id for m in in_ldn} == {"m1", "m3", "m5"}
+    pending, _ = await members.search(
+        DirectoryQuery.of(status=Status.PENDING), cursor=None, limit=10
+    )
+    assert [m.id for m in pending] == ["p1"]
+    by_interest, _ = await members.search(
+        DirectoryQuery.of(interest="kms", role="member"), cursor=None, limit=10
+    )
+    assert len(by_interest) == 6
+
+
+async def test_candidates_key_players_and_counts(
+    stores: tuple[Members, Organisations, Contributions],
+) -> None:
+    members, _, _ = stores
+    me = active("me", interests=("taxonomy",), skills=("search",))
+    await members.add(me)
+    await members.add(active("shares", interests=("taxonomy",)))
+    await members.add(active("skilled", skills=("taxonomy",)))
+    await members.add(active("needs", interests=("search",)))
+    await members.add(active("other", interests=("libraries",)))
+    await members.add(active("gone", interests=("taxonomy",), status=Status.LEFT))
+    found = await members.candidates_for(me, 10)
+    assert {m.id for m in found} == {"shares", "skilled", "needs"}
+    assert len(await members.candidates_for(me, 2)) == 2
+
+    await members.add(active("fac", name="Zoe", roles={"member", "facilitator"}))
+    await members.add(active("spo", name="Al", roles={"member", "sponsor"}))
+    await members.add(active("nwf", roles={"member", "facilitator"}, region="NW"))
+    assert [m.id for m in await members.key_players("LDN")] == ["spo", "fac"]
+    assert await members.count_active("LDN") == 7
+    assert await members.active_per_region() == {"LDN": 7, "NW": 1}
+    assert await members.any_with_role("sponsor")
+    assert not await members.any_with_role("operator")
+
+
+async def test_organisations_and_contributions(
+    stores: tuple[Members, Organisations, Contributions],
+) -> None:
+    _, organisations, contributions = stores
+    for i, (name, region) in enumerate([("Bart's", "LDN"), ("alder hey", "NW"), ("Guy's", "LDN")]):
+        await organisations.add(
+            Organisation(id=f"o{i}", name=name, region=region, ods_code=f"R{i}A" if i else None)
+        )
+    await organisations.add(Organisation(id="o9", name="No Code", region="LDN"))
+    with pytest.raises(Conflict) as caught:
+        await organisations.add(Organisation(id="o8", name="Twin", region="NW", ods_code="R1A"))
+    assert caught.value.code == "ods_code_taken"
+    assert await organisations.get("o1") == Organisation("o1", "alder hey", "NW", "R1A")
+    first, cursor = await organisations.page(region="LDN", cursor=None, limit=2)
+    rest, last = await organisations.page(region="LDN", cursor=cursor, limit=2)
+    assert [o.id for o in first + rest] == ["o0", "o2", "o9"]
+    assert last is None
+
+    assert await contributions.record(event_id="e1", member_id="m", kind="k", ref="r", at=NOW)
+    assert not await contributions.record(event_id="e1", member_id="m", kind="k", ref="r", at=NOW)
+    assert await contributions.record(event_id="e2", member_id="m", kind="j", ref="r", at=NOW)
+    assert await contributions.counts("m") == {"k": 1, "j": 1}
+    assert await contributions.counts("x") == {}
