@@ -5,26 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, Field
 
 from services.events import usecases
 from services.events.domain.details import EventDetails, Kind, Mode, Scope
 from services.events.domain.network_event import NetworkEvent
-from services.events.usecases import Listing, Stores
+from services.events.stores import Stores
 from shared.auth import CurrentCaller
-from shared.errors import Forbidden, Invalid
-from shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, encode_cursor
+from shared.pagination import Limit, Page
+from shared.service import stores_of
 
 router = APIRouter(prefix="/v1")
-
-
-def get_stores(request: Request) -> Stores:
-    stores: Stores = request.app.state.stores
-    return stores
-
-
-StoresDep = Annotated[Stores, Depends(get_stores)]
+StoresDep = Annotated[Stores, Depends(stores_of(Stores))]
 
 
 class EventIn(BaseModel):
@@ -147,13 +140,19 @@ async def listing(
     tag: str | None = Query(None, max_length=50),
     starts_after: datetime | None = None,
     starts_before: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    limit: Limit = 20,
     cursor: str | None = None,
 ) -> Page[EventView]:
-    query = Listing(
-        region=region, scope=scope, tag=tag, starts_after=starts_after, starts_before=starts_before
+    events, next_cursor = await usecases.upcoming(
+        stores,
+        region=region,
+        scope=scope,
+        tag=tag,
+        starts_after=starts_after,
+        starts_before=starts_before,
+        cursor=cursor,
+        limit=limit,
     )
-    events, next_cursor = await usecases.upcoming(stores, listing=query, cursor=cursor, limit=limit)
     return Page(items=[EventView.of(e) for e in events], next_cursor=next_cursor)
 
 
@@ -172,24 +171,21 @@ async def registrations(
     event_id: str,
     stores: StoresDep,
     caller: CurrentCaller,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    limit: Limit = 50,
     cursor: str | None = None,
 ) -> Page[RegistrationRow]:
-    """For the organiser: seats first, then the waitlist in order; paged by position."""
-    rows = await usecases.registrations(stores, caller=caller, event_id=event_id)
-    start = (decode_cursor(cursor, 1) or [0])[0]
-    if not isinstance(start, int) or start < 0:
-        raise Invalid("invalid_cursor", "The cursor is not one this API issued")
-    page = rows[start : start + limit]
-    more = start + limit < len(rows)
+    """For the organiser: seats first, then the waitlist in order."""
+    rows, next_cursor = await usecases.registrations(
+        stores, caller=caller, event_id=event_id, cursor=cursor, limit=limit
+    )
     return Page(
         items=[
             RegistrationRow(
                 member_id=r.member_id, seat=r.seat.value, registered_at=r.at, attended=r.attended
             )
-            for r in page
+            for r in rows
         ],
-        next_cursor=encode_cursor([start + limit]) if more else None,
+        next_cursor=next_cursor,
     )
 
 
@@ -212,18 +208,14 @@ async def event_ics(event_id: str, stores: StoresDep, _: CurrentCaller) -> Respo
 
 
 @router.get("/members/{member_id}/calendar-link")
-async def calendar_link(member_id: str, request: Request, caller: CurrentCaller) -> dict[str, str]:
-    if caller.member_id != member_id:
-        raise Forbidden("not_yours", "Members see only their own calendar link")
-    token = usecases.calendar_token(request.app.state.settings.internal_token_secret, member_id)
-    return {"path": f"/v1/members/{member_id}/calendar.ics?token={token}"}
+async def calendar_link(member_id: str, stores: StoresDep, caller: CurrentCaller) -> dict[str, str]:
+    return {"path": usecases.calendar_link(stores, caller=caller, member_id=member_id)}
 
 
 @router.get("/members/{member_id}/calendar.ics", response_class=Response)
-async def member_ics(member_id: str, token: str, request: Request, stores: StoresDep) -> Response:
+async def member_ics(member_id: str, token: str, stores: StoresDep) -> Response:
     """Private feed: the token in the link is the credential (calendar apps send no header)."""
-    secret = request.app.state.settings.internal_token_secret
-    feed = await usecases.member_calendar(stores, member_id=member_id, token=token, secret=secret)
+    feed = await usecases.member_calendar(stores, member_id=member_id, token=token)
     return Response(feed, media_type=CALENDAR)
 
 

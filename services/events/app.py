@@ -10,11 +10,11 @@ from services.events.consumers import submission_consumer
 from services.events.repository import (
     INDEXES,
     EventRepository,
-    NodeKeys,
+    NodeKeyRepository,
     ReminderClaims,
     SubmissionRecords,
 )
-from services.events.usecases import Stores
+from services.events.stores import Stores
 from shared.clock import Clock
 from shared.reference import region_codes
 from shared.service import ServiceContext, create_service_app, every
@@ -35,8 +35,9 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         events=EventRepository(ctx.db, ctx.clock),
         submissions=SubmissionRecords(ctx.db, ctx.clock),
         reminders=ReminderClaims(ctx.db, ctx.clock),
-        node_keys=NodeKeys(ctx.db),
+        node_keys=NodeKeyRepository(ctx.db),
         clock=ctx.clock,
+        feed_secret=settings.internal_token_secret,
     )
 
     async def schedule() -> None:

@@ -7,7 +7,7 @@ from pydantic import ConfigDict
 
 from services.events import usecases
 from services.events.domain.submission import SUBMITTED
-from services.events.usecases import Stores
+from services.events.stores import Stores
 from shared import topics
 from shared.cloudevents import CloudEvent, ReaderModel
 from shared.consumer import EventConsumer

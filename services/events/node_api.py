@@ -14,7 +14,7 @@ from services.events import usecases
 from services.events.api import StoresDep
 from services.events.domain.node_keys import NodeKey
 from shared.auth import CurrentCaller
-from shared.errors import Invalid, Unauthorized
+from shared.pagination import Limit, Page
 
 router = APIRouter(prefix="/v1")
 
@@ -63,10 +63,17 @@ async def issue_key(
 
 
 @router.get("/regions/{region}/node-keys")
-async def keys(region: str, stores: StoresDep, caller: CurrentCaller) -> list[KeyView]:
-    return [
-        KeyView.of(k) for k in await usecases.node_keys_of(stores, caller=caller, region=region)
-    ]
+async def keys(
+    region: str,
+    stores: StoresDep,
+    caller: CurrentCaller,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> Page[KeyView]:
+    found, next_cursor = await usecases.node_keys_of(
+        stores, caller=caller, region=region, cursor=cursor, limit=limit
+    )
+    return Page(items=[KeyView.of(k) for k in found], next_cursor=next_cursor)
 
 
 @router.delete("/regions/{region}/node-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -83,13 +90,7 @@ async def submit(
 ) -> SubmissionResult:
     """The same submission as on knet.regional-submissions.v1 (its CloudEvent's `data`); the
     node is the key's region. An `Idempotency-Key` makes a retried request one submission."""
-    if not x_node_key:
-        raise Unauthorized("node_key_missing", "Send the node's key in X-Node-Key")
-    node = await usecases.authenticate_node(stores, x_node_key)
-    submission_id = f"api:{node}:{idempotency_key}" if idempotency_key else stores.new_id()
-    result = await usecases.submit(stores, submission_id=submission_id, node=node, data=submission)
-    if result.outcome == "rejected":
-        raise Invalid(
-            "submission_rejected", "The submission was not accepted", reasons=list(result.reasons)
-        )
+    result = await usecases.submit_over_api(
+        stores, presented_key=x_node_key, idempotency_key=idempotency_key, data=submission
+    )
     return SubmissionResult(outcome=result.outcome, event_id=result.event_id)

@@ -9,8 +9,10 @@ from pymongo import IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 
 from services.events.domain.details import EventDetails, Kind, Mode, Scope
+from services.events.domain.listing import Listing
 from services.events.domain.network_event import NetworkEvent, Registration, Seat, Status
 from services.events.domain.node_keys import NodeKey
+from services.events.stores import FEED_BOUND, ROUND_BOUND
 from shared.aggregates import AggregateStore
 from shared.clock import Clock
 from shared.mongo import Db
@@ -18,6 +20,7 @@ from shared.pagination import fetch_page
 
 SOURCE = "/services/events"
 LISTING_SORT = ["starts_at", "_id"]
+NO_OUTBOX = {"outbox": 0}
 
 INDEXES: dict[str, list[IndexModel]] = {
     "network_events": [
@@ -67,7 +70,7 @@ class ReminderClaims:
         return await self.store.insert_once({"_id": key}, [fact], subject=fact.event_id)
 
 
-class NodeKeys:
+class NodeKeyRepository:
     """Regional nodes' API keys, by key id; only the hash of each secret is kept."""
 
     def __init__(self, db: Db) -> None:
@@ -80,9 +83,13 @@ class NodeKeys:
         document = await self.collection.find_one({"_id": key_id})
         return _key_of(document) if document else None
 
-    async def of_region(self, region: str) -> list[NodeKey]:
-        documents = await self.collection.find({"region": region}).sort("_id", 1).to_list(200)
-        return [_key_of(d) for d in documents]
+    async def page(
+        self, region: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[NodeKey], str | None]:
+        documents, next_cursor = await fetch_page(
+            self.collection, {"region": region}, sort=["_id"], cursor=cursor, limit=limit
+        )
+        return [_key_of(d) for d in documents], next_cursor
 
     async def revoke(self, key_id: str, at: datetime) -> None:
         # One field set once: no read-modify-write to lose, so no lock needed.
@@ -119,9 +126,11 @@ class EventRepository:
         self.store = AggregateStore(db, "network_events", source=SOURCE, clock=clock)
         self.collection = self.store.collection
 
-    async def add(self, event: NetworkEvent) -> None:
-        await self.store.insert(to_document(event), event.facts)
+    async def add(self, event: NetworkEvent) -> bool:
+        if not await self.store.insert_once(to_document(event), event.facts):
+            return False
         event.facts.clear()
+        return True
 
     def document(self, event: NetworkEvent) -> dict[str, Any]:
         return to_document(event)
@@ -130,26 +139,18 @@ class EventRepository:
         await self.store.save(event, to_document(event))
 
     async def get(self, event_id: str) -> NetworkEvent | None:
-        document = await self.collection.find_one({"_id": event_id}, {"outbox": 0})
+        document = await self.collection.find_one({"_id": event_id}, NO_OUTBOX)
         return from_document(document) if document else None
 
-    async def registered(
-        self, member_id: str, *, since: datetime, limit: int = 500
-    ) -> list[NetworkEvent]:
-        """A member's events (seat or waitlist) from `since`, for their calendar feed."""
+    async def registered(self, member_id: str, *, since: datetime) -> list[NetworkEvent]:
         query = {"registrations.member_id": member_id, "starts_at": {"$gte": since}}
-        documents = (
-            await self.collection.find(query, {"outbox": 0}).sort("starts_at", 1).to_list(limit)
-        )
-        return [from_document(d) for d in documents]
+        cursor = self.collection.find(query, NO_OUTBOX).sort("starts_at", 1)
+        return [from_document(d) for d in await cursor.to_list(FEED_BOUND)]
 
     async def starting_between(self, start: datetime, end: datetime) -> list[NetworkEvent]:
-        """Published events starting in [start, end): the reminder scheduler's pool."""
         query = {"status": Status.PUBLISHED.value, "starts_at": {"$gte": start, "$lt": end}}
-        documents = (
-            await self.collection.find(query, {"outbox": 0}).sort("starts_at", 1).to_list(5000)
-        )
-        return [from_document(d) for d in documents]
+        cursor = self.collection.find(query, NO_OUTBOX).sort("starts_at", 1)
+        return [from_document(d) for d in await cursor.to_list(ROUND_BOUND)]
 
     async def upcoming_per_region(self, now: datetime) -> dict[str | None, int]:
         """Published events yet to start, per region (None: national events)."""
@@ -160,24 +161,37 @@ class EventRepository:
         cursor = await self.collection.aggregate(pipeline)
         return {d["_id"]: d["n"] async for d in cursor}
 
-    async def ended_but_open(self, now: datetime, limit: int = 500) -> list[NetworkEvent]:
-        """Published events that have ended: the scheduler completes them."""
+    async def ended_but_open(self, now: datetime) -> list[NetworkEvent]:
         query = {"status": Status.PUBLISHED.value, "ends_at": {"$lt": now}}
-        documents = await self.collection.find(query, {"outbox": 0}).to_list(limit)
+        documents = await self.collection.find(query, NO_OUTBOX).to_list(ROUND_BOUND)
         return [from_document(d) for d in documents]
 
     async def upcoming(
-        self, criteria: dict[str, Any], *, cursor: str | None, limit: int
+        self, listing: Listing, *, cursor: str | None, limit: int
     ) -> tuple[list[NetworkEvent], str | None]:
         documents, next_cursor = await fetch_page(
             self.collection,
-            criteria,
+            listing_filter(listing),
             sort=LISTING_SORT,
             cursor=cursor,
             limit=limit,
-            projection={"outbox": 0},
+            projection=NO_OUTBOX,
         )
         return [from_document(d) for d in documents], next_cursor
+
+
+def listing_filter(listing: Listing) -> dict[str, Any]:
+    window: dict[str, datetime] = {"$gte": listing.starts_from}
+    if listing.starts_before:
+        window["$lt"] = listing.starts_before
+    found: dict[str, Any] = {"status": Status.PUBLISHED.value, "starts_at": window}
+    if listing.region:
+        found["region"] = listing.region
+    if listing.scope:
+        found["scope"] = listing.scope.value
+    if listing.tag:
+        found["tags"] = listing.tag
+    return found
 
 
 def to_document(event: NetworkEvent) -> dict[str, Any]:

@@ -5,40 +5,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-
-from pymongo.errors import DuplicateKeyError
 
 from services.events import facts
 from services.events.domain import calendar, node_keys
 from services.events.domain import submission as submissions
 from services.events.domain.details import EventDetails, Scope
-from services.events.domain.network_event import NetworkEvent, Registration, Status
+from services.events.domain.listing import Listing
+from services.events.domain.network_event import NetworkEvent, Registration, Seat
 from services.events.domain.node_keys import NodeKey
 from services.events.domain.reminders import LOOKAHEAD, due
-from services.events.repository import (
-    EventRepository,
-    NodeKeys,
-    ReminderClaims,
-    SubmissionRecords,
-)
-from shared.auth import Caller
-from shared.clock import Clock, new_id
-from shared.errors import Forbidden, Invalid, NotFound, Unauthorized
+from services.events.stores import Stores
+from shared.caller import Caller
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from shared.pagination import page_in_memory
 from shared.reference import region_codes
 from shared.retry import change
-
-
-@dataclass
-class Stores:
-    events: EventRepository
-    submissions: SubmissionRecords
-    reminders: ReminderClaims
-    node_keys: NodeKeys
-    clock: Clock
-    new_id: Callable[[], str] = field(default=new_id)
 
 
 async def create_event(
@@ -59,7 +43,8 @@ async def create_event(
     )
     if publish:
         event.publish()
-    await stores.events.add(event)
+    if not await stores.events.add(event):
+        raise Conflict("event_exists", f"There is already an event {event.id}")
     return event
 
 
@@ -120,44 +105,42 @@ async def revise_event(
     return await _change(stores, event_id, revise)
 
 
-async def registrations(stores: Stores, *, caller: Caller, event_id: str) -> list[Registration]:
-    """The organiser's view: seats first, then the waitlist in order."""
+async def registrations(
+    stores: Stores, *, caller: Caller, event_id: str, cursor: str | None, limit: int
+) -> tuple[list[Registration], str | None]:
+    """The organiser's view, paged: seats first, then the waitlist in order (registrations
+    live in the event's document, so a page is cut from it)."""
     event = await get_event(stores, event_id)
     _require_organiser_authority(caller, event)
-    return event.confirmed + event.waitlist
-
-
-@dataclass(frozen=True)
-class Listing:
-    region: str | None = None
-    scope: str | None = None
-    tag: str | None = None
-    starts_after: datetime | None = None
-    starts_before: datetime | None = None
-
-    def criteria(self, now: datetime) -> dict[str, Any]:
-        criteria: dict[str, Any] = {"status": Status.PUBLISHED.value}
-        window: dict[str, datetime] = {"$gte": max(self.starts_after or now, now)}
-        if self.starts_before:
-            window["$lt"] = self.starts_before
-        criteria["starts_at"] = window
-        if self.region:
-            if self.region not in region_codes():
-                raise Invalid("unknown_region", f"'{self.region}' is not a region")
-            criteria["region"] = self.region
-        if self.scope:
-            criteria["scope"] = Scope(self.scope).value
-        if self.tag:
-            criteria["tags"] = self.tag
-        return criteria
+    return page_in_memory(
+        event.registrations,
+        key=lambda r: [0 if r.seat is Seat.CONFIRMED else 1, r.at, r.member_id],
+        fields=3,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 async def upcoming(
-    stores: Stores, *, listing: Listing, cursor: str | None, limit: int
+    stores: Stores,
+    *,
+    region: str | None = None,
+    scope: str | None = None,
+    tag: str | None = None,
+    starts_after: datetime | None = None,
+    starts_before: datetime | None = None,
+    cursor: str | None,
+    limit: int,
 ) -> tuple[list[NetworkEvent], str | None]:
-    return await stores.events.upcoming(
-        listing.criteria(stores.clock.now()), cursor=cursor, limit=limit
+    listing = Listing.of(
+        now=stores.clock.now(),
+        region=region,
+        scope=scope,
+        tag=tag,
+        starts_after=starts_after,
+        starts_before=starts_before,
     )
+    return await stores.events.upcoming(listing, cursor=cursor, limit=limit)
 
 
 @dataclass(frozen=True)
@@ -212,11 +195,9 @@ async def submit(
         organiser_node=node,
     )
     event.publish()
-    try:
-        await stores.events.add(event)
+    if await stores.events.add(event):
         return SubmissionOutcome("published", event_id)
-    except DuplicateKeyError:
-        pass  # already there (an update, or the same submission again): revise it
+    # Already there (an update, or the same submission again): revise it.
 
     def revise(event: NetworkEvent) -> None:
         event.revise(details, now=stores.clock.now())
@@ -254,9 +235,11 @@ async def issue_node_key(
     return key, presented
 
 
-async def node_keys_of(stores: Stores, *, caller: Caller, region: str) -> list[NodeKey]:
+async def node_keys_of(
+    stores: Stores, *, caller: Caller, region: str, cursor: str | None, limit: int
+) -> tuple[list[NodeKey], str | None]:
     _require_node_authority(caller, region)
-    return await stores.node_keys.of_region(region)
+    return await stores.node_keys.page(region, cursor=cursor, limit=limit)
 
 
 async def revoke_node_key(stores: Stores, *, caller: Caller, region: str, key_id: str) -> None:
@@ -265,6 +248,23 @@ async def revoke_node_key(stores: Stores, *, caller: Caller, region: str, key_id
     if key is None or key.region != region:
         raise NotFound("node_key_not_found", f"No key {key_id} for {region}")
     await stores.node_keys.revoke(key_id, stores.clock.now())
+
+
+async def submit_over_api(
+    stores: Stores, *, presented_key: str | None, idempotency_key: str | None, data: dict[str, Any]
+) -> SubmissionOutcome:
+    """A submission a node posts with its key: the same use case as the Kafka path; an
+    `Idempotency-Key` makes a retried request one submission. Refused with every reason."""
+    if not presented_key:
+        raise Unauthorized("node_key_missing", "Send the node's key in X-Node-Key")
+    node = await authenticate_node(stores, presented_key)
+    submission_id = f"api:{node}:{idempotency_key}" if idempotency_key else stores.new_id()
+    result = await submit(stores, submission_id=submission_id, node=node, data=data)
+    if result.outcome == "rejected":
+        raise Invalid(
+            "submission_rejected", "The submission was not accepted", reasons=list(result.reasons)
+        )
+    return result
 
 
 async def authenticate_node(stores: Stores, presented: str) -> str:
@@ -309,14 +309,16 @@ async def complete_ended_events(stores: Stores) -> int:
 
 
 async def _complete(stores: Stores, event_id: str) -> bool:
-    wrote: list[bool] = []  # per attempt; the last one is what was saved
+    """True when this call completed it; another replica may have, first."""
+    completed_here: list[bool] = []  # one per attempt: the last is the one saved
 
     def complete(event: NetworkEvent) -> None:
+        was = event.status
         event.complete(now=stores.clock.now())
-        wrote.append(bool(event.facts))
+        completed_here.append(event.status is not was)
 
     await _change(stores, event_id, complete)
-    return wrote[-1]
+    return completed_here[-1]
 
 
 FEED_HISTORY = timedelta(days=90)
@@ -333,8 +335,15 @@ async def event_calendar(stores: Stores, *, event_id: str) -> bytes:
     return calendar.calendar([await get_event(stores, event_id)], now=stores.clock.now())
 
 
-async def member_calendar(stores: Stores, *, member_id: str, token: str, secret: str) -> bytes:
-    if not hmac.compare_digest(token, calendar_token(secret, member_id)):
+def calendar_link(stores: Stores, *, caller: Caller, member_id: str) -> str:
+    if caller.member_id != member_id:
+        raise Forbidden("not_yours", "Members see only their own calendar link")
+    token = calendar_token(stores.feed_secret, member_id)
+    return f"/v1/members/{member_id}/calendar.ics?token={token}"
+
+
+async def member_calendar(stores: Stores, *, member_id: str, token: str) -> bytes:
+    if not hmac.compare_digest(token, calendar_token(stores.feed_secret, member_id)):
         raise Forbidden("bad_feed_token", "This calendar link is not valid")
     now = stores.clock.now()
     events = await stores.events.registered(member_id, since=now - FEED_HISTORY)
@@ -365,15 +374,12 @@ def _external_id(data: dict[str, Any]) -> str | None:
 def _require_node_authority(caller: Caller, region: str) -> None:
     if region not in region_codes():
         raise NotFound("unknown_region", f"'{region}' is not a region")
-    if caller.has("operator") or (caller.has("facilitator") and caller.region == region):
-        return
-    raise Forbidden("not_permitted", "Only the region's facilitators or an operator")
+    if not caller.governs(region):
+        raise Forbidden("not_permitted", "Only the region's facilitators or an operator")
 
 
 def _require_organiser_authority(caller: Caller, event: NetworkEvent) -> None:
-    if caller.member_id == event.organiser_member_id or caller.has("operator"):
-        return
-    if caller.has("facilitator") and caller.region == event.region:
+    if caller.member_id == event.organiser_member_id or caller.governs(event.region):
         return
     raise Forbidden("not_permitted", "Only the organiser, the region's facilitators or an operator")
 

@@ -62,8 +62,8 @@ async def test_a_node_key_submits_for_its_region_once(events_http: httpx.AsyncCl
     assert published[0]["data"]["organiser_node"] == "LDN"
     assert_valid(published[0])
     listed = await events_http.get("/v1/regions/LDN/node-keys", headers=facilitator)
-    assert issued.json()["id"] in [k["id"] for k in listed.json()]
-    assert all("key" not in k and "secret_hash" not in k for k in listed.json())
+    assert issued.json()["id"] in [k["id"] for k in listed.json()["items"]]
+    assert all("key" not in k and "secret_hash" not in k for k in listed.json()["items"])
 
 
 async def test_a_node_cannot_submit_for_another_region(events_http: httpx.AsyncClient) -> None:

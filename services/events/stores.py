@@ -1,0 +1,92 @@
+"""What the events use cases need from storage, as protocols: the MongoDB repositories
+(repository.py) and the in-memory ones (memory.py) both provide them, and one contract suite
+(tests/integration/stores/test_events_stores.py) holds both to the same behaviour."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from services.events.domain.listing import Listing
+from services.events.domain.network_event import NetworkEvent
+from services.events.domain.node_keys import NodeKey
+from shared.clock import Clock, new_id
+
+# A member's calendar feed and the schedulers' rounds read at most this many events each.
+FEED_BOUND = 500
+ROUND_BOUND = 5000
+
+
+class Events(Protocol):
+    def document(self, event: NetworkEvent) -> dict[str, Any]: ...
+
+    async def add(self, event: NetworkEvent) -> bool:
+        """Inserts a new event with its facts; False when one with its id exists (nothing
+        written: a regional node's event is keyed by its external id)."""
+
+    async def save(self, event: NetworkEvent) -> None:
+        """Stale when the event changed since it was read."""
+
+    async def get(self, event_id: str) -> NetworkEvent | None: ...
+
+    async def upcoming(
+        self, listing: Listing, *, cursor: str | None, limit: int
+    ) -> tuple[list[NetworkEvent], str | None]:
+        """A page in (start, id) order."""
+
+    async def registered(self, member_id: str, *, since: datetime) -> list[NetworkEvent]:
+        """A member's events (seat or waitlist) starting from `since`, by start; FEED_BOUND."""
+
+    async def starting_between(self, start: datetime, end: datetime) -> list[NetworkEvent]:
+        """Published events starting in [start, end), by start; ROUND_BOUND."""
+
+    async def ended_but_open(self, now: datetime) -> list[NetworkEvent]:
+        """Published events that ended before `now`; ROUND_BOUND."""
+
+    async def upcoming_per_region(self, now: datetime) -> dict[str | None, int]: ...
+
+
+class Submissions(Protocol):
+    async def record(
+        self,
+        *,
+        submission_id: str,
+        node: str,
+        external_id: str | None,
+        outcome: str,
+        facts: list[Any],
+    ) -> bool:
+        """True the first time this submission is answered (its facts then go out)."""
+
+
+class Reminders(Protocol):
+    async def claim(self, key: str, fact: Any) -> bool:
+        """True for the one caller that claims `key` (and publishes `fact`)."""
+
+
+class NodeKeys(Protocol):
+    async def add(self, key: NodeKey) -> None: ...
+
+    async def get(self, key_id: str) -> NodeKey | None: ...
+
+    async def page(
+        self, region: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[NodeKey], str | None]:
+        """A region's keys in id order."""
+
+    async def revoke(self, key_id: str, at: datetime) -> None:
+        """Sets the revocation time once; revoking again keeps the first."""
+
+
+@dataclass
+class Stores:
+    events: Events
+    submissions: Submissions
+    reminders: Reminders
+    node_keys: NodeKeys
+    clock: Clock
+    # Signs members' private calendar-feed links (calendar apps send no bearer token).
+    feed_secret: str = ""
+    new_id: Callable[[], str] = field(default=new_id)
