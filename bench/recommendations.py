@@ -16,8 +16,9 @@ from bench.membership import CONCURRENCY, baseline, percentile, timed
 from services.recommendations.app import RecommendationsSettings, create_app
 from services.recommendations.domain import ranking
 from services.recommendations.domain.plan import Plan, Rag, Scope, Status
-from services.recommendations.repository import plan_document
-from services.recommendations.usecases import Stores, recompute_rankings
+from services.recommendations.repository import Ballots, Plans, plan_document
+from services.recommendations.stores import Stores
+from services.recommendations.usecases.resonance import recompute_rankings
 from shared.auth import Caller, issue_token
 from shared.clock import new_id
 from shared.reference import region_codes
@@ -104,19 +105,22 @@ async def run(settings: PlatformSettings) -> list[Figure]:
         # Announce at once: otherwise the start-up round's announcement holds later changes
         # back for a minute, and a held change makes every round read (as it must).
         stores.announce_every = timedelta(0)
+        assert isinstance(stores.ballots, Ballots)
+        assert isinstance(stores.plans, Plans)
+        ballot_documents, plan_documents = stores.ballots.collection, stores.plans.collection
         seeded = ballots(rng)
         for start in range(0, MEMBERS, 5000):
-            await stores.ballots.collection.insert_many(seeded[start : start + 5000])
+            await ballot_documents.insert_many(seeded[start : start + 5000])
 
         raw_times, recompute_times = [], []
         for _ in range(ROUNDS):
             started = time.perf_counter()
-            cursor = stores.ballots.collection.find({}, {"ranking": 1, "region": 1})
+            cursor = ballot_documents.find({}, {"ranking": 1, "region": 1})
             read = await cursor.to_list()
             raw_times.append(time.perf_counter() - started)
             assert len(read) == MEMBERS
             # as a member's ranking would: the next round reads every ballot
-            await stores.ballots.collection.update_one(
+            await ballot_documents.update_one(
                 {"_id": "bench-m0"}, {"$set": {"updated_at": datetime.now(UTC)}}
             )
             started = time.perf_counter()
@@ -129,7 +133,7 @@ async def run(settings: PlatformSettings) -> list[Figure]:
         ranking.standings([b["ranking"] for b in seeded], CODES)  # type: ignore[misc]
         borda_alone = time.perf_counter() - started
 
-        await stores.plans.collection.insert_many(plans(rng))
+        await plan_documents.insert_many(plans(rng))
         token = issue_token(
             Caller(member_id="bench", region="LDN", roles=frozenset({"member"})), bench_settings
         )

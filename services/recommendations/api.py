@@ -7,15 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
-from services.recommendations import usecases
 from services.recommendations.domain.catalogue import Recommendation
-from services.recommendations.repository import Ballot
-from services.recommendations.usecases import Stores
+from services.recommendations.stores import Ballot, Stores
+from services.recommendations.usecases import catalogue, resonance
 from shared.auth import CurrentCaller
-from shared.pagination import MAX_PAGE_SIZE
+from shared.service import stores_of
 
 router = APIRouter(prefix="/v1")
 
@@ -23,15 +22,7 @@ Title = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=5000)]
 Link = Annotated[str, Field(max_length=500)]
 MemberId = Annotated[str, Field(min_length=1, max_length=64)]
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-
-
-def get_stores(request: Request) -> Stores:
-    stores: Stores = request.app.state.stores
-    return stores
-
-
-StoresDep = Annotated[Stores, Depends(get_stores)]
+StoresDep = Annotated[Stores, Depends(stores_of(Stores))]
 
 
 # --- catalogue ---------------------------------------------------------------------------
@@ -80,28 +71,28 @@ class RecommendationView(BaseModel):
 async def recommendations(
     stores: StoresDep, _: CurrentCaller, include_retired: bool = False
 ) -> list[RecommendationView]:
-    found = await stores.catalogue.all()
-    return [RecommendationView.of(r) for r in found if include_retired or r.active]
+    found = await catalogue.list_recommendations(stores, include_retired=include_retired)
+    return [RecommendationView.of(r) for r in found]
 
 
 @router.post("/recommendations", status_code=status.HTTP_201_CREATED)
 async def add_recommendation(
     body: RecommendationIn, stores: StoresDep, caller: CurrentCaller
 ) -> RecommendationView:
-    added = await usecases.add_recommendation(stores, caller=caller, **body.model_dump())
+    added = await catalogue.add_recommendation(stores, caller=caller, **body.model_dump())
     return RecommendationView.of(added)
 
 
 @router.get("/recommendations/{code}")
 async def recommendation(code: str, stores: StoresDep, _: CurrentCaller) -> RecommendationView:
-    return RecommendationView.of(await usecases.recommendation(stores, code))
+    return RecommendationView.of(await catalogue.recommendation(stores, code))
 
 
 @router.post("/recommendations/{code}/retire")
 async def retire(
     code: str, body: Retirement, stores: StoresDep, caller: CurrentCaller
 ) -> RecommendationView:
-    retired = await usecases.retire_recommendation(
+    retired = await catalogue.retire_recommendation(
         stores, caller=caller, code=code, reason=body.reason
     )
     return RecommendationView.of(retired)
@@ -151,19 +142,19 @@ class RankingsView(BaseModel):
 
 @router.put("/members/me/ranking")
 async def rank(body: RankingIn, stores: StoresDep, caller: CurrentCaller) -> BallotView:
-    return BallotView.of(await usecases.endorse(stores, caller=caller, codes=body.codes))
+    return BallotView.of(await resonance.endorse(stores, caller=caller, codes=body.codes))
 
 
 @router.get("/members/me/ranking")
 async def my_ranking(stores: StoresDep, caller: CurrentCaller) -> BallotView:
-    return BallotView.of(await usecases.ballot_of(stores, caller=caller))
+    return BallotView.of(await resonance.ballot_of(stores, caller=caller))
 
 
 @router.delete("/members/me/ranking", status_code=status.HTTP_204_NO_CONTENT)
 async def withdraw(stores: StoresDep, caller: CurrentCaller) -> None:
-    await usecases.withdraw_ballot(stores, caller=caller)
+    await resonance.withdraw_ballot(stores, caller=caller)
 
 
 @router.get("/rankings")
 async def rankings(stores: StoresDep, _: CurrentCaller, region: str | None = None) -> RankingsView:
-    return RankingsView(**await usecases.rankings(stores, region=region))
+    return RankingsView(**await resonance.rankings(stores, region=region))

@@ -7,7 +7,7 @@ from collections import Counter
 from fastapi import FastAPI
 from prometheus_client import Gauge
 
-from services.recommendations import api, case_studies_api, plans_api, usecases
+from services.recommendations import api, case_studies_api, plans_api
 from services.recommendations.consumers import members_consumer
 from services.recommendations.domain.plan import Status as PlanStatus
 from services.recommendations.repository import (
@@ -20,7 +20,8 @@ from services.recommendations.repository import (
     Plans,
     Rankings,
 )
-from services.recommendations.usecases import Stores
+from services.recommendations.stores import Stores
+from services.recommendations.usecases import catalogue, plans, resonance
 from shared.clock import Clock
 from shared.logs import log
 from shared.service import ServiceContext, create_service_app, every
@@ -53,7 +54,7 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
     )
 
     async def on_start() -> None:
-        seeded = await usecases.seed_catalogue(stores)
+        seeded = await catalogue.seed_catalogue(stores)
         log.info("catalogue seeded", added=seeded)
 
     async def refresh_gauges() -> None:
@@ -77,9 +78,9 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
             every(
                 settings.ranking_poll_seconds,
                 "rankings",
-                lambda: usecases.recompute_rankings(stores),
+                lambda: resonance.recompute_rankings(stores),
             ),
-            every(settings.overdue_poll_seconds, "plans", lambda: usecases.report_overdue(stores)),
+            every(settings.overdue_poll_seconds, "plans", lambda: plans.report_overdue(stores)),
             every(settings.gauge_refresh_seconds, "gauges", refresh_gauges),
         ],
         title="KM Network recommendations",

@@ -8,12 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from services.recommendations import usecases
-from services.recommendations.api import Limit, Link, StoresDep, Text, Title
+from services.recommendations.api import Link, StoresDep, Text, Title
 from services.recommendations.domain.case_study import CaseStudy
-from services.recommendations.usecases import CaseStudySearch
+from services.recommendations.usecases import case_studies as usecases
+from services.recommendations.usecases import follows as following
 from shared.auth import CurrentCaller
-from shared.pagination import Page
+from shared.pagination import Limit, Page
 
 router = APIRouter(prefix="/v1")
 
@@ -92,9 +92,8 @@ async def case_studies(
 ) -> Page[CaseStudyView]:
     """Newest first; `q` matches every word in the title, context, what was done, outcome
     and techniques."""
-    search = CaseStudySearch(text=q, region=region, code=code, technique=technique)
-    found, next_cursor = await stores.case_studies.search(
-        search.criteria(), cursor=cursor, limit=limit
+    found, next_cursor = await usecases.search(
+        stores, text=q, region=region, code=code, technique=technique, cursor=cursor, limit=limit
     )
     return Page(
         items=[CaseStudyView.of(s, caller.member_id) for s in found], next_cursor=next_cursor
@@ -147,15 +146,22 @@ class FollowView(BaseModel):
 
 @router.put("/follows/{kind}/{target}", status_code=status.HTTP_204_NO_CONTENT)
 async def follow(kind: str, target: str, stores: StoresDep, caller: CurrentCaller) -> None:
-    await usecases.follow(stores, caller=caller, kind=kind, target=target, on=True)
+    await following.follow(stores, caller=caller, kind=kind, target=target, on=True)
 
 
 @router.delete("/follows/{kind}/{target}", status_code=status.HTTP_204_NO_CONTENT)
 async def unfollow(kind: str, target: str, stores: StoresDep, caller: CurrentCaller) -> None:
-    await usecases.follow(stores, caller=caller, kind=kind, target=target, on=False)
+    await following.follow(stores, caller=caller, kind=kind, target=target, on=False)
 
 
 @router.get("/members/me/follows")
-async def my_follows(stores: StoresDep, caller: CurrentCaller) -> list[FollowView]:
-    found = await usecases.follows_of(stores, caller=caller)
-    return [FollowView(kind=f["kind"], target=f["target"], at=f["at"]) for f in found]
+async def my_follows(
+    stores: StoresDep, caller: CurrentCaller, limit: Limit = 50, cursor: str | None = None
+) -> Page[FollowView]:
+    found, next_cursor = await following.follows_of(
+        stores, caller=caller, cursor=cursor, limit=limit
+    )
+    return Page(
+        items=[FollowView(kind=f.kind, target=f.target, at=f.at) for f in found],
+        next_cursor=next_cursor,
+    )

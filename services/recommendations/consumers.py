@@ -5,8 +5,8 @@ redelivered batch changes nothing."""
 
 from __future__ import annotations
 
-from services.recommendations import usecases
-from services.recommendations.usecases import Stores
+from services.recommendations.stores import Stores
+from services.recommendations.usecases import resonance
 from shared import topics
 from shared.cloudevents import CloudEvent, ReaderModel
 from shared.consumer import EventConsumer
@@ -36,20 +36,20 @@ def members_consumer(ctx: ServiceContext, stores: Stores) -> EventConsumer:
     @consumer.on("uk.nhs.knet.member.approved.v1", MemberApproved)
     async def approved(event: CloudEvent, data: MemberApproved) -> None:
         changes = {"region": data.region, "organisation_id": data.organisation_id, "active": True}
-        await usecases.member_changed(
+        await resonance.member_changed(
             stores, member_id=data.member_id, as_of=event.time, changes=changes
         )
 
     @consumer.on("uk.nhs.knet.member.profile_updated.v1", MemberProfileUpdated)
     async def profile_updated(event: CloudEvent, data: MemberProfileUpdated) -> None:
         changes = {"region": data.region, "organisation_id": data.organisation_id}
-        await usecases.member_changed(
+        await resonance.member_changed(
             stores, member_id=data.member_id, as_of=event.time, changes=changes
         )
 
     @consumer.on("uk.nhs.knet.member.left.v1", MemberLeft)
     async def left(event: CloudEvent, data: MemberLeft) -> None:
-        await usecases.member_left(
+        await resonance.member_left(
             stores, member_id=data.member_id, as_of=event.time, erased=data.erased
         )
 

@@ -8,13 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from services.recommendations import usecases
-from services.recommendations.api import Limit, Link, MemberId, StoresDep, Title
+from services.recommendations.api import Link, MemberId, StoresDep, Title
 from services.recommendations.domain.adoption import Tally
 from services.recommendations.domain.plan import TRANSITIONS, Plan, Rag, Scope, Status
-from services.recommendations.usecases import PlanChange, PlanListing, Stores
-from shared.auth import Caller, CurrentCaller
-from shared.pagination import Page
+from services.recommendations.domain.queries import PlanListing
+from services.recommendations.usecases import plans as usecases
+from shared.auth import CurrentCaller
+from shared.pagination import Limit, Page
 
 router = APIRouter(prefix="/v1")
 
@@ -153,7 +153,9 @@ async def plans(
     cursor: str | None = None,
 ) -> Page[PlanRow]:
     listing = PlanListing(code=code, region=region, scope=scope, status=status, lead=lead)
-    found, next_cursor = await stores.plans.page(listing.criteria(), cursor=cursor, limit=limit)
+    found, next_cursor = await usecases.plans_page(
+        stores, listing=listing, cursor=cursor, limit=limit
+    )
     return Page(items=[PlanRow.of(p) for p in found], next_cursor=next_cursor)
 
 
@@ -162,104 +164,72 @@ async def plan(plan_id: str, stores: StoresDep, _: CurrentCaller) -> PlanView:
     return PlanView.full(await usecases.plan(stores, plan_id))
 
 
-async def edit(stores: Stores, caller: Caller, plan_id: str, change: PlanChange) -> PlanView:
-    return PlanView.full(
-        await usecases.change_plan(stores, caller=caller, plan_id=plan_id, change=change)
-    )
-
-
 @router.patch("/plans/{plan_id}")
 async def revise_plan(
     plan_id: str, body: PlanRevision, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    return await edit(
-        stores, caller, plan_id, lambda p, by, now: p.revise(by=by, now=now, **body.model_dump())
+    changed = await usecases.revise_plan(
+        stores, caller=caller, plan_id=plan_id, **body.model_dump()
     )
+    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/actions", status_code=status.HTTP_201_CREATED)
 async def add_action(
     plan_id: str, body: ActionIn, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    action_id, owner = stores.new_id(), body.owner_member_id or caller.member_id
-    return await edit(
-        stores,
-        caller,
-        plan_id,
-        lambda p, by, now: p.add_action(
-            action_id=action_id,
-            title=body.title,
-            owner_member_id=owner,
-            due_on=body.due_on,
-            by=by,
-            now=now,
-        ),
-    )
+    changed = await usecases.add_action(stores, caller=caller, plan_id=plan_id, **body.model_dump())
+    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/actions/{action_id}/done")
 async def action_done(
     plan_id: str, action_id: str, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    return await edit(
-        stores,
-        caller,
-        plan_id,
-        lambda p, by, now: p.complete_action(action_id=action_id, by=by, now=now),
+    changed = await usecases.complete_action(
+        stores, caller=caller, plan_id=plan_id, action_id=action_id
     )
+    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/milestones", status_code=status.HTTP_201_CREATED)
 async def add_milestone(
     plan_id: str, body: MilestoneIn, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    milestone_id = stores.new_id()
-    return await edit(
-        stores,
-        caller,
-        plan_id,
-        lambda p, by, now: p.add_milestone(
-            milestone_id=milestone_id, title=body.title, target_on=body.target_on, by=by, now=now
-        ),
+    changed = await usecases.add_milestone(
+        stores, caller=caller, plan_id=plan_id, **body.model_dump()
     )
+    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/milestones/{milestone_id}/reached")
 async def milestone_reached(
     plan_id: str, milestone_id: str, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    return await edit(
-        stores,
-        caller,
-        plan_id,
-        lambda p, by, now: p.reach_milestone(milestone_id=milestone_id, by=by, now=now),
+    changed = await usecases.reach_milestone(
+        stores, caller=caller, plan_id=plan_id, milestone_id=milestone_id
     )
+    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/status")
 async def change_status(
     plan_id: str, body: StatusChange, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    return await edit(
-        stores,
-        caller,
-        plan_id,
-        lambda p, by, now: p.change_status(to=body.status, note=body.note, by=by, now=now),
+    changed = await usecases.change_status(
+        stores, caller=caller, plan_id=plan_id, **body.model_dump()
     )
+    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/progress", status_code=status.HTTP_201_CREATED)
 async def report_progress(
     plan_id: str, body: ProgressIn, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
-    return await edit(
-        stores,
-        caller,
-        plan_id,
-        lambda p, by, now: p.report_progress(
-            summary=body.summary, rag=body.rag, evidence_links=body.evidence_links, by=by, now=now
-        ),
+    changed = await usecases.report_progress(
+        stores, caller=caller, plan_id=plan_id, **body.model_dump()
     )
+    return PlanView.full(changed)
 
 
 @router.post("/plans/{plan_id}/case-studies")

@@ -12,7 +12,18 @@ current); a member's organisation comes from the members read model (membership 
 from __future__ import annotations
 
 from services.recommendations.domain.plan import Plan, Scope
-from shared.auth import Caller
+from shared.caller import Caller
+from shared.errors import Forbidden
+
+
+def require_member(caller: Caller) -> None:
+    if not caller.has("member"):
+        raise Forbidden("not_a_member", "Only members can do this")
+
+
+def require_operator(caller: Caller) -> None:
+    if not caller.has("operator"):
+        raise Forbidden("not_permitted", "Only operators change the catalogue")
 
 
 def may_create_plan(
@@ -26,12 +37,8 @@ def may_create_plan(
         return caller.has("core")
     if scope is Scope.REGION:
         return caller.region == scope_id and (caller.has("facilitator") or caller.has("core"))
-    if organisation_id == scope_id:
-        return True
-    return caller.has("facilitator") and region is not None and caller.region == region
+    return organisation_id == scope_id or caller.governs(region)
 
 
 def may_edit_plan(caller: Caller, plan: Plan) -> bool:
-    if caller.has("operator") or caller.member_id in plan.leads():
-        return True
-    return caller.has("facilitator") and plan.region is not None and caller.region == plan.region
+    return caller.member_id in plan.leads() or caller.governs(plan.region)

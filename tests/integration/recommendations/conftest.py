@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from services.membership import facts as membership
 from services.recommendations.app import RecommendationsSettings, create_app
-from services.recommendations.usecases import Stores
+from services.recommendations.stores import Stores
 from shared import topics
 from shared.clock import ManualClock, new_id
 from shared.cloudevents import Fact, make_event

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from services.recommendations.usecases import recompute_rankings, report_overdue
+from services.recommendations.usecases.plans import report_overdue
+from services.recommendations.usecases.resonance import recompute_rankings
 from shared import topics
 from shared.clock import ManualClock, new_id
 from shared.settings import PlatformSettings

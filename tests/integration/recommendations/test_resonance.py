@@ -10,7 +10,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from services.membership import facts as membership
-from services.recommendations.usecases import recompute_rankings
+from services.recommendations.usecases.resonance import recompute_rankings
 from shared import topics
 from shared.clock import new_id
 from tests.conftest import eventually

@@ -7,7 +7,8 @@ import pytest
 
 from services.recommendations import facts as fact
 from services.recommendations.domain.case_study import share
-from services.recommendations.usecases import CaseStudySearch
+from services.recommendations.domain.queries import CaseStudySearch
+from services.recommendations.repository.case_studies import search_filter
 from shared.errors import Invalid
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
@@ -55,7 +56,7 @@ def test_every_problem_is_reported_at_once() -> None:
 
 
 def test_a_text_search_is_words_not_a_pattern() -> None:
-    criteria = CaseStudySearch(text="Peer a.*", region="NW").criteria()
+    criteria = search_filter(CaseStudySearch.of(text="Peer a.*", region="NW"))
     assert criteria["region"] == "NW"
     assert criteria["$and"] == [
         {"search_text": {"$regex": "peer"}},

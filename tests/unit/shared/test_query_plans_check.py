@@ -21,6 +21,9 @@ def test_indexed_queries_and_listed_whole_reads_pass() -> None:
                 plan("knet_membership_test1.members", "IXSCAN", "OR(by_interest, by_skill)"),
                 plan("knet_events.network_events", "IXSCAN", "outbox_pending"),
                 plan("knet_recommendations.ballots", "COLLSCAN", filter_="{}"),
+                plan(
+                    "knet_recommendations.case_studies", "FULL_IXSCAN", "_id_sorted", filter_="{}"
+                ),
                 plan("knet_test_123.anything", "COLLSCAN"),  # a test's own database
             ]
         )

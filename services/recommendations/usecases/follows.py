@@ -1,0 +1,32 @@
+"""What members follow: recommendations and plans."""
+
+from __future__ import annotations
+
+from services.recommendations.domain.permissions import require_member
+from services.recommendations.stores import Follow, Stores
+from services.recommendations.usecases.catalogue import recommendation
+from services.recommendations.usecases.plans import plan
+from shared.caller import Caller
+from shared.errors import NotFound
+
+FOLLOWABLE = ("recommendation", "plan")
+
+
+async def follow(stores: Stores, *, caller: Caller, kind: str, target: str, on: bool) -> None:
+    require_member(caller)
+    if kind not in FOLLOWABLE:
+        raise NotFound("not_followable", f"Members follow a {' or a '.join(FOLLOWABLE)}")
+    if kind == "recommendation":
+        await recommendation(stores, target)
+    else:
+        await plan(stores, target)
+    if on:
+        await stores.follows.follow(caller.member_id, kind, target, stores.clock.now())
+    else:
+        await stores.follows.unfollow(caller.member_id, kind, target)
+
+
+async def follows_of(
+    stores: Stores, *, caller: Caller, cursor: str | None, limit: int
+) -> tuple[list[Follow], str | None]:
+    return await stores.follows.page(caller.member_id, cursor=cursor, limit=limit)

@@ -1,0 +1,263 @@
+"""Implementation plans: created at a scope, changed by their leads and the region's
+authority, overdue actions reported once; and the adoption view over all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from services.recommendations.domain.adoption import Adoption, adoption
+from services.recommendations.domain.permissions import may_create_plan, may_edit_plan
+from services.recommendations.domain.plan import Plan, Rag, Scope, Status
+from services.recommendations.domain.queries import PlanListing
+from services.recommendations.stores import Stores
+from services.recommendations.usecases.case_studies import case_study
+from services.recommendations.usecases.catalogue import recommendation
+from shared.caller import Caller
+from shared.errors import Busy, Conflict, Forbidden, Invalid, NotFound
+from shared.reference import region_codes
+from shared.retry import change
+
+NATIONAL = "national"
+
+
+async def create_plan(
+    stores: Stores,
+    *,
+    caller: Caller,
+    code: str,
+    scope: Scope,
+    scope_id: str | None,
+    region: str | None,
+    owner_member_id: str | None,
+    co_lead_member_ids: list[str],
+    goal: str,
+) -> Plan:
+    found = await recommendation(stores, code)
+    if not found.active:
+        raise Conflict("recommendation_retired", f"{code} is retired; it takes no new plans")
+    scope_id, region = _place(scope, scope_id, region)
+    member = await stores.members.get(caller.member_id)
+    organisation = member.organisation_id if member else None
+    allowed = may_create_plan(
+        caller, scope=scope, scope_id=scope_id, region=region, organisation_id=organisation
+    )
+    if not allowed:
+        raise Forbidden("scope_not_permitted", f"You cannot act for {scope.value} {scope_id}")
+    plan = Plan.propose(
+        plan_id=stores.new_id(),
+        code=code,
+        scope=scope,
+        scope_id=scope_id,
+        region=region,
+        owner_member_id=owner_member_id or caller.member_id,
+        co_lead_member_ids=co_lead_member_ids,
+        goal=goal,
+        by=caller.member_id,
+        now=stores.clock.now(),
+    )
+    await stores.plans.add(plan)
+    return plan
+
+
+def _place(scope: Scope, scope_id: str | None, region: str | None) -> tuple[str, str | None]:
+    """The plan's scope id and region, checked for its scope."""
+    if scope is Scope.NATIONAL:
+        return NATIONAL, None
+    if scope is Scope.REGION:
+        scope_id = scope_id or region
+        if scope_id not in region_codes():
+            raise Invalid("unknown_region", f"'{scope_id}' is not a region")
+        if region not in (None, scope_id):
+            raise Invalid("region_mismatch", "A region's plan is in that region")
+        return scope_id, scope_id
+    if not scope_id:
+        raise Invalid("scope_id_required", "Name the organisation (its id)")
+    if region not in region_codes():
+        raise Invalid("unknown_region", "An organisation's plan names the organisation's region")
+    return scope_id, region
+
+
+async def plan(stores: Stores, plan_id: str) -> Plan:
+    found = await stores.plans.get(plan_id)
+    if found is None:
+        raise NotFound("plan_not_found", f"No plan {plan_id}")
+    return found
+
+
+PlanChange = Callable[[Plan, str, datetime], object]
+
+
+async def change_plan(stores: Stores, *, caller: Caller, plan_id: str, change: PlanChange) -> Plan:
+    """Loads, checks the caller may edit, applies `change(plan, by, now)`, saves it with its
+    facts when anything changed (retrying when someone else saved first)."""
+
+    def decide(found: Plan) -> None:
+        if not may_edit_plan(caller, found):
+            raise Forbidden(
+                "not_permitted", "Only its owner, co-leads, the region's facilitators or operators"
+            )
+        change(found, caller.member_id, stores.clock.now())
+
+    return await _change(
+        stores, plan_id, decide, busy="Others are changing this plan right now; try again"
+    )
+
+
+async def _change(
+    stores: Stores, plan_id: str, decide: Callable[[Plan], object], *, busy: str
+) -> Plan:
+    return await change(stores.plans, lambda: plan(stores, plan_id), decide, busy=busy)
+
+
+async def revise_plan(
+    stores: Stores,
+    *,
+    caller: Caller,
+    plan_id: str,
+    goal: str | None,
+    owner_member_id: str | None,
+    co_lead_member_ids: list[str] | None,
+) -> Plan:
+    return await change_plan(
+        stores,
+        caller=caller,
+        plan_id=plan_id,
+        change=lambda p, by, now: p.revise(
+            by=by,
+            now=now,
+            goal=goal,
+            owner_member_id=owner_member_id,
+            co_lead_member_ids=co_lead_member_ids,
+        ),
+    )
+
+
+async def add_action(
+    stores: Stores,
+    *,
+    caller: Caller,
+    plan_id: str,
+    title: str,
+    owner_member_id: str | None,
+    due_on: date,
+) -> Plan:
+    action_id, owner = stores.new_id(), owner_member_id or caller.member_id
+    return await change_plan(
+        stores,
+        caller=caller,
+        plan_id=plan_id,
+        change=lambda p, by, now: p.add_action(
+            action_id=action_id, title=title, owner_member_id=owner, due_on=due_on, by=by, now=now
+        ),
+    )
+
+
+async def complete_action(stores: Stores, *, caller: Caller, plan_id: str, action_id: str) -> Plan:
+    return await change_plan(
+        stores,
+        caller=caller,
+        plan_id=plan_id,
+        change=lambda p, by, now: p.complete_action(action_id=action_id, by=by, now=now),
+    )
+
+
+async def add_milestone(
+    stores: Stores, *, caller: Caller, plan_id: str, title: str, target_on: date
+) -> Plan:
+    milestone_id = stores.new_id()
+    return await change_plan(
+        stores,
+        caller=caller,
+        plan_id=plan_id,
+        change=lambda p, by, now: p.add_milestone(
+            milestone_id=milestone_id, title=title, target_on=target_on, by=by, now=now
+        ),
+    )
+
+
+async def reach_milestone(
+    stores: Stores, *, caller: Caller, plan_id: str, milestone_id: str
+) -> Plan:
+    return await change_plan(
+        stores,
+        caller=caller,
+        plan_id=plan_id,
+        change=lambda p, by, now: p.reach_milestone(milestone_id=milestone_id, by=by, now=now),
+    )
+
+
+async def change_status(
+    stores: Stores, *, caller: Caller, plan_id: str, status: Status, note: str
+) -> Plan:
+    return await change_plan(
+        stores,
+        caller=caller,
+        plan_id=plan_id,
+        change=lambda p, by, now: p.change_status(to=status, note=note, by=by, now=now),
+    )
+
+
+async def report_progress(
+    stores: Stores,
+    *,
+    caller: Caller,
+    plan_id: str,
+    summary: str,
+    rag: Rag,
+    evidence_links: list[str],
+) -> Plan:
+    return await change_plan(
+        stores,
+        caller=caller,
+        plan_id=plan_id,
+        change=lambda p, by, now: p.report_progress(
+            summary=summary, rag=rag, evidence_links=evidence_links, by=by, now=now
+        ),
+    )
+
+
+async def plans_page(
+    stores: Stores, *, listing: PlanListing, cursor: str | None, limit: int
+) -> tuple[list[Plan], str | None]:
+    return await stores.plans.page(listing, cursor=cursor, limit=limit)
+
+
+async def attach_case_study(
+    stores: Stores, *, caller: Caller, plan_id: str, case_study_id: str
+) -> Plan:
+    await case_study(stores, case_study_id)
+    return await change_plan(
+        stores,
+        caller=caller,
+        plan_id=plan_id,
+        change=lambda p, by, now: p.attach_case_study(case_study_id=case_study_id, by=by, now=now),
+    )
+
+
+async def report_overdue(stores: Stores) -> int:
+    """plan.overdue for every action past its due date, once each across replicas (the
+    versioned plan write lets one replica report it). Returns how many this call reported."""
+    now = stores.clock.now()
+    reported = 0
+    for plan_id in await stores.plans.with_overdue_actions(now.date()):
+        reported += await _report_overdue(stores, plan_id, now)
+    return reported
+
+
+async def _report_overdue(stores: Stores, plan_id: str, now: datetime) -> int:
+    reported: list[int] = []  # one per attempt: the last is the one saved
+
+    def decide(found: Plan) -> None:
+        reported.append(len(found.report_overdue(today=now.date(), now=now)))
+
+    try:
+        await _change(stores, plan_id, decide, busy=f"Plan {plan_id} kept changing")
+    except Busy:
+        return 0  # contended: the next round reports it
+    return reported[-1]
+
+
+async def adoption_view(stores: Stores) -> list[Adoption]:
+    codes = [r.code for r in await stores.catalogue.all()]
+    return adoption(await stores.plans.summaries(), codes)

@@ -1,0 +1,224 @@
+"""The recommendations service's use cases on the in-memory stores, in milliseconds (the
+stores' contract suite keeps the in-memory ones honest)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from services.recommendations import facts as fact
+from services.recommendations.domain.plan import Rag, Scope, Status
+from services.recommendations.domain.queries import PlanListing
+from services.recommendations.memory import (
+    InMemoryBallots,
+    InMemoryCaseStudies,
+    InMemoryCatalogue,
+    InMemoryFollows,
+    InMemoryMembers,
+    InMemoryPlans,
+    InMemoryRankings,
+)
+from services.recommendations.stores import Stores
+from services.recommendations.usecases import case_studies, catalogue, follows, plans, resonance
+from shared.caller import Caller
+from shared.clock import ManualClock
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+
+NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+OPERATOR = Caller("op", None, frozenset({"member", "operator"}))
+
+
+def member(member_id: str, region: str = "LDN", *roles: str) -> Caller:
+    return Caller(member_id, region, frozenset({"member", *roles}))
+
+
+@pytest.fixture
+async def stores() -> Stores:
+    ids = iter(f"id{i:04d}" for i in range(1000))
+    found = Stores(
+        catalogue=InMemoryCatalogue(),
+        members=InMemoryMembers(),
+        ballots=InMemoryBallots(),
+        rankings=InMemoryRankings(),
+        plans=InMemoryPlans(),
+        case_studies=InMemoryCaseStudies(),
+        follows=InMemoryFollows(),
+        clock=ManualClock(NOW),
+        new_id=lambda: next(ids),
+    )
+    await catalogue.seed_catalogue(found)
+    return found
+
+
+def clock(stores: Stores) -> ManualClock:
+    assert isinstance(stores.clock, ManualClock)
+    return stores.clock
+
+
+async def test_operators_keep_the_catalogue(stores: Stores) -> None:
+    with pytest.raises(Forbidden):
+        await catalogue.retire_recommendation(stores, caller=member("m"), code="R5", reason="x")
+    await catalogue.retire_recommendation(stores, caller=OPERATOR, code="R5", reason="Done")
+    shown = await catalogue.list_recommendations(stores, include_retired=False)
+    assert [r.code for r in shown] == ["R1", "R2", "R3", "R4"]
+    with pytest.raises(Invalid):
+        await resonance.endorse(stores, caller=member("m"), codes=["R5"])
+
+
+async def test_ballots_add_up_and_are_announced_at_most_once_a_minute(stores: Stores) -> None:
+    await resonance.member_changed(
+        stores, member_id="a", as_of=NOW, changes={"region": "LDN", "active": True}
+    )
+    await resonance.endorse(stores, caller=member("a"), codes=["R4", "R1"])
+    await resonance.endorse(stores, caller=member("b", "NW"), codes=["R1"])
+    assert await resonance.recompute_rankings(stores) >= 1
+    national = await resonance.rankings(stores, region=None)
+    assert [s["code"] for s in national["standings"]][:2] == ["R1", "R4"]
+    assert await resonance.recompute_rankings(stores) == 0, "nothing moved"
+    clock(stores).advance(timedelta(seconds=10))
+    await resonance.endorse(stores, caller=member("c"), codes=["R4"])
+    await resonance.endorse(stores, caller=member("d"), codes=["R4"])
+    assert await resonance.recompute_rankings(stores) == 0, "held within the minute"
+    clock(stores).advance(timedelta(minutes=1))
+    assert await resonance.recompute_rankings(stores) >= 1
+    with pytest.raises(Invalid):
+        await resonance.rankings(stores, region="ATLANTIS")
+
+
+async def test_withdrawing_keeps_the_ballots_facts(stores: Stores) -> None:
+    await resonance.endorse(stores, caller=member("a"), codes=["R2"])
+    await resonance.withdraw_ballot(stores, caller=member("a"))
+    with pytest.raises(NotFound):
+        await resonance.ballot_of(stores, caller=member("a"))
+    assert isinstance(stores.ballots, InMemoryBallots)
+    assert [type(f) for f in stores.ballots.published] == [fact.RecommendationEndorsed]
+    again = await resonance.endorse(stores, caller=member("a"), codes=["R2"])
+    assert again.ranking == ("R2",)
+    assert len(stores.ballots.published) == 2, "endorsed anew after withdrawing"
+
+
+async def test_leaving_withdraws_and_erasure_forgets(stores: Stores) -> None:
+    await resonance.member_changed(stores, member_id="a", as_of=NOW, changes={"region": "LDN"})
+    await resonance.endorse(stores, caller=member("a"), codes=["R1"])
+    await follows.follow(stores, caller=member("a"), kind="recommendation", target="R1", on=True)
+    shared = await case_studies.share_case_study(stores, caller=member("a"), **study_fields())
+    await resonance.member_changed(
+        stores, member_id="a", as_of=NOW + timedelta(hours=1), changes={"region": "NW"}
+    )
+    moved = await stores.ballots.get("a")
+    assert moved is not None
+    assert moved.region == "NW"
+    await resonance.member_left(stores, member_id="a", as_of=NOW + timedelta(hours=2), erased=True)
+    assert await stores.ballots.all() == []
+    assert await follows.follows_of(stores, caller=member("a"), cursor=None, limit=5) == ([], None)
+    assert (await case_studies.case_study(stores, shared.id)).contact == ""
+
+
+def study_fields(**change: Any) -> dict[str, Any]:
+    return {
+        "title": "Peer assists before procurement",
+        "context": "Big purchases repeated old mistakes",
+        "what_was_done": "A peer assist before each",
+        "outcome": "Two avoided",
+        "evidence_links": [],
+        "contact": "ada@nhs.net",
+        "region": "LDN",
+        "organisation_id": None,
+        "recommendation_codes": ["R4"],
+        "techniques": ["peer assist"],
+        **change,
+    }
+
+
+async def create(stores: Stores, caller: Caller, **change: Any) -> Any:
+    return await plans.create_plan(
+        stores,
+        caller=caller,
+        **{
+            "code": "R4",
+            "scope": Scope.REGION,
+            "scope_id": "LDN",
+            "region": None,
+            "owner_member_id": None,
+            "co_lead_member_ids": [],
+            "goal": "A named KM lead in every team",
+            **change,
+        },
+    )
+
+
+async def test_plans_are_created_within_remit_and_changed_by_their_leads(stores: Stores) -> None:
+    with pytest.raises(Forbidden):
+        await create(stores, member("m"))
+    facilitator = member("f", "LDN", "facilitator")
+    created = await create(stores, facilitator)
+    with pytest.raises(Conflict):
+        await create(stores, OPERATOR)
+    with pytest.raises(Forbidden):
+        await plans.change_status(
+            stores,
+            caller=member("x", "NW", "facilitator"),
+            plan_id=created.id,
+            status=Status.ACTIVE,
+            note="",
+        )
+    await plans.change_status(
+        stores, caller=facilitator, plan_id=created.id, status=Status.ACTIVE, note=""
+    )
+    with_action = await plans.add_action(
+        stores,
+        caller=facilitator,
+        plan_id=created.id,
+        title="Train",
+        owner_member_id=None,
+        due_on=date(2027, 1, 1),
+    )
+    assert with_action.actions[0].owner_member_id == "f"
+    progressed = await plans.report_progress(
+        stores,
+        caller=facilitator,
+        plan_id=created.id,
+        summary="On track",
+        rag=Rag.AMBER,
+        evidence_links=[],
+    )
+    assert progressed.rag is Rag.AMBER
+    assert await plans.report_overdue(stores) == 1
+    assert await plans.report_overdue(stores) == 0
+    found, _ = await plans.plans_page(stores, listing=PlanListing(lead="f"), cursor=None, limit=5)
+    assert [p.id for p in found] == [created.id]
+    (r4,) = [row for row in await plans.adoption_view(stores) if row.code == "R4"]
+    assert r4.regions["LDN"].plans == 1
+    assert isinstance(stores.plans, InMemoryPlans)
+    assert fact.PlanOverdue in [type(f) for f in stores.plans.published]
+
+
+async def test_case_studies_are_corrected_by_their_author_and_found(stores: Stores) -> None:
+    shared = await case_studies.share_case_study(stores, caller=member("a"), **study_fields())
+    with pytest.raises(Forbidden):
+        await case_studies.revise_case_study(
+            stores, caller=member("b"), case_study_id=shared.id, **study_fields(outcome="x")
+        )
+    revised = await case_studies.revise_case_study(
+        stores, caller=member("a"), case_study_id=shared.id, **study_fields(outcome="Three")
+    )
+    assert revised.outcome == "Three"
+    await case_studies.mark_useful(stores, caller=member("b"), case_study_id=shared.id, useful=True)
+    await case_studies.mark_useful(stores, caller=member("b"), case_study_id=shared.id, useful=True)
+    assert (await case_studies.case_study(stores, shared.id)).useful_by == ["b"]
+    found, _ = await case_studies.search(stores, text="peer PROCUREMENT", cursor=None, limit=5)
+    assert [s.id for s in found] == [shared.id]
+
+
+async def test_only_recommendations_and_plans_are_followed(stores: Stores) -> None:
+    with pytest.raises(NotFound) as wrong:
+        await follows.follow(stores, caller=member("a"), kind="member", target="x", on=True)
+    assert wrong.value.code == "not_followable"
+    with pytest.raises(NotFound):
+        await follows.follow(stores, caller=member("a"), kind="plan", target="nope", on=True)
+    await follows.follow(stores, caller=member("a"), kind="recommendation", target="R1", on=True)
+    await follows.follow(stores, caller=member("a"), kind="recommendation", target="R1", on=True)
+    found, _ = await follows.follows_of(stores, caller=member("a"), cursor=None, limit=5)
+    assert [(f.kind, f.target) for f in found] == [("recommendation", "R1")]
