@@ -14,6 +14,7 @@ import typer
 from shared import contracts, deadletter
 from shared.infra import kafka, stack
 from shared.infra.processes import InfraError
+from shared.services import discover
 from shared.settings import REPO_ROOT, PlatformSettings
 
 app = typer.Typer(help="KM Network platform", no_args_is_help=True)
@@ -23,9 +24,6 @@ dlq_app = typer.Typer(help="The dead-letter topic", no_args_is_help=True)
 app.add_typer(infra_app, name="infra")
 app.add_typer(topics_app, name="topics")
 app.add_typer(dlq_app, name="dlq")
-
-# The gateway starts last so that the services it calls are already listening.
-SERVICE_ORDER = ("membership", "events", "recommendations", "notifications", "gateway")
 
 
 def _settings() -> PlatformSettings:
@@ -105,12 +103,6 @@ def dlq_replay(partition: int, offset: int) -> None:
     typer.echo(f"replayed {partition}:{offset} to {entry.original_topic}")
 
 
-def present_services() -> list[str]:
-    return [
-        name for name in SERVICE_ORDER if (REPO_ROOT / "services" / name / "__main__.py").exists()
-    ]
-
-
 @app.command("up")
 def up() -> None:
     """Start the infrastructure, the topics, every service and the gateway; Ctrl-C stops all."""
@@ -125,17 +117,16 @@ def up() -> None:
     asyncio.run(kafka.create_topics(settings))
     manager = Manager()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    services = present_services()
-    for name in services:
+    services = discover()
+    for spec in services:
         manager.add_process(
-            name, f"{sys.executable} -m services.{name}", env=env, cwd=str(REPO_ROOT)
+            spec.name, f"{sys.executable} -m services.{spec.name}", env=env, cwd=str(REPO_ROOT)
         )
-    if "gateway" in services:
-        url = settings.service_url("gateway")
-        typer.secho(f"\nKM Network is starting: {url}\n", fg=typer.colors.GREEN)
+    if gateway := next((s for s in services if s.name == "gateway"), None):
+        typer.secho(f"\nKM Network is starting: {gateway.url()}\n", fg=typer.colors.GREEN)
     elif services:
         # Until the web gateway exists, the services' own API documentation is the way in.
-        urls = ", ".join(f"{settings.service_url(name)}/docs" for name in services)
+        urls = ", ".join(f"{spec.url()}/docs" for spec in services)
         typer.secho(
             f"\nKM Network is starting (no web gateway yet); API docs: {urls}\n",
             fg=typer.colors.GREEN,

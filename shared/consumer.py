@@ -46,6 +46,9 @@ DeadLetterPublisher = Callable[[bytes, bytes | None, dict[str, str]], Awaitable[
 # Told of a record that could not be read (malformed, or data its route's model rejects) after
 # it is dead-lettered: the place to answer its sender when enough of it can still be read.
 UnreadableHandler = Callable[[ConsumerRecord[bytes, bytes], str, str], Awaitable[None]]
+# Makes a service's consumer from its group suffix and topics (ServiceContext.consumer; a
+# plain EventConsumer in the handler tests).
+ConsumerFactory = Callable[[str, Sequence[str]], "EventConsumer"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,11 @@ class EventConsumer:
         """Event type -> the model this consumer reads it with (for contract tests)."""
         return {event_type: route.model for event_type, route in self._routes.items()}
 
+    def dead_letters_to(self, publish: DeadLetterPublisher) -> None:
+        """Where dead letters go: the dead-letter topic once attached (handler tests collect
+        them instead)."""
+        self._publish_dead_letter = publish
+
     def attach(self, broker: KafkaBroker) -> None:
         """Subscribes this consumer on the process's broker; call before the broker starts."""
 
@@ -114,7 +122,7 @@ class EventConsumer:
         ) -> None:
             await broker.publish(value, topics.DEAD_LETTERS, key=key, headers=headers)
 
-        self._publish_dead_letter = publish_dead_letter
+        self.dead_letters_to(publish_dead_letter)
 
         @broker.subscriber(
             *self.topics,

@@ -4,15 +4,13 @@ document. `knet contracts` writes them; a test fails when the committed files dr
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
 from collections import defaultdict
 from typing import Any
 
-import services
 from shared import topics
 from shared.cloudevents import CloudEvent, Fact
+from shared.services import discover
 from shared.settings import REPO_ROOT
 
 CONTRACTS_DIR = REPO_ROOT / "contracts"
@@ -20,14 +18,12 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def published_events() -> list[type[Fact]]:
-    """Every event model declared in a `services/<name>/events.py` (or events/ package)."""
+    """Every fact model declared in a publishing service's `facts` module."""
     found: dict[str, type[Fact]] = {}
-    for module_info in pkgutil.iter_modules(services.__path__):
-        try:
-            module = importlib.import_module(f"services.{module_info.name}.facts")
-        except ModuleNotFoundError:
+    for spec in discover():
+        if not spec.publishes:
             continue
-        for value in vars(module).values():
+        for value in vars(spec.module("facts")).values():
             if isinstance(value, type) and issubclass(value, Fact) and "event_type" in vars(value):
                 found[value.event_type] = value
     return [found[k] for k in sorted(found)]

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mappi
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
@@ -27,10 +28,17 @@ from shared.logs import configure_logging, log
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.mongo import Db, connect, ensure_indexes, ping, service_database
 from shared.outbox import OUTBOX_INDEX, OutboxRelay
+from shared.services import ServiceSpec
 from shared.settings import PlatformSettings
 
 BackgroundLoop = Callable[[], Coroutine[Any, Any, None]]
 S = TypeVar("S")
+
+
+def serve(spec: ServiceSpec, app: FastAPI) -> None:
+    """What `python -m services.<name>` runs: the app on its port (KNET_<NAME>_PORT)."""
+    settings: PlatformSettings = app.state.settings
+    uvicorn.run(app, host=settings.bind_host, port=spec.bound_port(), log_config=None)
 
 
 def stores_of(kind: type[S]) -> Callable[[Request], S]:

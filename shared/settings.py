@@ -43,13 +43,9 @@ class PlatformSettings(BaseSettings):
 
     log_level: str = "INFO"
 
-    # 127.0.0.1 on a laptop; 0.0.0.0 inside a container (set by docker-compose.yml).
+    # 127.0.0.1 on a laptop; 0.0.0.0 inside a container (set by docker-compose.yml). Each
+    # service's port is in its spec (services/<name>/spec.py), KNET_<NAME>_PORT overriding it.
     bind_host: str = "127.0.0.1"
-    gateway_port: int = 8000
-    membership_port: int = 8001
-    events_port: int = 8002
-    recommendations_port: int = 8003
-    notifications_port: int = 8004
 
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> PlatformSettings:
@@ -68,7 +64,3 @@ class PlatformSettings(BaseSettings):
     def mongodb_port(self) -> int:
         hostport = self.mongodb_uri.split("//", 1)[1].split("/", 1)[0]
         return int(hostport.rsplit(":", 1)[1])
-
-    def service_url(self, service: str) -> str:
-        port: int = getattr(self, f"{service}_port")
-        return f"http://127.0.0.1:{port}"

@@ -1,12 +1,8 @@
 """`python -m services.events` starts the service."""
 
-import uvicorn
-
 from services.events.app import create_app
-from shared.settings import PlatformSettings
+from services.events.spec import SPEC
+from shared.service import serve
 
 if __name__ == "__main__":
-    settings = PlatformSettings()
-    uvicorn.run(
-        create_app(settings), host=settings.bind_host, port=settings.events_port, log_config=None
-    )
+    serve(SPEC, create_app())

@@ -58,7 +58,7 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
             every(settings.reminder_poll_seconds, "reminders", schedule),
             every(settings.gauge_refresh_seconds, "gauges", refresh_gauges),
         ],
-        consumers=[submission_consumer(ctx, stores)],
+        consumers=[submission_consumer(ctx.consumer, stores)],
         title="KM Network events",
     )
     app.state.stores = stores

@@ -10,9 +10,8 @@ from services.events.domain.submission import SUBMITTED
 from services.events.stores import Stores
 from shared import topics
 from shared.cloudevents import CloudEvent, ReaderModel
-from shared.consumer import EventConsumer
+from shared.consumer import ConsumerFactory, EventConsumer
 from shared.logs import log
-from shared.service import ServiceContext
 
 
 class AnySubmission(ReaderModel):
@@ -21,8 +20,8 @@ class AnySubmission(ReaderModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
 
-def submission_consumer(ctx: ServiceContext, stores: Stores) -> EventConsumer:
-    consumer = ctx.consumer("submissions", [topics.REGIONAL_SUBMISSIONS])
+def submission_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
+    consumer = make("submissions", [topics.REGIONAL_SUBMISSIONS])
 
     @consumer.on(SUBMITTED, AnySubmission)
     async def submitted(event: CloudEvent, data: AnySubmission) -> None:

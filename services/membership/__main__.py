@@ -1,14 +1,8 @@
 """`python -m services.membership` starts the service."""
 
-import uvicorn
-
-from services.membership.app import MembershipSettings, create_app
+from services.membership.app import create_app
+from services.membership.spec import SPEC
+from shared.service import serve
 
 if __name__ == "__main__":
-    settings = MembershipSettings()
-    uvicorn.run(
-        create_app(settings),
-        host=settings.bind_host,
-        port=settings.membership_port,
-        log_config=None,
-    )
+    serve(SPEC, create_app())

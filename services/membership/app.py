@@ -74,7 +74,7 @@ def create_app(settings: MembershipSettings | None = None, clock: Clock | None =
         http=[api.router],
         indexes=INDEXES,
         outbox_collections=["members"],
-        consumers=[contribution_consumer(ctx, stores)],
+        consumers=[contribution_consumer(ctx.consumer, stores)],
         on_start=on_start,
         background=[every(settings.gauge_refresh_seconds, "gauges", refresh_gauges)],
         title="KM Network membership",

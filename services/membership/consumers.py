@@ -9,8 +9,7 @@ from services.membership import usecases
 from services.membership.stores import Stores
 from shared import topics
 from shared.cloudevents import CloudEvent, ReaderModel
-from shared.consumer import EventConsumer
-from shared.service import ServiceContext
+from shared.consumer import ConsumerFactory, EventConsumer
 
 
 class EventPublished(ReaderModel):
@@ -33,8 +32,8 @@ class RecommendationEndorsed(ReaderModel):
     code: str
 
 
-def contribution_consumer(ctx: ServiceContext, stores: Stores) -> EventConsumer:
-    consumer = ctx.consumer("contributions", [topics.EVENTS, topics.RECOMMENDATIONS])
+def contribution_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
+    consumer = make("contributions", [topics.EVENTS, topics.RECOMMENDATIONS])
 
     async def record(event: CloudEvent, member_id: str, kind: str, ref: str) -> None:
         await usecases.record_contribution(

@@ -72,7 +72,7 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         http=[api.router, plans_api.router, case_studies_api.router],
         indexes=INDEXES,
         outbox_collections=["ballots", "rankings", "plans", "case_studies"],
-        consumers=[members_consumer(ctx, stores)],
+        consumers=[members_consumer(ctx.consumer, stores)],
         on_start=on_start,
         background=[
             every(

@@ -9,8 +9,7 @@ from services.recommendations.stores import Stores
 from services.recommendations.usecases import resonance
 from shared import topics
 from shared.cloudevents import CloudEvent, ReaderModel
-from shared.consumer import EventConsumer
-from shared.service import ServiceContext
+from shared.consumer import ConsumerFactory, EventConsumer
 
 
 class MemberApproved(ReaderModel):
@@ -30,8 +29,8 @@ class MemberLeft(ReaderModel):
     erased: bool = False
 
 
-def members_consumer(ctx: ServiceContext, stores: Stores) -> EventConsumer:
-    consumer = ctx.consumer("members", [topics.MEMBERSHIP])
+def members_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
+    consumer = make("members", [topics.MEMBERSHIP])
 
     @consumer.on("uk.nhs.knet.member.approved.v1", MemberApproved)
     async def approved(event: CloudEvent, data: MemberApproved) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from shared.cli import present_services
+from shared.services import discover
 from shared.settings import REPO_ROOT
 
 
@@ -19,7 +19,7 @@ def compose() -> dict[str, Any]:
 
 def test_every_service_is_in_compose_with_production_settings() -> None:
     services = compose()["services"]
-    for name in present_services():
+    for name in [spec.name for spec in discover()]:
         assert name in services, f"{name} is missing from docker-compose.yml"
         service = services[name]
         assert service["command"] == ["python", "-m", f"services.{name}"]
@@ -56,6 +56,7 @@ def test_prometheus_scrapes_every_service_with_the_tested_rules() -> None:
     (job,) = config["scrape_configs"]
     targets = set(job["static_configs"][0]["targets"])
     ports = {
-        name: compose()["services"][name]["ports"][0].split(":")[0] for name in present_services()
+        name: compose()["services"][name]["ports"][0].split(":")[0]
+        for name in [spec.name for spec in discover()]
     }
     assert targets == {f"{name}:{port}" for name, port in ports.items()}
