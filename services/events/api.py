@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, Field
 
-from services.events import usecases
 from services.events.domain.details import EventDetails, Kind, Mode, Scope
 from services.events.domain.network_event import NetworkEvent
 from services.events.stores import Stores
+from services.events.usecases import calendars, network_events
 from shared.auth import CurrentCaller
 from shared.pagination import Limit, Page
 from shared.service import stores_of
@@ -125,7 +125,7 @@ class Cancellation(BaseModel):
 
 @router.post("/events", status_code=status.HTTP_201_CREATED)
 async def create(body: EventIn, stores: StoresDep, caller: CurrentCaller) -> EventView:
-    event = await usecases.create_event(
+    event = await network_events.create_event(
         stores, caller=caller, details=body.details(), capacity=body.capacity, publish=body.publish
     )
     return EventView.of(event)
@@ -143,7 +143,7 @@ async def listing(
     limit: Limit = 20,
     cursor: str | None = None,
 ) -> Page[EventView]:
-    events, next_cursor = await usecases.upcoming(
+    events, next_cursor = await network_events.upcoming(
         stores,
         region=region,
         scope=scope,
@@ -160,7 +160,7 @@ async def listing(
 async def revise(
     event_id: str, body: EventIn, stores: StoresDep, caller: CurrentCaller
 ) -> EventView:
-    event = await usecases.revise_event(
+    event = await network_events.revise_event(
         stores, caller=caller, event_id=event_id, details=body.details(), capacity=body.capacity
     )
     return EventView.of(event)
@@ -175,7 +175,7 @@ async def registrations(
     cursor: str | None = None,
 ) -> Page[RegistrationRow]:
     """For the organiser: seats first, then the waitlist in order."""
-    rows, next_cursor = await usecases.registrations(
+    rows, next_cursor = await network_events.registrations(
         stores, caller=caller, event_id=event_id, cursor=cursor, limit=limit
     )
     return Page(
@@ -193,7 +193,7 @@ async def registrations(
 async def attendance(
     event_id: str, body: Attendance, stores: StoresDep, caller: CurrentCaller
 ) -> EventView:
-    event = await usecases.record_attendance(
+    event = await network_events.record_attendance(
         stores, caller=caller, event_id=event_id, member_ids=body.member_ids
     )
     return EventView.of(event)
@@ -204,24 +204,24 @@ CALENDAR = "text/calendar; charset=utf-8"
 
 @router.get("/events/{event_id}.ics", response_class=Response)
 async def event_ics(event_id: str, stores: StoresDep, _: CurrentCaller) -> Response:
-    return Response(await usecases.event_calendar(stores, event_id=event_id), media_type=CALENDAR)
+    return Response(await calendars.event_calendar(stores, event_id=event_id), media_type=CALENDAR)
 
 
 @router.get("/members/{member_id}/calendar-link")
 async def calendar_link(member_id: str, stores: StoresDep, caller: CurrentCaller) -> dict[str, str]:
-    return {"path": usecases.calendar_link(stores, caller=caller, member_id=member_id)}
+    return {"path": calendars.calendar_link(stores, caller=caller, member_id=member_id)}
 
 
 @router.get("/members/{member_id}/calendar.ics", response_class=Response)
 async def member_ics(member_id: str, token: str, stores: StoresDep) -> Response:
     """Private feed: the token in the link is the credential (calendar apps send no header)."""
-    feed = await usecases.member_calendar(stores, member_id=member_id, token=token)
+    feed = await calendars.member_calendar(stores, member_id=member_id, token=token)
     return Response(feed, media_type=CALENDAR)
 
 
 @router.post("/events/{event_id}/registrations", status_code=status.HTTP_201_CREATED)
 async def register(event_id: str, stores: StoresDep, caller: CurrentCaller) -> RegistrationView:
-    registration = await usecases.register(stores, caller=caller, event_id=event_id)
+    registration = await network_events.register(stores, caller=caller, event_id=event_id)
     return RegistrationView(
         event_id=event_id, member_id=registration.member_id, seat=registration.seat.value
     )
@@ -229,7 +229,7 @@ async def register(event_id: str, stores: StoresDep, caller: CurrentCaller) -> R
 
 @router.delete("/events/{event_id}/registrations/me", status_code=status.HTTP_204_NO_CONTENT)
 async def unregister(event_id: str, stores: StoresDep, caller: CurrentCaller) -> None:
-    await usecases.cancel_registration(stores, caller=caller, event_id=event_id)
+    await network_events.cancel_registration(stores, caller=caller, event_id=event_id)
 
 
 @router.post("/events/{event_id}/cancel")
@@ -237,11 +237,13 @@ async def cancel(
     event_id: str, body: Cancellation, stores: StoresDep, caller: CurrentCaller
 ) -> EventView:
     return EventView.of(
-        await usecases.cancel_event(stores, caller=caller, event_id=event_id, reason=body.reason)
+        await network_events.cancel_event(
+            stores, caller=caller, event_id=event_id, reason=body.reason
+        )
     )
 
 
 # Last: `/events/{event_id}` would otherwise swallow `/events/{event_id}.ics`.
 @router.get("/events/{event_id}")
 async def event(event_id: str, stores: StoresDep, _: CurrentCaller) -> EventView:
-    return EventView.of(await usecases.get_event(stores, event_id))
+    return EventView.of(await network_events.get_event(stores, event_id))

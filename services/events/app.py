@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from prometheus_client import Gauge
 
-from services.events import api, node_api, usecases
+from services.events import api, node_api
 from services.events.consumers import submission_consumer
 from services.events.repository import (
     INDEXES,
@@ -15,6 +15,7 @@ from services.events.repository import (
     SubmissionRecords,
 )
 from services.events.stores import Stores
+from services.events.usecases import schedules
 from shared.clock import Clock
 from shared.reference import region_codes
 from shared.service import ServiceContext, create_service_app, every
@@ -41,8 +42,8 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
     )
 
     async def schedule() -> None:
-        await usecases.send_due_reminders(stores)
-        await usecases.complete_ended_events(stores)
+        await schedules.send_due_reminders(stores)
+        await schedules.complete_ended_events(stores)
 
     async def refresh_gauges() -> None:
         counts = await stores.events.upcoming_per_region(ctx.clock.now())

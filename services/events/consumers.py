@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiokafka import ConsumerRecord
 from pydantic import ConfigDict
 
-from services.events import usecases
 from services.events.domain.submission import SUBMITTED
 from services.events.stores import Stores
+from services.events.usecases import submissions
 from shared import topics
 from shared.cloudevents import CloudEvent, ReaderModel
 from shared.consumer import ConsumerFactory, EventConsumer
@@ -25,7 +25,7 @@ def submission_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
 
     @consumer.on(SUBMITTED, AnySubmission)
     async def submitted(event: CloudEvent, data: AnySubmission) -> None:
-        result = await usecases.handle_submission(
+        result = await submissions.handle_submission(
             stores, submission_id=event.id, source=event.source, data=event.data
         )
         log.info("regional submission handled", outcome=result.outcome, node=event.source)
@@ -34,7 +34,7 @@ def submission_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
     async def unreadable(record: ConsumerRecord[bytes, bytes], reason: str, problem: str) -> None:
         # Keyed by the record's position: a redelivered batch answers it once.
         position = f"{record.topic}:{record.partition}:{record.offset}"
-        result = await usecases.reject_unreadable(
+        result = await submissions.reject_unreadable(
             stores, submission_id=f"unreadable:{position}", raw=record.value or b"", problem=problem
         )
         log.info("unreadable submission", reason=reason, answered=result is not None)

@@ -10,9 +10,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, status
 from pydantic import BaseModel, Field
 
-from services.events import usecases
 from services.events.api import StoresDep
 from services.events.domain.node_keys import NodeKey
+from services.events.usecases import node_keys as node_key_cases
+from services.events.usecases import submissions
 from shared.auth import CurrentCaller
 from shared.pagination import Limit, Page
 
@@ -56,7 +57,7 @@ class SubmissionResult(BaseModel):
 async def issue_key(
     region: str, body: KeyRequest, stores: StoresDep, caller: CurrentCaller
 ) -> IssuedKey:
-    key, presented = await usecases.issue_node_key(
+    key, presented = await node_key_cases.issue_node_key(
         stores, caller=caller, region=region, label=body.label
     )
     return IssuedKey(**KeyView.of(key).model_dump(), key=presented)
@@ -70,7 +71,7 @@ async def keys(
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Page[KeyView]:
-    found, next_cursor = await usecases.node_keys_of(
+    found, next_cursor = await node_key_cases.node_keys_of(
         stores, caller=caller, region=region, cursor=cursor, limit=limit
     )
     return Page(items=[KeyView.of(k) for k in found], next_cursor=next_cursor)
@@ -78,7 +79,7 @@ async def keys(
 
 @router.delete("/regions/{region}/node-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_key(region: str, key_id: str, stores: StoresDep, caller: CurrentCaller) -> None:
-    await usecases.revoke_node_key(stores, caller=caller, region=region, key_id=key_id)
+    await node_key_cases.revoke_node_key(stores, caller=caller, region=region, key_id=key_id)
 
 
 @router.post("/node/submissions")
@@ -90,7 +91,7 @@ async def submit(
 ) -> SubmissionResult:
     """The same submission as on knet.regional-submissions.v1 (its CloudEvent's `data`); the
     node is the key's region. An `Idempotency-Key` makes a retried request one submission."""
-    result = await usecases.submit_over_api(
+    result = await submissions.submit_over_api(
         stores, presented_key=x_node_key, idempotency_key=idempotency_key, data=submission
     )
     return SubmissionResult(outcome=result.outcome, event_id=result.event_id)

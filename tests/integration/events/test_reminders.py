@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from services.events.app import create_app
-from services.events.usecases import complete_ended_events, send_due_reminders
+from services.events.usecases.schedules import complete_ended_events, send_due_reminders
 from shared import topics
 from shared.clock import ManualClock, new_id
 from shared.settings import PlatformSettings

@@ -24,7 +24,7 @@ from services.membership.repository import (
     MemberRepository,
     OrganisationRepository,
 )
-from services.membership.stores import Contributions, Members, Organisations
+from services.membership.stores import KEY_PLAYERS_BOUND, Contributions, Members, Organisations
 from shared.clock import SystemClock, new_id
 from shared.errors import Conflict, Stale
 from shared.mongo import ensure_indexes
@@ -173,3 +173,12 @@ async def test_organisations_and_contributions(
     assert await contributions.record(event_id="e2", member_id="m", kind="j", ref="r", at=NOW)
     assert await contributions.counts("m") == {"k": 1, "j": 1}
     assert await contributions.counts("x") == {}
+
+
+async def test_a_regions_key_players_are_bounded(
+    stores: tuple[Members, Organisations, Contributions],
+) -> None:
+    members, _, _ = stores
+    for i in range(KEY_PLAYERS_BOUND + 1):
+        await members.add(active(f"k{i:04d}", roles={"member", "core"}))
+    assert len(await members.key_players("LDN")) == KEY_PLAYERS_BOUND

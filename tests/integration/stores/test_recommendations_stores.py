@@ -34,7 +34,7 @@ from services.recommendations.repository import (
     Plans,
     Rankings,
 )
-from services.recommendations.stores import Ballot
+from services.recommendations.stores import CATALOGUE_BOUND, Ballot
 from services.recommendations.stores import Ballots as BallotsStore
 from services.recommendations.stores import CaseStudies as CaseStudiesStore
 from services.recommendations.stores import Catalogue as CatalogueStore
@@ -274,3 +274,14 @@ async def test_follows_once_paged_and_forgotten(stores: All) -> None:
     await stores.follows.forget_member("m")
     assert await stores.follows.page("m", cursor=None, limit=5) == ([], None)
     assert len((await stores.follows.page("n", cursor=None, limit=5))[0]) == 1
+
+
+async def test_the_catalogue_is_read_whole_up_to_its_bound(stores: All) -> None:
+    extra = [
+        catalogue.new(
+            code=f"X{i:04d}", title="More", description="", aims=[], challenges=[], source="s"
+        )
+        for i in range(CATALOGUE_BOUND + 1)
+    ]
+    await stores.catalogue.seed(extra)
+    assert len(await stores.catalogue.all()) == CATALOGUE_BOUND

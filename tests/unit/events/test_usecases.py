@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from services.events import facts as fact
-from services.events import usecases
 from services.events.domain.details import EventDetails, Scope
 from services.events.domain.network_event import Seat, Status
 from services.events.memory import (
@@ -20,6 +19,7 @@ from services.events.memory import (
     InMemorySubmissions,
 )
 from services.events.stores import Stores
+from services.events.usecases import calendars, network_events, node_keys, schedules, submissions
 from shared.caller import Caller
 from shared.clock import ManualClock
 from shared.errors import Forbidden, Invalid, NotFound, Unauthorized
@@ -60,7 +60,7 @@ def details(**change: Any) -> EventDetails:
 
 
 async def create(stores: Stores, capacity: int = 1, publish: bool = True) -> str:
-    event = await usecases.create_event(
+    event = await network_events.create_event(
         stores, caller=ORGANISER, details=details(), capacity=capacity, publish=publish
     )
     return event.id
@@ -69,15 +69,15 @@ async def create(stores: Stores, capacity: int = 1, publish: bool = True) -> str
 async def test_the_last_seat_then_the_waitlist_then_promotion(stores: Stores) -> None:
     event_id = await create(stores, capacity=1)
     seats = [
-        (await usecases.register(stores, caller=member(m), event_id=event_id)).seat
+        (await network_events.register(stores, caller=member(m), event_id=event_id)).seat
         for m in ("a", "b", "c")
     ]
     assert seats == [Seat.CONFIRMED, Seat.WAITLISTED, Seat.WAITLISTED]
-    await usecases.cancel_registration(stores, caller=member("a"), event_id=event_id)
-    page, cursor = await usecases.registrations(
+    await network_events.cancel_registration(stores, caller=member("a"), event_id=event_id)
+    page, cursor = await network_events.registrations(
         stores, caller=ORGANISER, event_id=event_id, cursor=None, limit=1
     )
-    rest, last = await usecases.registrations(
+    rest, last = await network_events.registrations(
         stores, caller=ORGANISER, event_id=event_id, cursor=cursor, limit=5
     )
     assert [(r.member_id, r.seat) for r in page + rest] == [
@@ -87,24 +87,24 @@ async def test_the_last_seat_then_the_waitlist_then_promotion(stores: Stores) ->
     assert last is None
     assert fact.RegistrationPromoted in published(stores)
     with pytest.raises(Forbidden):
-        await usecases.registrations(
+        await network_events.registrations(
             stores, caller=member("b"), event_id=event_id, cursor=None, limit=5
         )
 
 
 async def test_a_change_that_records_no_fact_is_still_saved(stores: Stores) -> None:
     event_id = await create(stores, capacity=5, publish=False)
-    revised = await usecases.revise_event(
+    revised = await network_events.revise_event(
         stores, caller=ORGANISER, event_id=event_id, details=details(title="Renamed"), capacity=3
     )
-    stored = await usecases.get_event(stores, event_id)
+    stored = await network_events.get_event(stores, event_id)
     assert (stored.details.title, stored.capacity, stored.version) == ("Renamed", 3, 1)
     assert revised.version == 1
 
 
 async def test_who_may_organise_cancel_and_record(stores: Stores) -> None:
     with pytest.raises(Forbidden):
-        await usecases.create_event(
+        await network_events.create_event(
             stores,
             caller=ORGANISER,
             details=details(scope=Scope.NATIONAL, region=None),
@@ -112,25 +112,27 @@ async def test_who_may_organise_cancel_and_record(stores: Stores) -> None:
             publish=True,
         )
     event_id = await create(stores, capacity=5)
-    await usecases.register(stores, caller=member("a"), event_id=event_id)
+    await network_events.register(stores, caller=member("a"), event_id=event_id)
     nw_facilitator = Caller("nwf", "NW", frozenset({"member", "facilitator"}))
     with pytest.raises(Forbidden):
-        await usecases.cancel_event(stores, caller=nw_facilitator, event_id=event_id, reason="x")
-    cancelled = await usecases.cancel_event(
+        await network_events.cancel_event(
+            stores, caller=nw_facilitator, event_id=event_id, reason="x"
+        )
+    cancelled = await network_events.cancel_event(
         stores, caller=OPERATOR, event_id=event_id, reason="Venue closed"
     )
     assert cancelled.status is Status.CANCELLED
     with pytest.raises(NotFound):
-        await usecases.get_event(stores, "nope")
+        await network_events.get_event(stores, "nope")
 
 
 async def test_the_calendar_lists_upcoming_published_events(stores: Stores) -> None:
     shown = await create(stores)
     await create(stores, publish=False)
-    found, _ = await usecases.upcoming(stores, region="LDN", cursor=None, limit=10)
+    found, _ = await network_events.upcoming(stores, region="LDN", cursor=None, limit=10)
     assert [e.id for e in found] == [shown]
     with pytest.raises(Invalid):
-        await usecases.upcoming(stores, region="ATLANTIS", cursor=None, limit=10)
+        await network_events.upcoming(stores, region="ATLANTIS", cursor=None, limit=10)
 
 
 def submission(external_id: str, **change: Any) -> dict[str, Any]:
@@ -151,27 +153,27 @@ def submission(external_id: str, **change: Any) -> dict[str, Any]:
 
 
 async def test_regional_submissions_publish_update_cancel_and_reject(stores: Stores) -> None:
-    first = await usecases.handle_submission(
+    first = await submissions.handle_submission(
         stores, submission_id="s1", source="/regions/LDN", data=submission("x1")
     )
-    again = await usecases.handle_submission(
+    again = await submissions.handle_submission(
         stores, submission_id="s1", source="/regions/LDN", data=submission("x1")
     )
     assert (first.outcome, again.outcome) == ("published", "updated")
     assert published(stores).count(fact.EventPublished) == 1
-    updated = await usecases.handle_submission(
+    updated = await submissions.handle_submission(
         stores, submission_id="s2", source="/regions/LDN", data=submission("x1", capacity=40)
     )
     assert updated.outcome == "updated"
-    assert (await usecases.get_event(stores, first.event_id or "")).capacity == 40
-    cancelled = await usecases.handle_submission(
+    assert (await network_events.get_event(stores, first.event_id or "")).capacity == 40
+    cancelled = await submissions.handle_submission(
         stores,
         submission_id="s3",
         source="/regions/LDN",
         data={"external_id": "x1", "action": "cancel"},
     )
     assert cancelled.outcome == "cancelled"
-    rejected = await usecases.handle_submission(
+    rejected = await submissions.handle_submission(
         stores, submission_id="s4", source="/regions/NW", data=submission("x2")
     )
     assert rejected.outcome == "rejected"
@@ -181,61 +183,61 @@ async def test_regional_submissions_publish_update_cancel_and_reject(stores: Sto
 
 async def test_node_keys_are_issued_within_remit_and_authenticate(stores: Stores) -> None:
     with pytest.raises(Forbidden):
-        await usecases.issue_node_key(stores, caller=member("m"), region="LDN", label="n")
-    key, presented = await usecases.issue_node_key(
+        await node_keys.issue_node_key(stores, caller=member("m"), region="LDN", label="n")
+    key, presented = await node_keys.issue_node_key(
         stores, caller=FACILITATOR, region="LDN", label="node"
     )
-    listed, _ = await usecases.node_keys_of(
+    listed, _ = await node_keys.node_keys_of(
         stores, caller=FACILITATOR, region="LDN", cursor=None, limit=10
     )
     assert [k.id for k in listed] == [key.id]
-    result = await usecases.submit_over_api(
+    result = await submissions.submit_over_api(
         stores, presented_key=presented, idempotency_key="i1", data=submission("api-1")
     )
     assert result.outcome == "published"
     with pytest.raises(Invalid) as refused:
-        await usecases.submit_over_api(
+        await submissions.submit_over_api(
             stores,
             presented_key=presented,
             idempotency_key="i2",
             data=submission("api-2", capacity=-1),
         )
     assert refused.value.code == "submission_rejected"
-    await usecases.revoke_node_key(stores, caller=OPERATOR, region="LDN", key_id=key.id)
+    await node_keys.revoke_node_key(stores, caller=OPERATOR, region="LDN", key_id=key.id)
     with pytest.raises(Unauthorized):
-        await usecases.submit_over_api(
+        await submissions.submit_over_api(
             stores, presented_key=presented, idempotency_key="i3", data=submission("api-3")
         )
     with pytest.raises(Unauthorized):
-        await usecases.submit_over_api(stores, presented_key=None, idempotency_key=None, data={})
+        await submissions.submit_over_api(stores, presented_key=None, idempotency_key=None, data={})
 
 
 async def test_reminders_attendance_and_completion_happen_once(stores: Stores) -> None:
     event_id = await create(stores, capacity=5)
-    await usecases.register(stores, caller=member("a"), event_id=event_id)
+    await network_events.register(stores, caller=member("a"), event_id=event_id)
     assert isinstance(stores.clock, ManualClock)
     stores.clock.advance(timedelta(days=6, hours=12))
-    assert await usecases.send_due_reminders(stores) == 1
-    assert await usecases.send_due_reminders(stores) == 0
+    assert await schedules.send_due_reminders(stores) == 1
+    assert await schedules.send_due_reminders(stores) == 0
     stores.clock.advance(timedelta(hours=12, minutes=30))
-    recorded = await usecases.record_attendance(
+    recorded = await network_events.record_attendance(
         stores, caller=FACILITATOR, event_id=event_id, member_ids=["a"]
     )
     assert recorded.registrations[0].attended
     stores.clock.advance(timedelta(days=1))
-    assert await usecases.complete_ended_events(stores) == 1
-    assert await usecases.complete_ended_events(stores) == 0
+    assert await schedules.complete_ended_events(stores) == 1
+    assert await schedules.complete_ended_events(stores) == 0
 
 
 async def test_the_private_calendar_feed(stores: Stores) -> None:
     event_id = await create(stores, capacity=5)
-    await usecases.register(stores, caller=member("a"), event_id=event_id)
-    link = usecases.calendar_link(stores, caller=member("a"), member_id="a")
+    await network_events.register(stores, caller=member("a"), event_id=event_id)
+    link = calendars.calendar_link(stores, caller=member("a"), member_id="a")
     token = link.split("token=")[1]
-    feed = await usecases.member_calendar(stores, member_id="a", token=token)
+    feed = await calendars.member_calendar(stores, member_id="a", token=token)
     assert b"BEGIN:VCALENDAR" in feed
     assert b"Peer assist clinic" in feed
     with pytest.raises(Forbidden):
-        await usecases.member_calendar(stores, member_id="a", token="forged")
+        await calendars.member_calendar(stores, member_id="a", token="forged")
     with pytest.raises(Forbidden):
-        usecases.calendar_link(stores, caller=member("b"), member_id="a")
+        calendars.calendar_link(stores, caller=member("b"), member_id="a")

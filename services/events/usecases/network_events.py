@@ -1,0 +1,147 @@
+"""Network events: organised, published, revised, cancelled; registrations with capacity and
+waitlist; attendance; the calendar listing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from services.events.domain.details import EventDetails, Scope
+from services.events.domain.listing import Listing
+from services.events.domain.network_event import NetworkEvent, Registration, Seat
+from services.events.stores import Stores
+from shared.caller import Caller
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.pagination import page_in_memory
+from shared.retry import change
+
+
+async def create_event(
+    stores: Stores, *, caller: Caller, details: EventDetails, capacity: int, publish: bool
+) -> NetworkEvent:
+    if not caller.has("member"):
+        raise Forbidden("not_a_member", "Only members organise events")
+    if details.scope is Scope.NATIONAL and not (caller.has("operator") or caller.has("core")):
+        raise Forbidden(
+            "not_permitted", "National events are organised by the core group or operators"
+        )
+    event = NetworkEvent.draft(
+        event_id=stores.new_id(),
+        details=details,
+        capacity=capacity,
+        now=stores.clock.now(),
+        organiser_member_id=caller.member_id,
+    )
+    if publish:
+        event.publish()
+    if not await stores.events.add(event):
+        raise Conflict("event_exists", f"There is already an event {event.id}")
+    return event
+
+
+async def get_event(stores: Stores, event_id: str) -> NetworkEvent:
+    event = await stores.events.get(event_id)
+    if event is None:
+        raise NotFound("event_not_found", f"No event {event_id}")
+    return event
+
+
+async def register(stores: Stores, *, caller: Caller, event_id: str) -> Registration:
+    if not caller.has("member"):
+        raise Forbidden("not_a_member", "Only members register for events")
+    found: list[Registration] = []
+    await change_event(
+        stores,
+        event_id,
+        lambda e: found.append(e.register(member_id=caller.member_id, now=stores.clock.now())),
+    )
+    return found[-1]
+
+
+async def cancel_registration(stores: Stores, *, caller: Caller, event_id: str) -> NetworkEvent:
+    return await change_event(
+        stores, event_id, lambda e: e.cancel_registration(member_id=caller.member_id)
+    )
+
+
+async def cancel_event(
+    stores: Stores, *, caller: Caller, event_id: str, reason: str
+) -> NetworkEvent:
+    def cancel(event: NetworkEvent) -> None:
+        _require_organiser_authority(caller, event)
+        event.cancel(reason=reason)
+
+    return await change_event(stores, event_id, cancel)
+
+
+async def record_attendance(
+    stores: Stores, *, caller: Caller, event_id: str, member_ids: list[str]
+) -> NetworkEvent:
+    def record(event: NetworkEvent) -> None:
+        _require_organiser_authority(caller, event)
+        event.record_attendance(member_ids=member_ids, now=stores.clock.now())
+
+    return await change_event(stores, event_id, record)
+
+
+async def revise_event(
+    stores: Stores, *, caller: Caller, event_id: str, details: EventDetails, capacity: int
+) -> NetworkEvent:
+    def revise(event: NetworkEvent) -> None:
+        _require_organiser_authority(caller, event)
+        event.revise(details, now=stores.clock.now())
+        if event.capacity != capacity:
+            event.change_capacity(capacity)
+
+    return await change_event(stores, event_id, revise)
+
+
+async def registrations(
+    stores: Stores, *, caller: Caller, event_id: str, cursor: str | None, limit: int
+) -> tuple[list[Registration], str | None]:
+    """The organiser's view, paged: seats first, then the waitlist in order (registrations
+    live in the event's document, so a page is cut from it)."""
+    event = await get_event(stores, event_id)
+    _require_organiser_authority(caller, event)
+    return page_in_memory(
+        event.registrations,
+        key=lambda r: [0 if r.seat is Seat.CONFIRMED else 1, r.at, r.member_id],
+        fields=3,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+async def upcoming(
+    stores: Stores,
+    *,
+    region: str | None = None,
+    scope: str | None = None,
+    tag: str | None = None,
+    starts_after: datetime | None = None,
+    starts_before: datetime | None = None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[NetworkEvent], str | None]:
+    listing = Listing.of(
+        now=stores.clock.now(),
+        region=region,
+        scope=scope,
+        tag=tag,
+        starts_after=starts_after,
+        starts_before=starts_before,
+    )
+    return await stores.events.upcoming(listing, cursor=cursor, limit=limit)
+
+
+def _require_organiser_authority(caller: Caller, event: NetworkEvent) -> None:
+    if caller.member_id == event.organiser_member_id or caller.governs(event.region):
+        return
+    raise Forbidden("not_permitted", "Only the organiser, the region's facilitators or an operator")
+
+
+async def change_event(
+    stores: Stores, event_id: str, decide: Callable[[NetworkEvent], Any]
+) -> NetworkEvent:
+    return await change(stores.events, lambda: get_event(stores, event_id), decide)
