@@ -33,6 +33,7 @@ from faststream.middlewares import AckPolicy
 from pydantic import BaseModel, ValidationError
 
 from shared import deadletter, topics
+from shared.clock import Clock, SystemClock
 from shared.cloudevents import CloudEvent, current_traceparent
 from shared.errors import DomainError
 from shared.logs import bind_event, unbind_event
@@ -70,6 +71,7 @@ class EventConsumer:
         backoff_seconds: float = 0.2,
         batch_size: int = 500,
         concurrency: int = 16,
+        clock: Clock | None = None,
     ) -> None:
         self.group = group
         self.topics = tuple(topics)
@@ -77,6 +79,7 @@ class EventConsumer:
         self.backoff_seconds = backoff_seconds
         self.batch_size = batch_size
         self.concurrency = concurrency
+        self.clock = clock or SystemClock()
         self._routes: dict[str, _Route[Any]] = {}
         self._publish_dead_letter: DeadLetterPublisher | None = None
         self._on_unreadable: UnreadableHandler | None = None
@@ -248,7 +251,12 @@ class EventConsumer:
         if self._publish_dead_letter is None:
             raise RuntimeError("EventConsumer.attach() was not called")
         headers = deadletter.dead_letter_headers(
-            record, group=self.group, reason=reason, error=error, attempts=attempts
+            record,
+            group=self.group,
+            reason=reason,
+            error=error,
+            attempts=attempts,
+            failed_at=self.clock.now(),
         )
         await self._publish_dead_letter(record.value or b"", record.key, headers)
         DEAD_LETTERS.labels(self.group, reason).inc()

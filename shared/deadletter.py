@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -28,7 +28,13 @@ HANDLER_FAILED = "handler-failed"
 
 
 def dead_letter_headers(
-    record: ConsumerRecord[bytes, bytes], *, group: str, reason: str, error: str, attempts: int
+    record: ConsumerRecord[bytes, bytes],
+    *,
+    group: str,
+    reason: str,
+    error: str,
+    attempts: int,
+    failed_at: datetime,
 ) -> dict[str, str]:
     return {
         REASON: reason,
@@ -38,7 +44,7 @@ def dead_letter_headers(
         ORIGINAL_OFFSET: str(record.offset),
         ATTEMPTS: str(attempts),
         CONSUMER_GROUP: group,
-        FAILED_AT: datetime.now(UTC).isoformat(),
+        FAILED_AT: failed_at.isoformat(),
     }
 
 

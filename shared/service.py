@@ -105,6 +105,7 @@ class ServiceContext:
             topics=topics,
             max_attempts=self.settings.handler_max_attempts,
             backoff_seconds=self.settings.handler_backoff_seconds,
+            clock=self.clock,
         )
 
 

@@ -232,6 +232,14 @@ async def unregister(event_id: str, stores: StoresDep, caller: CurrentCaller) ->
     await network_events.cancel_registration(stores, caller=caller, event_id=event_id)
 
 
+@router.post("/events/{event_id}/publish")
+async def publish(event_id: str, stores: StoresDep, caller: CurrentCaller) -> EventView:
+    """A draft is published by its organiser, the region's facilitators or an operator."""
+    return EventView.of(
+        await network_events.publish_event(stores, caller=caller, event_id=event_id)
+    )
+
+
 @router.post("/events/{event_id}/cancel")
 async def cancel(
     event_id: str, body: Cancellation, stores: StoresDep, caller: CurrentCaller

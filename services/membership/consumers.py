@@ -27,6 +27,11 @@ class PlanCreated(ReaderModel):
     owner_member_id: str
 
 
+class AttendanceRecorded(ReaderModel):
+    event_id: str
+    member_id: str
+
+
 class RecommendationEndorsed(ReaderModel):
     member_id: str
     code: str
@@ -44,6 +49,10 @@ def contribution_consumer(make: ConsumerFactory, stores: Stores) -> EventConsume
     async def event_hosted(event: CloudEvent, data: EventPublished) -> None:
         if data.organiser_member_id:  # regional nodes organise too; they are not members
             await record(event, data.organiser_member_id, "events_hosted", data.event_id)
+
+    @consumer.on("uk.nhs.knet.attendance.recorded.v1", AttendanceRecorded)
+    async def attended(event: CloudEvent, data: AttendanceRecorded) -> None:
+        await record(event, data.member_id, "events_attended", data.event_id)
 
     @consumer.on("uk.nhs.knet.case_study.shared.v1", CaseStudyShared)
     async def case_study(event: CloudEvent, data: CaseStudyShared) -> None:

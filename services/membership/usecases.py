@@ -189,7 +189,13 @@ async def record_contribution(
     )
 
 
-CONTRIBUTION_KINDS = ("events_hosted", "case_studies_shared", "plans_led", "endorsements")
+CONTRIBUTION_KINDS = (
+    "events_hosted",
+    "events_attended",
+    "case_studies_shared",
+    "plans_led",
+    "endorsements",
+)
 
 
 async def contribution_record(stores: Stores, *, member_id: str) -> dict[str, int]:

@@ -61,6 +61,7 @@ async def test_what_a_member_does_in_recommendations_is_credited_by_membership(
         )
         assert record == {
             "events_hosted": 0,
+            "events_attended": 0,
             "case_studies_shared": 1,
             "plans_led": 0,
             "endorsements": 2,

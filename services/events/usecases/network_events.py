@@ -65,6 +65,16 @@ async def cancel_registration(stores: Stores, *, caller: Caller, event_id: str) 
     )
 
 
+async def publish_event(stores: Stores, *, caller: Caller, event_id: str) -> NetworkEvent:
+    """A draft goes out: event.published, and registration opens."""
+
+    def publish(event: NetworkEvent) -> None:
+        _require_organiser_authority(caller, event)
+        event.publish()
+
+    return await change_event(stores, event_id, publish)
+
+
 async def cancel_event(
     stores: Stores, *, caller: Caller, event_id: str, reason: str
 ) -> NetworkEvent:

@@ -6,7 +6,7 @@ from services.events.domain import node_keys
 from services.events.domain.node_keys import NodeKey
 from services.events.stores import Stores
 from shared.caller import Caller
-from shared.errors import Forbidden, NotFound, Unauthorized
+from shared.errors import Forbidden, Invalid, NotFound, Unauthorized
 from shared.reference import region_codes
 
 
@@ -51,6 +51,6 @@ async def authenticate_node(stores: Stores, presented: str) -> str:
 
 def _require_node_authority(caller: Caller, region: str) -> None:
     if region not in region_codes():
-        raise NotFound("unknown_region", f"'{region}' is not a region")
+        raise Invalid("unknown_region", f"'{region}' is not a region")
     if not caller.governs(region):
         raise Forbidden("not_permitted", "Only the region's facilitators or an operator")

@@ -7,7 +7,7 @@ from services.recommendations.stores import Follow, Stores
 from services.recommendations.usecases.catalogue import recommendation
 from services.recommendations.usecases.plans import plan
 from shared.caller import Caller
-from shared.errors import NotFound
+from shared.errors import Invalid
 
 FOLLOWABLE = ("recommendation", "plan")
 
@@ -15,7 +15,7 @@ FOLLOWABLE = ("recommendation", "plan")
 async def follow(stores: Stores, *, caller: Caller, kind: str, target: str, on: bool) -> None:
     require_member(caller)
     if kind not in FOLLOWABLE:
-        raise NotFound("not_followable", f"Members follow a {' or a '.join(FOLLOWABLE)}")
+        raise Invalid("not_followable", f"Members follow a {' or a '.join(FOLLOWABLE)}")
     if kind == "recommendation":
         await recommendation(stores, target)
     else:

@@ -115,7 +115,7 @@ async def test_who_may_issue_node_keys(events_http: httpx.AsyncClient) -> None:
         (as_member(settings, "f2", "facilitator", region="NW"), "LDN", 403),
         (as_member(settings, "m1", region="LDN"), "LDN", 403),
         (as_member(settings, "op", "operator"), "NW", 201),
-        (as_member(settings, "op", "operator"), "ATLANTIS", 404),
+        (as_member(settings, "op", "operator"), "ATLANTIS", 422),
     ]
     for headers, region, expected in cases:
         response = await issue(events_http, region, headers)

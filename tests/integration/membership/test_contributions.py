@@ -65,6 +65,7 @@ async def test_a_hosted_event_counts_once_even_delivered_twice(
     ).json()
     assert record == {
         "events_hosted": 1,
+        "events_attended": 0,
         "case_studies_shared": 0,
         "plans_led": 0,
         "endorsements": 0,

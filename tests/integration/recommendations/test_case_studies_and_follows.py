@@ -153,7 +153,7 @@ async def test_members_follow_recommendations_and_plans(recs: Recs) -> None:
     missing = await recs.http.put("/v1/follows/plan/nope", headers=member)
     assert body(missing, 404)["error"]["code"] == "plan_not_found"
     wrong_kind = await recs.http.put("/v1/follows/member/x", headers=member)
-    assert body(wrong_kind, 404)["error"]["code"] == "not_followable"
+    assert body(wrong_kind, 422)["error"]["code"] == "not_followable"
     follows = body(await recs.http.get("/v1/members/me/follows", headers=member), 200)["items"]
     assert sorted((f["kind"], f["target"]) for f in follows) == sorted(
         [("recommendation", "R4"), ("plan", plan["id"])]

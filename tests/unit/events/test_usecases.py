@@ -241,3 +241,14 @@ async def test_the_private_calendar_feed(stores: Stores) -> None:
         await calendars.member_calendar(stores, member_id="a", token="forged")
     with pytest.raises(Forbidden):
         calendars.calendar_link(stores, caller=member("b"), member_id="a")
+
+
+async def test_a_draft_is_published_by_its_organiser(stores: Stores) -> None:
+    event_id = await create(stores, publish=False)
+    with pytest.raises(Forbidden):
+        await network_events.publish_event(stores, caller=member("m"), event_id=event_id)
+    published_now = await network_events.publish_event(stores, caller=ORGANISER, event_id=event_id)
+    assert published_now.status is Status.PUBLISHED
+    assert published(stores).count(fact.EventPublished) == 1
+    found, _ = await network_events.upcoming(stores, cursor=None, limit=5)
+    assert [e.id for e in found] == [event_id]

@@ -38,12 +38,18 @@ async def test_contributions_are_counted_once_and_nodes_are_not_members() -> Non
         endorsed,  # redelivered in the same batch
         fact_record(events_facts.EventPublished(**_published("e1", "m")), subject="e1"),
         fact_record(events_facts.EventPublished(**_published("e2", None)), subject="e2"),
+        fact_record(
+            events_facts.AttendanceRecorded(
+                **{**events_facts.AttendanceRecorded.examples()[0], "member_id": "m"}
+            ),
+            subject="e1",
+        ),
         record(b"not a cloudevent", topic="knet.events.v1"),
     ]
     await consumer.handle_batch(batch)
     await consumer.handle_batch(batch[:1])  # and again in a later batch
     counts = await contribution_record(stores, member_id="m")
-    assert (counts["endorsements"], counts["events_hosted"]) == (1, 1)
+    assert (counts["endorsements"], counts["events_hosted"], counts["events_attended"]) == (1, 1, 1)
     assert [d["knet-dlq-reason"] for d in dead] == ["malformed"]
 
 

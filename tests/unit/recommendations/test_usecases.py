@@ -213,7 +213,7 @@ async def test_case_studies_are_corrected_by_their_author_and_found(stores: Stor
 
 
 async def test_only_recommendations_and_plans_are_followed(stores: Stores) -> None:
-    with pytest.raises(NotFound) as wrong:
+    with pytest.raises(Invalid) as wrong:
         await follows.follow(stores, caller=member("a"), kind="member", target="x", on=True)
     assert wrong.value.code == "not_followable"
     with pytest.raises(NotFound):
