@@ -4,17 +4,26 @@ caller (member id, region, roles); services verify it and hand the caller to rou
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Request
 
 from shared.caller import Caller
 from shared.clock import Clock, SystemClock
-from shared.errors import Unauthorized
+from shared.errors import Forbidden, Unauthorized
 from shared.settings import PlatformSettings
 
-__all__ = ["Caller", "CurrentCaller", "issue_token", "verify_token"]
+__all__ = [
+    "AUTHORITIES",
+    "MEMBERS",
+    "OPERATORS",
+    "Caller",
+    "CurrentCaller",
+    "issue_token",
+    "requires",
+    "verify_token",
+]
 
 ALGORITHM = "HS256"
 AUDIENCE = "knet-services"
@@ -66,3 +75,21 @@ def current_caller(request: Request) -> Caller:
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def requires(*roles: str) -> Any:
+    """A route's dependency: the caller holds one of `roles`. Routes declare it (who may call
+    at all) so that it is checked before the body is read: a caller without the role learns
+    nothing of the body's schema. Use cases still decide remit (which region, whose plan)."""
+
+    def check(caller: CurrentCaller) -> Caller:
+        if not any(caller.has(role) for role in roles):
+            raise Forbidden("not_permitted", f"Only {' or '.join(roles)}s can do this")
+        return caller
+
+    return Depends(check)
+
+
+MEMBERS = requires("member")
+AUTHORITIES = requires("facilitator", "operator")
+OPERATORS = requires("operator")

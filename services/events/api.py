@@ -12,15 +12,16 @@ from services.events.domain.details import EventDetails, Kind, Mode, Scope
 from services.events.domain.network_event import NetworkEvent
 from services.events.stores import Stores
 from services.events.usecases import calendars, network_events
-from shared.auth import CurrentCaller
+from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
+from shared.requests import Cursor, RequestModel, Timestamp
 from shared.service import stores_of
 
 router = APIRouter(prefix="/v1")
 StoresDep = Annotated[Stores, Depends(stores_of(Stores))]
 
 
-class EventIn(BaseModel):
+class EventIn(RequestModel):
     title: str = Field(max_length=200, examples=["Peer assist clinic"])
     summary: str = Field("", max_length=500)
     description: str = Field("", max_length=10_000)
@@ -115,15 +116,15 @@ class RegistrationRow(BaseModel):
     attended: bool
 
 
-class Attendance(BaseModel):
+class Attendance(RequestModel):
     member_ids: list[str] = Field(min_length=1, max_length=1000)
 
 
-class Cancellation(BaseModel):
+class Cancellation(RequestModel):
     reason: str = Field(max_length=1000)
 
 
-@router.post("/events", status_code=status.HTTP_201_CREATED)
+@router.post("/events", dependencies=[MEMBERS], status_code=status.HTTP_201_CREATED)
 async def create(body: EventIn, stores: StoresDep, caller: CurrentCaller) -> EventView:
     event = await network_events.create_event(
         stores, caller=caller, details=body.details(), capacity=body.capacity, publish=body.publish
@@ -138,10 +139,10 @@ async def listing(
     region: str | None = None,
     scope: Literal["local", "regional", "national"] | None = None,
     tag: str | None = Query(None, max_length=50),
-    starts_after: datetime | None = None,
-    starts_before: datetime | None = None,
+    starts_after: Timestamp | None = None,
+    starts_before: Timestamp | None = None,
     limit: Limit = 20,
-    cursor: str | None = None,
+    cursor: Cursor = None,
 ) -> Page[EventView]:
     events, next_cursor = await network_events.upcoming(
         stores,
@@ -156,7 +157,7 @@ async def listing(
     return Page(items=[EventView.of(e) for e in events], next_cursor=next_cursor)
 
 
-@router.put("/events/{event_id}")
+@router.put("/events/{event_id}", dependencies=[MEMBERS])
 async def revise(
     event_id: str, body: EventIn, stores: StoresDep, caller: CurrentCaller
 ) -> EventView:
@@ -166,13 +167,13 @@ async def revise(
     return EventView.of(event)
 
 
-@router.get("/events/{event_id}/registrations")
+@router.get("/events/{event_id}/registrations", dependencies=[MEMBERS])
 async def registrations(
     event_id: str,
     stores: StoresDep,
     caller: CurrentCaller,
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: Cursor = None,
 ) -> Page[RegistrationRow]:
     """For the organiser: seats first, then the waitlist in order."""
     rows, next_cursor = await network_events.registrations(
@@ -189,7 +190,7 @@ async def registrations(
     )
 
 
-@router.post("/events/{event_id}/attendance")
+@router.post("/events/{event_id}/attendance", dependencies=[MEMBERS])
 async def attendance(
     event_id: str, body: Attendance, stores: StoresDep, caller: CurrentCaller
 ) -> EventView:
@@ -207,7 +208,7 @@ async def event_ics(event_id: str, stores: StoresDep, _: CurrentCaller) -> Respo
     return Response(await calendars.event_calendar(stores, event_id=event_id), media_type=CALENDAR)
 
 
-@router.get("/members/{member_id}/calendar-link")
+@router.get("/members/{member_id}/calendar-link", dependencies=[MEMBERS])
 async def calendar_link(member_id: str, stores: StoresDep, caller: CurrentCaller) -> dict[str, str]:
     return {"path": calendars.calendar_link(stores, caller=caller, member_id=member_id)}
 
@@ -219,7 +220,9 @@ async def member_ics(member_id: str, token: str, stores: StoresDep) -> Response:
     return Response(feed, media_type=CALENDAR)
 
 
-@router.post("/events/{event_id}/registrations", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/events/{event_id}/registrations", dependencies=[MEMBERS], status_code=status.HTTP_201_CREATED
+)
 async def register(event_id: str, stores: StoresDep, caller: CurrentCaller) -> RegistrationView:
     registration = await network_events.register(stores, caller=caller, event_id=event_id)
     return RegistrationView(
@@ -227,12 +230,16 @@ async def register(event_id: str, stores: StoresDep, caller: CurrentCaller) -> R
     )
 
 
-@router.delete("/events/{event_id}/registrations/me", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/events/{event_id}/registrations/me",
+    dependencies=[MEMBERS],
+    status_code=status.HTTP_204_NO_CONTENT,
+)
 async def unregister(event_id: str, stores: StoresDep, caller: CurrentCaller) -> None:
     await network_events.cancel_registration(stores, caller=caller, event_id=event_id)
 
 
-@router.post("/events/{event_id}/publish")
+@router.post("/events/{event_id}/publish", dependencies=[MEMBERS])
 async def publish(event_id: str, stores: StoresDep, caller: CurrentCaller) -> EventView:
     """A draft is published by its organiser, the region's facilitators or an operator."""
     return EventView.of(
@@ -240,7 +247,7 @@ async def publish(event_id: str, stores: StoresDep, caller: CurrentCaller) -> Ev
     )
 
 
-@router.post("/events/{event_id}/cancel")
+@router.post("/events/{event_id}/cancel", dependencies=[MEMBERS])
 async def cancel(
     event_id: str, body: Cancellation, stores: StoresDep, caller: CurrentCaller
 ) -> EventView:

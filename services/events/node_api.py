@@ -14,13 +14,14 @@ from services.events.api import StoresDep
 from services.events.domain.node_keys import NodeKey
 from services.events.usecases import node_keys as node_key_cases
 from services.events.usecases import submissions
-from shared.auth import CurrentCaller
+from shared.auth import AUTHORITIES, CurrentCaller
 from shared.pagination import Limit, Page
+from shared.requests import Cursor, RequestModel
 
 router = APIRouter(prefix="/v1")
 
 
-class KeyRequest(BaseModel):
+class KeyRequest(RequestModel):
     label: str = Field(min_length=1, max_length=100, examples=["LDN node, production"])
 
 
@@ -53,7 +54,9 @@ class SubmissionResult(BaseModel):
     event_id: str | None
 
 
-@router.post("/regions/{region}/node-keys", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/regions/{region}/node-keys", dependencies=[AUTHORITIES], status_code=status.HTTP_201_CREATED
+)
 async def issue_key(
     region: str, body: KeyRequest, stores: StoresDep, caller: CurrentCaller
 ) -> IssuedKey:
@@ -63,13 +66,13 @@ async def issue_key(
     return IssuedKey(**KeyView.of(key).model_dump(), key=presented)
 
 
-@router.get("/regions/{region}/node-keys")
+@router.get("/regions/{region}/node-keys", dependencies=[AUTHORITIES])
 async def keys(
     region: str,
     stores: StoresDep,
     caller: CurrentCaller,
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: Cursor = None,
 ) -> Page[KeyView]:
     found, next_cursor = await node_key_cases.node_keys_of(
         stores, caller=caller, region=region, cursor=cursor, limit=limit
@@ -77,7 +80,11 @@ async def keys(
     return Page(items=[KeyView.of(k) for k in found], next_cursor=next_cursor)
 
 
-@router.delete("/regions/{region}/node-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/regions/{region}/node-keys/{key_id}",
+    dependencies=[AUTHORITIES],
+    status_code=status.HTTP_204_NO_CONTENT,
+)
 async def revoke_key(region: str, key_id: str, stores: StoresDep, caller: CurrentCaller) -> None:
     await node_key_cases.revoke_node_key(stores, caller=caller, region=region, key_id=key_id)
 

@@ -14,10 +14,11 @@ from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member
 from services.membership.domain.organisation import Organisation
 from services.membership.stores import Stores
-from shared.auth import CurrentCaller
+from shared.auth import AUTHORITIES, MEMBERS, CurrentCaller
 from shared.caller import Caller, governs
 from shared.pagination import Limit, Page
 from shared.reference import regions
+from shared.requests import Cursor, RequestModel
 from shared.service import stores_of
 
 router = APIRouter(prefix="/v1")
@@ -60,7 +61,7 @@ class MemberView(BaseModel):
         )
 
 
-class Application(BaseModel):
+class Application(RequestModel):
     name: str = Field(max_length=120, examples=["Ada Lovelace"])
     email: str = Field(max_length=254, examples=["ada.lovelace@nhs.net"])
     password: str = Field(max_length=128)
@@ -73,11 +74,11 @@ class Application(BaseModel):
     links: list[str] = Field(default_factory=list, max_length=5)
 
 
-class Decision(BaseModel):
+class Decision(RequestModel):
     reason: str = Field(max_length=1000)
 
 
-class ProfileChanges(BaseModel):
+class ProfileChanges(RequestModel):
     name: str | None = Field(None, max_length=120)
     region: str | None = None
     organisation_id: str | None = None
@@ -88,11 +89,11 @@ class ProfileChanges(BaseModel):
     links: list[str] | None = Field(None, max_length=5)
 
 
-class Roles(BaseModel):
+class Roles(RequestModel):
     roles: list[str] = Field(max_length=5, examples=[["member", "facilitator"]])
 
 
-class Credentials(BaseModel):
+class Credentials(RequestModel):
     email: str = Field(max_length=254)
     password: str = Field(max_length=128)
 
@@ -104,7 +105,7 @@ class Identity(BaseModel):
     roles: list[str]
 
 
-class OrganisationIn(BaseModel):
+class OrganisationIn(RequestModel):
     name: str = Field(max_length=200)
     region: str
     ods_code: str | None = Field(None, max_length=6)
@@ -133,13 +134,13 @@ async def apply(body: Application, stores: StoresDep, caller: CurrentCaller) -> 
     return MemberView.of(member, replace(caller, member_id=member.id))
 
 
-@router.get("/applications")
+@router.get("/applications", dependencies=[AUTHORITIES])
 async def applications(
     stores: StoresDep,
     caller: CurrentCaller,
     region: str,
     limit: Limit = 20,
-    cursor: str | None = None,
+    cursor: Cursor = None,
 ) -> Page[MemberView]:
     members, next_cursor = await usecases.pending_applications(
         stores, actor_id=caller.member_id, region=region, cursor=cursor, limit=limit
@@ -147,13 +148,13 @@ async def applications(
     return Page(items=[MemberView.of(m, caller) for m in members], next_cursor=next_cursor)
 
 
-@router.post("/applications/{member_id}/approve")
+@router.post("/applications/{member_id}/approve", dependencies=[AUTHORITIES])
 async def approve(member_id: str, stores: StoresDep, caller: CurrentCaller) -> MemberView:
     member = await usecases.approve(stores, actor_id=caller.member_id, member_id=member_id)
     return MemberView.of(member, caller)
 
 
-@router.post("/applications/{member_id}/decline")
+@router.post("/applications/{member_id}/decline", dependencies=[AUTHORITIES])
 async def decline(
     member_id: str, body: Decision, stores: StoresDep, caller: CurrentCaller
 ) -> MemberView:
@@ -174,7 +175,7 @@ async def sign_in(body: Credentials, stores: StoresDep, _: CurrentCaller) -> Ide
     )
 
 
-@router.get("/members")
+@router.get("/members", dependencies=[MEMBERS])
 async def directory(
     stores: StoresDep,
     caller: CurrentCaller,
@@ -185,7 +186,7 @@ async def directory(
     skill: str | None = Query(None, max_length=50),
     role: str | None = None,
     limit: Limit = 20,
-    cursor: str | None = None,
+    cursor: Cursor = None,
 ) -> Page[MemberView]:
     query = DirectoryQuery.of(
         name=name,
@@ -203,10 +204,12 @@ async def directory(
 
 @router.get("/members/{member_id}")
 async def member(member_id: str, stores: StoresDep, caller: CurrentCaller) -> MemberView:
-    return MemberView.of(await usecases.get_member(stores, member_id), caller)
+    return MemberView.of(
+        await usecases.member_page(stores, caller=caller, member_id=member_id), caller
+    )
 
 
-@router.patch("/members/{member_id}")
+@router.patch("/members/{member_id}", dependencies=[MEMBERS])
 async def edit_profile(
     member_id: str, body: ProfileChanges, stores: StoresDep, caller: CurrentCaller
 ) -> MemberView:
@@ -217,7 +220,7 @@ async def edit_profile(
     return MemberView.of(updated, caller)
 
 
-@router.put("/members/{member_id}/roles")
+@router.put("/members/{member_id}/roles", dependencies=[AUTHORITIES])
 async def set_roles(
     member_id: str, body: Roles, stores: StoresDep, caller: CurrentCaller
 ) -> MemberView:
@@ -227,7 +230,7 @@ async def set_roles(
     return MemberView.of(updated, caller)
 
 
-@router.post("/members/{member_id}/leave")
+@router.post("/members/{member_id}/leave", dependencies=[MEMBERS])
 async def leave(member_id: str, stores: StoresDep, caller: CurrentCaller) -> MemberView:
     return MemberView.of(
         await usecases.leave(stores, actor_id=caller.member_id, member_id=member_id), caller
@@ -241,7 +244,7 @@ async def erase(member_id: str, stores: StoresDep, caller: CurrentCaller) -> Mem
     )
 
 
-@router.get("/members/{member_id}/suggestions")
+@router.get("/members/{member_id}/suggestions", dependencies=[MEMBERS])
 async def suggestions(
     member_id: str,
     stores: StoresDep,
@@ -260,7 +263,7 @@ async def suggestions(
     ]
 
 
-@router.get("/members/{member_id}/contributions")
+@router.get("/members/{member_id}/contributions", dependencies=[MEMBERS])
 async def contributions(member_id: str, stores: StoresDep, _: CurrentCaller) -> dict[str, int]:
     return await usecases.contribution_record(stores, member_id=member_id)
 
@@ -270,7 +273,7 @@ async def list_regions(_: CurrentCaller) -> list[RegionView]:
     return [RegionView(code=r.code, name=r.name, nation=r.nation) for r in regions().values()]
 
 
-@router.get("/regions/{code}")
+@router.get("/regions/{code}", dependencies=[MEMBERS])
 async def region(code: str, stores: StoresDep, caller: CurrentCaller) -> RegionView:
     overview = await usecases.region_overview(stores, code=code)
 
@@ -288,7 +291,7 @@ async def region(code: str, stores: StoresDep, caller: CurrentCaller) -> RegionV
     )
 
 
-@router.post("/organisations", status_code=status.HTTP_201_CREATED)
+@router.post("/organisations", dependencies=[AUTHORITIES], status_code=status.HTTP_201_CREATED)
 async def add_organisation(
     body: OrganisationIn, stores: StoresDep, caller: CurrentCaller
 ) -> Organisation:
@@ -307,7 +310,7 @@ async def organisations(
     _: CurrentCaller,
     region: str | None = None,
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: Cursor = None,
 ) -> Page[Organisation]:
     items, next_cursor = await usecases.organisations_page(
         stores, region=region, cursor=cursor, limit=limit

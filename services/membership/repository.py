@@ -45,6 +45,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         # Sparse: organisations without an ODS code leave the field out and are not in it.
         IndexModel([("ods_code", 1)], unique=True, sparse=True, name="ods_code_unique"),
         IndexModel([("region", 1), ("name_lower", 1), ("_id", 1)], name="by_region"),
+        IndexModel([("name_lower", 1), ("_id", 1)], name="by_name"),
     ],
     "contributions": [IndexModel([("member_id", 1), ("kind", 1)], name="by_member")],
 }

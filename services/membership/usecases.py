@@ -16,6 +16,7 @@ from services.membership.domain.permissions import require_region_authority
 from services.membership.domain.profile import Profile, normalise_email
 from services.membership.domain.suggestions import Suggestion, suggest
 from services.membership.stores import Stores
+from shared.caller import Caller
 from shared.errors import Forbidden, Invalid, NotFound, Unauthorized
 from shared.reference import Region, regions
 from shared.retry import change
@@ -136,6 +137,13 @@ async def pending_applications(
     require_region_authority(actor, check_region(region))
     query = DirectoryQuery.of(status=Status.PENDING, region=region)
     return await stores.members.search(query, cursor=cursor, limit=limit)
+
+
+async def member_page(stores: Stores, *, caller: Caller, member_id: str) -> Member:
+    """Members see each other; an applicant, their own application and nothing else."""
+    if caller.member_id != member_id and not caller.has("member"):
+        raise Forbidden("not_permitted", "Only members can do this")
+    return await get_member(stores, member_id)
 
 
 @dataclass(frozen=True)

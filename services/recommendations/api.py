@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 from services.recommendations.domain.catalogue import Recommendation
 from services.recommendations.stores import Ballot, Stores
 from services.recommendations.usecases import catalogue, resonance
-from shared.auth import CurrentCaller
+from shared.auth import MEMBERS, OPERATORS, CurrentCaller
+from shared.requests import RequestModel
 from shared.service import stores_of
 
 router = APIRouter(prefix="/v1")
@@ -28,7 +29,7 @@ StoresDep = Annotated[Stores, Depends(stores_of(Stores))]
 # --- catalogue ---------------------------------------------------------------------------
 
 
-class RecommendationIn(BaseModel):
+class RecommendationIn(RequestModel):
     code: str = Field(max_length=16, examples=["R6"])
     title: Title
     description: Text = ""
@@ -39,7 +40,7 @@ class RecommendationIn(BaseModel):
     source: str = Field(max_length=300, examples=["A later KM report (2027)"])
 
 
-class Retirement(BaseModel):
+class Retirement(RequestModel):
     reason: str = Field(max_length=1000)
 
 
@@ -75,7 +76,7 @@ async def recommendations(
     return [RecommendationView.of(r) for r in found]
 
 
-@router.post("/recommendations", status_code=status.HTTP_201_CREATED)
+@router.post("/recommendations", dependencies=[OPERATORS], status_code=status.HTTP_201_CREATED)
 async def add_recommendation(
     body: RecommendationIn, stores: StoresDep, caller: CurrentCaller
 ) -> RecommendationView:
@@ -88,7 +89,7 @@ async def recommendation(code: str, stores: StoresDep, _: CurrentCaller) -> Reco
     return RecommendationView.of(await catalogue.recommendation(stores, code))
 
 
-@router.post("/recommendations/{code}/retire")
+@router.post("/recommendations/{code}/retire", dependencies=[OPERATORS])
 async def retire(
     code: str, body: Retirement, stores: StoresDep, caller: CurrentCaller
 ) -> RecommendationView:
@@ -101,7 +102,7 @@ async def retire(
 # --- resonance ---------------------------------------------------------------------------
 
 
-class RankingIn(BaseModel):
+class RankingIn(RequestModel):
     codes: list[Annotated[str, Field(max_length=16)]] = Field(
         max_length=50, description="Best first", examples=[["R4", "R1", "R3"]]
     )
@@ -140,21 +141,23 @@ class RankingsView(BaseModel):
     method: str = "modified Borda count: k - i points for position i of a k-code ballot"
 
 
-@router.put("/members/me/ranking")
+@router.put("/members/me/ranking", dependencies=[MEMBERS])
 async def rank(body: RankingIn, stores: StoresDep, caller: CurrentCaller) -> BallotView:
     return BallotView.of(await resonance.endorse(stores, caller=caller, codes=body.codes))
 
 
-@router.get("/members/me/ranking")
+@router.get("/members/me/ranking", dependencies=[MEMBERS])
 async def my_ranking(stores: StoresDep, caller: CurrentCaller) -> BallotView:
     return BallotView.of(await resonance.ballot_of(stores, caller=caller))
 
 
-@router.delete("/members/me/ranking", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/members/me/ranking", dependencies=[MEMBERS], status_code=status.HTTP_204_NO_CONTENT
+)
 async def withdraw(stores: StoresDep, caller: CurrentCaller) -> None:
     await resonance.withdraw_ballot(stores, caller=caller)
 
 
-@router.get("/rankings")
+@router.get("/rankings", dependencies=[MEMBERS])
 async def rankings(stores: StoresDep, _: CurrentCaller, region: str | None = None) -> RankingsView:
     return RankingsView(**await resonance.rankings(stores, region=region))

@@ -12,13 +12,14 @@ from services.recommendations.api import Link, StoresDep, Text, Title
 from services.recommendations.domain.case_study import CaseStudy
 from services.recommendations.usecases import case_studies as usecases
 from services.recommendations.usecases import follows as following
-from shared.auth import CurrentCaller
+from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
+from shared.requests import Cursor, RequestModel
 
 router = APIRouter(prefix="/v1")
 
 
-class CaseStudyIn(BaseModel):
+class CaseStudyIn(RequestModel):
     title: Title
     context: Text
     what_was_done: Text
@@ -71,7 +72,7 @@ class CaseStudyView(BaseModel):
         )
 
 
-@router.post("/case-studies", status_code=status.HTTP_201_CREATED)
+@router.post("/case-studies", dependencies=[MEMBERS], status_code=status.HTTP_201_CREATED)
 async def share_case_study(
     body: CaseStudyIn, stores: StoresDep, caller: CurrentCaller
 ) -> CaseStudyView:
@@ -79,7 +80,7 @@ async def share_case_study(
     return CaseStudyView.of(study, caller.member_id)
 
 
-@router.get("/case-studies")
+@router.get("/case-studies", dependencies=[MEMBERS])
 async def case_studies(
     stores: StoresDep,
     caller: CurrentCaller,
@@ -88,7 +89,7 @@ async def case_studies(
     code: str | None = Query(None, max_length=16),
     technique: str | None = Query(None, max_length=50),
     limit: Limit = 20,
-    cursor: str | None = None,
+    cursor: Cursor = None,
 ) -> Page[CaseStudyView]:
     """Newest first; `q` matches every word in the title, context, what was done, outcome
     and techniques."""
@@ -100,7 +101,7 @@ async def case_studies(
     )
 
 
-@router.put("/case-studies/{case_study_id}")
+@router.put("/case-studies/{case_study_id}", dependencies=[MEMBERS])
 async def revise_case_study(
     case_study_id: str, body: CaseStudyIn, stores: StoresDep, caller: CurrentCaller
 ) -> CaseStudyView:
@@ -110,12 +111,12 @@ async def revise_case_study(
     return CaseStudyView.of(study, caller.member_id)
 
 
-@router.get("/case-studies/{case_study_id}")
+@router.get("/case-studies/{case_study_id}", dependencies=[MEMBERS])
 async def case_study(case_study_id: str, stores: StoresDep, caller: CurrentCaller) -> CaseStudyView:
     return CaseStudyView.of(await usecases.case_study(stores, case_study_id), caller.member_id)
 
 
-@router.put("/case-studies/{case_study_id}/useful")
+@router.put("/case-studies/{case_study_id}/useful", dependencies=[MEMBERS])
 async def mark_useful(
     case_study_id: str, stores: StoresDep, caller: CurrentCaller
 ) -> CaseStudyView:
@@ -125,7 +126,7 @@ async def mark_useful(
     return CaseStudyView.of(study, caller.member_id)
 
 
-@router.delete("/case-studies/{case_study_id}/useful")
+@router.delete("/case-studies/{case_study_id}/useful", dependencies=[MEMBERS])
 async def unmark_useful(
     case_study_id: str, stores: StoresDep, caller: CurrentCaller
 ) -> CaseStudyView:
@@ -144,19 +145,23 @@ class FollowView(BaseModel):
     at: datetime
 
 
-@router.put("/follows/{kind}/{target}", status_code=status.HTTP_204_NO_CONTENT)
+@router.put(
+    "/follows/{kind}/{target}", dependencies=[MEMBERS], status_code=status.HTTP_204_NO_CONTENT
+)
 async def follow(kind: str, target: str, stores: StoresDep, caller: CurrentCaller) -> None:
     await following.follow(stores, caller=caller, kind=kind, target=target, on=True)
 
 
-@router.delete("/follows/{kind}/{target}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/follows/{kind}/{target}", dependencies=[MEMBERS], status_code=status.HTTP_204_NO_CONTENT
+)
 async def unfollow(kind: str, target: str, stores: StoresDep, caller: CurrentCaller) -> None:
     await following.follow(stores, caller=caller, kind=kind, target=target, on=False)
 
 
-@router.get("/members/me/follows")
+@router.get("/members/me/follows", dependencies=[MEMBERS])
 async def my_follows(
-    stores: StoresDep, caller: CurrentCaller, limit: Limit = 50, cursor: str | None = None
+    stores: StoresDep, caller: CurrentCaller, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[FollowView]:
     found, next_cursor = await following.follows_of(
         stores, caller=caller, cursor=cursor, limit=limit

@@ -13,13 +13,14 @@ from services.recommendations.domain.adoption import Tally
 from services.recommendations.domain.plan import TRANSITIONS, Plan, Rag, Scope, Status
 from services.recommendations.domain.queries import PlanListing
 from services.recommendations.usecases import plans as usecases
-from shared.auth import CurrentCaller
+from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
+from shared.requests import Cursor, RequestModel
 
 router = APIRouter(prefix="/v1")
 
 
-class PlanIn(BaseModel):
+class PlanIn(RequestModel):
     code: str = Field(max_length=16, examples=["R4"])
     scope: Scope
     scope_id: str | None = Field(
@@ -31,35 +32,35 @@ class PlanIn(BaseModel):
     goal: str = Field(min_length=1, max_length=2000)
 
 
-class PlanRevision(BaseModel):
+class PlanRevision(RequestModel):
     goal: str | None = Field(None, min_length=1, max_length=2000)
     owner_member_id: MemberId | None = None
     co_lead_member_ids: list[MemberId] | None = Field(None, max_length=10)
 
 
-class ActionIn(BaseModel):
+class ActionIn(RequestModel):
     title: Title
     owner_member_id: MemberId | None = None
     due_on: date
 
 
-class MilestoneIn(BaseModel):
+class MilestoneIn(RequestModel):
     title: Title
     target_on: date
 
 
-class StatusChange(BaseModel):
+class StatusChange(RequestModel):
     status: Status
     note: str = Field("", max_length=2000)
 
 
-class ProgressIn(BaseModel):
+class ProgressIn(RequestModel):
     summary: str = Field(min_length=1, max_length=5000)
     rag: Rag
     evidence_links: list[Link] = Field(default_factory=list, max_length=10)
 
 
-class Attachment(BaseModel):
+class Attachment(RequestModel):
     case_study_id: str = Field(max_length=64)
 
 
@@ -134,13 +135,13 @@ class PlanView(PlanRow):
         )
 
 
-@router.post("/plans", status_code=status.HTTP_201_CREATED)
+@router.post("/plans", dependencies=[MEMBERS], status_code=status.HTTP_201_CREATED)
 async def create_plan(body: PlanIn, stores: StoresDep, caller: CurrentCaller) -> PlanView:
     created = await usecases.create_plan(stores, caller=caller, **body.model_dump())
     return PlanView.full(created)
 
 
-@router.get("/plans")
+@router.get("/plans", dependencies=[MEMBERS])
 async def plans(
     stores: StoresDep,
     _: CurrentCaller,
@@ -150,7 +151,7 @@ async def plans(
     status: Status | None = None,
     lead: str | None = Query(None, max_length=64, description="Owned or co-led by this member"),
     limit: Limit = 20,
-    cursor: str | None = None,
+    cursor: Cursor = None,
 ) -> Page[PlanRow]:
     listing = PlanListing(code=code, region=region, scope=scope, status=status, lead=lead)
     found, next_cursor = await usecases.plans_page(
@@ -159,12 +160,12 @@ async def plans(
     return Page(items=[PlanRow.of(p) for p in found], next_cursor=next_cursor)
 
 
-@router.get("/plans/{plan_id}")
+@router.get("/plans/{plan_id}", dependencies=[MEMBERS])
 async def plan(plan_id: str, stores: StoresDep, _: CurrentCaller) -> PlanView:
     return PlanView.full(await usecases.plan(stores, plan_id))
 
 
-@router.patch("/plans/{plan_id}")
+@router.patch("/plans/{plan_id}", dependencies=[MEMBERS])
 async def revise_plan(
     plan_id: str, body: PlanRevision, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
@@ -174,7 +175,9 @@ async def revise_plan(
     return PlanView.full(changed)
 
 
-@router.post("/plans/{plan_id}/actions", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/plans/{plan_id}/actions", dependencies=[MEMBERS], status_code=status.HTTP_201_CREATED
+)
 async def add_action(
     plan_id: str, body: ActionIn, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
@@ -182,7 +185,7 @@ async def add_action(
     return PlanView.full(changed)
 
 
-@router.post("/plans/{plan_id}/actions/{action_id}/done")
+@router.post("/plans/{plan_id}/actions/{action_id}/done", dependencies=[MEMBERS])
 async def action_done(
     plan_id: str, action_id: str, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
@@ -192,7 +195,9 @@ async def action_done(
     return PlanView.full(changed)
 
 
-@router.post("/plans/{plan_id}/milestones", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/plans/{plan_id}/milestones", dependencies=[MEMBERS], status_code=status.HTTP_201_CREATED
+)
 async def add_milestone(
     plan_id: str, body: MilestoneIn, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
@@ -202,7 +207,7 @@ async def add_milestone(
     return PlanView.full(changed)
 
 
-@router.post("/plans/{plan_id}/milestones/{milestone_id}/reached")
+@router.post("/plans/{plan_id}/milestones/{milestone_id}/reached", dependencies=[MEMBERS])
 async def milestone_reached(
     plan_id: str, milestone_id: str, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
@@ -212,7 +217,7 @@ async def milestone_reached(
     return PlanView.full(changed)
 
 
-@router.post("/plans/{plan_id}/status")
+@router.post("/plans/{plan_id}/status", dependencies=[MEMBERS])
 async def change_status(
     plan_id: str, body: StatusChange, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
@@ -222,7 +227,9 @@ async def change_status(
     return PlanView.full(changed)
 
 
-@router.post("/plans/{plan_id}/progress", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/plans/{plan_id}/progress", dependencies=[MEMBERS], status_code=status.HTTP_201_CREATED
+)
 async def report_progress(
     plan_id: str, body: ProgressIn, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
@@ -232,7 +239,7 @@ async def report_progress(
     return PlanView.full(changed)
 
 
-@router.post("/plans/{plan_id}/case-studies")
+@router.post("/plans/{plan_id}/case-studies", dependencies=[MEMBERS])
 async def attach_case_study(
     plan_id: str, body: Attachment, stores: StoresDep, caller: CurrentCaller
 ) -> PlanView:
@@ -258,7 +265,7 @@ class AdoptionRow(BaseModel):
     regions: dict[str, TallyView]
 
 
-@router.get("/adoption")
+@router.get("/adoption", dependencies=[MEMBERS])
 async def adoption(stores: StoresDep, _: CurrentCaller) -> list[AdoptionRow]:
     """For each recommendation: plans by status and latest RAG per region, and nationally."""
     return [

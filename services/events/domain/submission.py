@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, ValidationError
@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field, ValidationError
 from services.events.domain.details import EventDetails, Kind, Mode, Scope, problems
 from shared import topics
 from shared.cloudevents import Fact
+from shared.text import control_characters_in
 
 SUBMITTED = "uk.nhs.knet.event.submitted.v1"
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -86,10 +87,16 @@ def event_id_for(node: str, external_id: str) -> str:
 
 
 def read(data: dict[str, Any]) -> tuple[EventSubmission | None, list[str]]:
+    """The submission (None when it can't be read) and every reason found so far."""
+    reasons = [
+        f"{path}: control characters are not allowed" for path in control_characters_in(data)
+    ]
     try:
-        return EventSubmission.model_validate(data), []
+        submission = EventSubmission.model_validate(data)
     except ValidationError as exc:
-        return None, [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        reasons += [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return None, reasons
+    return submission, reasons
 
 
 def to_details(
@@ -104,30 +111,41 @@ def to_details(
     if not 1 <= submission.capacity <= 10_000:
         found.append("capacity: between 1 and 10,000 for a regional node's event")
     choices = {"kind": Kind, "mode": Mode, "scope": Scope}
+    unreadable = set()
     for name, enum in choices.items():
         if getattr(submission, name) not in {e.value for e in enum}:
             found.append(f"{name}: one of {', '.join(e.value for e in enum)}")
+            unreadable.add(name)
     starts, ends = submission.starts_at, submission.ends_at
     if starts is None or ends is None:
         found.append("starts_at/ends_at: both are required")
-    if found or starts is None or ends is None:
-        return None, found
+        unreadable.add("times")
+    # The details' own rules too, so that a node hears every mistake at once: a field that
+    # could not be read stands in with a neutral value, and what depends on it is left out
+    # (a venue is needed only for an in-person event, and the mode was already reported).
+    placeholder = now + timedelta(days=1)
     details = EventDetails(
         title=submission.title,
         summary=submission.summary,
         description=submission.description,
-        kind=Kind(submission.kind),
-        mode=Mode(submission.mode),
-        scope=Scope(submission.scope),
+        kind=Kind(submission.kind) if "kind" not in unreadable else Kind.WORKSHOP,
+        mode=Mode(submission.mode) if "mode" not in unreadable else Mode.ONLINE,
+        scope=Scope(submission.scope) if "scope" not in unreadable else Scope.REGIONAL,
         region=submission.region,
-        starts_at=starts,
-        ends_at=ends,
+        starts_at=starts or placeholder,
+        ends_at=ends or placeholder + timedelta(hours=1),
         timezone=submission.timezone,
         venue=submission.venue,
         join_url=submission.join_url,
         tags=tuple(submission.tags),
     )
-    found = problems(details, now=now)
+    depends = {
+        "mode": ("venue:", "join_url:"),
+        "scope": ("region:",),
+        "times": ("starts_at", "ends_at"),
+    }
+    skipped = tuple(prefix for field in unreadable for prefix in depends.get(field, ()))
+    found += [p for p in problems(details, now=now) if not p.startswith(skipped)]
     return (None, found) if found else (details, [])
 
 

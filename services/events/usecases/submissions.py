@@ -42,8 +42,9 @@ async def submit(
     submission, reasons = submissions.read(data)
     external_id = submission.external_id if submission else _external_id(data)
     details = None
-    if submission is not None and not reasons and submission.action == "publish":
-        details, reasons = submissions.to_details(submission, node=node, now=stores.clock.now())
+    if submission is not None and submission.action == "publish":
+        details, more = submissions.to_details(submission, node=node, now=stores.clock.now())
+        reasons = [*reasons, *more]
     if reasons or submission is None:
         return await _reject(stores, submission_id, node, external_id, reasons)
     event_id = submissions.event_id_for(node, submission.external_id)

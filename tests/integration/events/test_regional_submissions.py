@@ -118,7 +118,8 @@ async def test_bad_submissions_are_rejected_with_every_reason(
     ]
     assert sorted(by_submission[backwards]["data"]["reasons"]) == [
         "capacity: between 1 and 10,000 for a regional node's event",
-    ]
+        "ends_at: must be after starts_at",
+    ], "every reason, the details' own rules too"
     for event in rejections:
         assert_valid(event)
 

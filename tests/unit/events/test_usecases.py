@@ -252,3 +252,20 @@ async def test_a_draft_is_published_by_its_organiser(stores: Stores) -> None:
     assert published(stores).count(fact.EventPublished) == 1
     found, _ = await network_events.upcoming(stores, cursor=None, limit=5)
     assert [e.id for e in found] == [event_id]
+
+
+async def test_a_node_hears_every_reason_at_once(stores: Stores) -> None:
+    past = (NOW - timedelta(days=1)).isoformat()
+    bad = submission("x9", capacity=-1, starts_at=past, title="\x07Bell", mode="carrier pigeon")
+    result = await submissions.handle_submission(
+        stores, submission_id="s9", source="/regions/LDN", data=bad
+    )
+    reasons = "\n".join(result.reasons)
+    assert result.outcome == "rejected"
+    for expected in (
+        "capacity",
+        "starts_at: must be in the future",
+        "mode: one of",
+        "title: control",
+    ):
+        assert expected in reasons, reasons

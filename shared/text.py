@@ -1,0 +1,30 @@
+"""Text a member or a node supplies carries no control characters (NUL, BEL, escape sequences,
+DEL, C1): they break logs, terminals, e-mail headers and other readers. Tab, line feed and
+carriage return are text. One rule, used by every request body (shared/requests.py) and by the
+regional-node submissions (services/events/domain/submission.py)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_characters_in(value: Any, where: str = "") -> list[str]:
+    """The paths (`field.0.name`) of every string in `value` that holds a control character."""
+    if isinstance(value, str):
+        return [where or "value"] if _CONTROL.search(value) else []
+    if isinstance(value, dict):
+        return [
+            path
+            for k, v in value.items()
+            for path in control_characters_in(v, f"{where}.{k}".lstrip("."))
+        ]
+    if isinstance(value, list):
+        return [
+            path
+            for i, v in enumerate(value)
+            for path in control_characters_in(v, f"{where}.{i}".lstrip("."))
+        ]
+    return []
