@@ -62,6 +62,9 @@ class InMemoryMembers:
     async def any_with_role(self, role: str) -> bool:
         return any(m.status is Status.ACTIVE and role in m.roles for m in self._all())
 
+    async def count_active_with_role(self, role: str) -> int:
+        return sum(m.status is Status.ACTIVE and role in m.roles for m in self._all())
+
     async def search(
         self, query: DirectoryQuery, *, cursor: str | None, limit: int
     ) -> tuple[list[Member], str | None]:

@@ -82,6 +82,9 @@ class MemberRepository:
         query = {"roles": role, "status": Status.ACTIVE.value}
         return await self.collection.find_one(query, {"_id": 1}) is not None
 
+    async def count_active_with_role(self, role: str) -> int:
+        return await self.collection.count_documents({"roles": role, "status": Status.ACTIVE.value})
+
     async def search(
         self, query: DirectoryQuery, *, cursor: str | None, limit: int
     ) -> tuple[list[Member], str | None]:

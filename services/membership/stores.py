@@ -36,6 +36,8 @@ class Members(Protocol):
 
     async def any_with_role(self, role: str) -> bool: ...
 
+    async def count_active_with_role(self, role: str) -> int: ...
+
     async def search(
         self, query: DirectoryQuery, *, cursor: str | None, limit: int
     ) -> tuple[list[Member], str | None]:

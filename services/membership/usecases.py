@@ -17,7 +17,7 @@ from services.membership.domain.profile import Profile, normalise_email
 from services.membership.domain.suggestions import Suggestion, suggest
 from services.membership.stores import Stores
 from shared.caller import Caller
-from shared.errors import Forbidden, Invalid, NotFound, Unauthorized
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from shared.reference import Region, regions
 from shared.retry import change
 
@@ -91,15 +91,32 @@ async def update_profile(
 
 async def set_roles(stores: Stores, *, actor_id: str, member_id: str, roles: list[str]) -> Member:
     wanted = check_roles(frozenset(roles))
+    if "operator" not in wanted:
+        await _keep_an_operator(stores, member_id)
     return await _change(stores, actor_id, member_id, lambda m, a: m.set_roles(by=a, roles=wanted))
 
 
 async def leave(stores: Stores, *, actor_id: str, member_id: str) -> Member:
+    await _keep_an_operator(stores, member_id)
     return await _change(stores, actor_id, member_id, lambda m, a: m.leave(by=a))
 
 
 async def erase(stores: Stores, *, actor_id: str, member_id: str) -> Member:
+    await _keep_an_operator(stores, member_id)
     return await _change(stores, actor_id, member_id, lambda m, a: m.erase(by=a))
+
+
+async def _keep_an_operator(stores: Stores, member_id: str) -> None:
+    """Someone must approve applicants and keep the catalogue: the last active operator can't
+    leave, be erased or lose the role. (Two operators removing each other at the same moment
+    could still race; the first-operator bootstrap at the next start repairs that.)"""
+    member = await stores.members.get(member_id)
+    if member is None or not member.has("operator"):
+        return
+    if await stores.members.count_active_with_role("operator") <= 1:
+        raise Conflict(
+            "last_operator", "The network would be left without an operator: appoint another first"
+        )
 
 
 async def sign_in(stores: Stores, *, email: str, password: str) -> Member:

@@ -147,6 +147,7 @@ async def test_candidates_key_players_and_counts(
     assert await members.count_active("LDN") == 7
     assert await members.active_per_region() == {"LDN": 7, "NW": 1}
     assert await members.any_with_role("sponsor")
+    assert await members.count_active_with_role("facilitator") == 2
     assert not await members.any_with_role("operator")
 
 

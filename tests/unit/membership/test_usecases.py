@@ -217,3 +217,19 @@ async def test_organisations_directory_suggestions_and_contributions(stores: Sto
     record = await usecases.contribution_record(stores, member_id="me")
     assert record["endorsements"] == 2
     assert record["events_hosted"] == 0
+
+
+async def test_the_last_operator_stays(stores: Stores) -> None:
+    await seat(stores, member("op", roles={"member", "operator"}))
+    for attempt in (
+        usecases.leave(stores, actor_id="op", member_id="op"),
+        usecases.erase(stores, actor_id="op", member_id="op"),
+    ):
+        with pytest.raises(Conflict) as caught:
+            await attempt
+        assert caught.value.code == "last_operator"
+    await seat(stores, member("op2", roles={"member", "operator"}))
+    await usecases.set_roles(stores, actor_id="op2", member_id="op", roles=["member"])
+    with pytest.raises(Conflict):
+        await usecases.set_roles(stores, actor_id="op2", member_id="op2", roles=["member"])
+    await usecases.leave(stores, actor_id="op", member_id="op")
