@@ -214,3 +214,22 @@ async def test_a_redelivered_older_event_does_not_undo_a_newer_one(
     found = await recs.stores.members.get(member)
     assert found is not None
     assert (found.region, found.organisation_id) == ("SE", "RTK")
+
+
+async def test_a_ballot_withdrawn_at_once_still_publishes_its_endorsements(recs: Recs) -> None:
+    """Endorsing and withdrawing within one relay round: the withdrawal empties the ballot
+    rather than deleting it, so the endorsements waiting in its outbox still go out, once."""
+    member = f"quick-{new_id()}"
+    await rank(recs, member, ["R1", "R3"])
+    withdrawn = await recs.http.delete("/v1/members/me/ranking", headers=recs.member(member))
+    assert withdrawn.status_code == 204
+    endorsed = await events_where(
+        recs.settings,
+        topics.RECOMMENDATIONS,
+        lambda e: (
+            e["type"] == "uk.nhs.knet.recommendation.endorsed.v1"
+            and e["data"]["member_id"] == member
+        ),
+        expected=2,
+    )
+    assert sorted(e["data"]["code"] for e in endorsed) == ["R1", "R3"]
