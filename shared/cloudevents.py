@@ -1,22 +1,30 @@
-"""CloudEvents 1.0 envelope, structured JSON mode, with the `region` and `traceparent` extensions.
+"""CloudEvents 1.0 envelope with the `region` and `traceparent` extensions. The platform
+produces structured JSON mode (Kafka `content-type: application/cloudevents+json`, no `ce_`
+headers); it reads both modes, since a node's CloudEvents SDK sends binary mode by default.
 
-Services own the models of the events they publish (subclasses of `Fact` in
-`services/<name>/events.py`); this module only knows the envelope around them.
+Services own the models of the facts they publish (subclasses of `Fact` in
+`services/<name>/facts.py`); this module only knows the envelope around them.
 """
 
 from __future__ import annotations
 
 import builtins
+import json
 import os
+from collections.abc import Sequence
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.json_schema import SkipJsonSchema
 
 from shared.clock import Clock, SystemClock, new_id
 
 TYPE_PREFIX = "uk.nhs.knet."
+# `dataschema` is an absolute URI (CloudEvents requires one); contracts/ names each schema so.
+SCHEMA_BASE = "urn:uk:nhs:knet:schema:"
+STRUCTURED = "application/cloudevents+json"
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -30,7 +38,7 @@ class Fact(BaseModel):
 
     @classmethod
     def schema_uri(cls) -> str:
-        return f"/contracts/schemas/{cls.event_type}.json"
+        return f"{SCHEMA_BASE}{cls.event_type}"
 
     @classmethod
     def examples(cls) -> list[dict[str, Any]]:
@@ -51,15 +59,28 @@ class CloudEvent(BaseModel):
 
     specversion: Literal["1.0"] = "1.0"
     id: str = Field(min_length=1, description="Unique per event; consumers dedupe on it")
-    source: str = Field(min_length=1, examples=["/services/membership", "/regions/LDN"])
+    source: str = Field(
+        min_length=1,
+        examples=["/services/membership", "/regions/LDN"],
+        json_schema_extra={"format": "uri-reference"},
+    )
     type: str = Field(min_length=1, examples=["uk.nhs.knet.member.approved.v1"])
-    subject: str | None = Field(default=None, description="The aggregate id; also the Kafka key")
+    # Optional attributes are left out when absent, never null: the schema says so.
+    subject: str | SkipJsonSchema[None] = Field(
+        default=None, description="The aggregate id; also the Kafka key"
+    )
     time: datetime
     datacontenttype: Literal["application/json"] = "application/json"
-    dataschema: str | None = None
+    dataschema: str | SkipJsonSchema[None] = Field(
+        default=None, json_schema_extra={"format": "uri"}
+    )
     data: dict[str, Any]
-    region: str | None = Field(default=None, description="Extension: the region code it concerns")
-    traceparent: str | None = Field(default=None, description="Extension: W3C trace context")
+    region: str | SkipJsonSchema[None] = Field(
+        default=None, description="Extension: the region code it concerns"
+    )
+    traceparent: str | SkipJsonSchema[None] = Field(
+        default=None, description="Extension: W3C trace context"
+    )
 
     def data_as(self, model: builtins.type[M]) -> M:
         return model.model_validate(self.data)
@@ -70,6 +91,37 @@ class CloudEvent(BaseModel):
     @classmethod
     def from_json(cls, raw: bytes | str) -> CloudEvent:
         return cls.model_validate_json(raw)
+
+    @classmethod
+    def from_kafka(cls, value: bytes, headers: Sequence[tuple[str, bytes]]) -> CloudEvent:
+        """A record in either content mode of the Kafka protocol binding: binary when it
+        carries `ce_` headers (the attributes there, the data in the value), else structured."""
+        attributes = {
+            name[3:]: raw.decode() for name, raw in headers if name.lower().startswith("ce_")
+        }
+        if not attributes:
+            return cls.from_json(value)
+        content_type = next(
+            (raw.decode() for name, raw in headers if name.lower() == "content-type"),
+            "application/json",
+        )
+        try:
+            data = json.loads(value) if value else {}
+        except ValueError as exc:
+            raise ValidationError.from_exception_data(
+                cls.__name__,
+                [
+                    {
+                        "type": "json_invalid",
+                        "loc": ("data",),
+                        "input": value[:100],
+                        "ctx": {"error": str(exc)},
+                    }
+                ],
+            ) from exc
+        return cls.model_validate(
+            {**attributes, "datacontenttype": content_type.split(";")[0].strip(), "data": data}
+        )
 
 
 # The trace the current request or handled event belongs to: events made while it is set

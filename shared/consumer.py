@@ -293,7 +293,7 @@ Parsed = tuple[ConsumerRecord[bytes, bytes], CloudEvent | ValidationError]
 
 def _parse(record: ConsumerRecord[bytes, bytes]) -> Parsed:
     try:
-        return record, CloudEvent.from_json(record.value or b"")
+        return record, CloudEvent.from_kafka(record.value or b"", record.headers or ())
     except ValidationError as exc:
         return record, exc
 

@@ -8,7 +8,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from shared import topics
+from shared import deadletter, topics
 from shared.cloudevents import CloudEvent, Fact
 from shared.services import discover
 from shared.settings import REPO_ROOT
@@ -36,8 +36,13 @@ def event_schema(model: type[Fact]) -> dict[str, Any]:
     definitions[model.__name__] = data
     envelope["properties"]["type"] = {"const": model.event_type, "type": "string"}
     envelope["properties"]["data"] = {"$ref": f"#/$defs/{model.__name__}"}
-    envelope["required"] = sorted({*envelope.get("required", []), "data", "subject"})
+    envelope["required"] = sorted({*envelope.get("required", []), "data", "specversion", "subject"})
     envelope["additionalProperties"] = True
+    for attribute in envelope["properties"].values():
+        if "default" in attribute and attribute["default"] is None:
+            del attribute["default"]  # left out when absent, never null
+    # CloudEvents attribute (and extension) names: lower-case letters and digits, at most 20.
+    envelope["propertyNames"] = {"pattern": "^[a-z0-9]{1,20}$"}
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": model.schema_uri(),
@@ -48,7 +53,41 @@ def event_schema(model: type[Fact]) -> dict[str, Any]:
     }
 
 
-def asyncapi_document(models: list[type[Fact]]) -> dict[str, Any]:
+SCHEMA_FORMAT = "application/schema+json;version=draft-2020-12"
+KAFKA_HEADERS = {
+    "type": "object",
+    "properties": {"content-type": {"const": "application/cloudevents+json"}},
+    "required": ["content-type"],
+    "description": "Structured content mode of the CloudEvents Kafka binding: no ce_ headers",
+}
+DEAD_LETTER_HEADERS = {
+    "type": "object",
+    "properties": {
+        name: {"type": "string"}
+        for name in (
+            deadletter.REASON,
+            deadletter.ERROR,
+            deadletter.ORIGINAL_TOPIC,
+            deadletter.ORIGINAL_PARTITION,
+            deadletter.ORIGINAL_OFFSET,
+            deadletter.ATTEMPTS,
+            deadletter.CONSUMER_GROUP,
+            deadletter.FAILED_AT,
+        )
+    },
+    "required": [deadletter.REASON, deadletter.ORIGINAL_TOPIC, deadletter.CONSUMER_GROUP],
+}
+
+
+def _channel_id(topic: str) -> str:
+    return topic.replace(".", "_").replace("-", "_")
+
+
+def asyncapi_document(
+    models: list[type[Fact]], received: dict[str, set[str]] | None = None
+) -> dict[str, Any]:
+    """`received`: topic -> the fact types some service consumes from it."""
+    received = received or {}
     by_topic: dict[str, list[type[Fact]]] = defaultdict(list)
     for model in models:
         by_topic[model.topic].append(model)
@@ -56,7 +95,7 @@ def asyncapi_document(models: list[type[Fact]]) -> dict[str, Any]:
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     for topic in sorted(by_topic):
-        channel_id = topic.replace(".", "_").replace("-", "_")
+        channel_id = _channel_id(topic)
         refs = {}
         for model in by_topic[topic]:
             messages[model.event_type] = {
@@ -64,8 +103,20 @@ def asyncapi_document(models: list[type[Fact]]) -> dict[str, Any]:
                 "title": model.__name__,
                 "summary": (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else "",
                 "contentType": "application/cloudevents+json",
-                "payload": {"$ref": f"./schemas/{model.event_type}.json"},
-                "bindings": {"kafka": {"key": {"type": "string", "description": "aggregate id"}}},
+                "payload": {
+                    "schemaFormat": SCHEMA_FORMAT,
+                    "schema": {"$ref": f"./schemas/{model.event_type}.json"},
+                },
+                "headers": KAFKA_HEADERS,
+                "bindings": {
+                    "kafka": {
+                        "key": {
+                            "type": "string",
+                            "description": "the aggregate id (the CloudEvent's subject)",
+                        },
+                        "bindingVersion": "0.5.0",
+                    }
+                },
             }
             refs[model.event_type] = {"$ref": f"#/components/messages/{model.event_type}"}
         channels[channel_id] = {"address": topic, "messages": refs}
@@ -76,16 +127,42 @@ def asyncapi_document(models: list[type[Fact]]) -> dict[str, Any]:
                 {"$ref": f"#/channels/{channel_id}/messages/{name}"} for name in sorted(refs)
             ],
         }
-    channels["knet_dlq_v1"] = {
+        if consumed := sorted(received.get(topic, set()) & set(refs)):
+            operations[f"receive_{channel_id}"] = {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{channel_id}"},
+                "messages": [
+                    {"$ref": f"#/channels/{channel_id}/messages/{name}"} for name in consumed
+                ],
+            }
+    dlq = _channel_id(topics.DEAD_LETTERS)
+    messages["dead_letter"] = {
+        "name": "dead_letter",
+        "title": "A message a consumer could not handle",
+        "summary": "The original record, unchanged, with the knet-dlq-* headers saying why",
+        "headers": DEAD_LETTER_HEADERS,
+        "payload": {"description": "the original record's value, as it came"},
+    }
+    channels[dlq] = {
         "address": topics.DEAD_LETTERS,
         "description": "Messages a consumer could not handle, unchanged, with knet-dlq-* headers",
+        "messages": {"dead_letter": {"$ref": "#/components/messages/dead_letter"}},
+    }
+    operations[f"publish_{dlq}"] = {
+        "action": "send",
+        "channel": {"$ref": f"#/channels/{dlq}"},
+        "messages": [{"$ref": f"#/channels/{dlq}/messages/dead_letter"}],
     }
     return {
         "asyncapi": "3.0.0",
         "info": {
             "title": "KM Network events",
             "version": "1.0.0",
-            "description": "CloudEvents 1.0 (structured JSON) on Kafka. Key = aggregate id.",
+            "description": (
+                "CloudEvents 1.0 on Kafka, structured content mode "
+                "(content-type: application/cloudevents+json). Key = aggregate id. The platform "
+                "also reads binary mode on the topics it consumes."
+            ),
         },
         "defaultContentType": "application/cloudevents+json",
         "servers": {"local": {"host": "127.0.0.1:9092", "protocol": "kafka"}},
@@ -95,11 +172,22 @@ def asyncapi_document(models: list[type[Fact]]) -> dict[str, Any]:
     }
 
 
+def received_types() -> dict[str, set[str]]:
+    """Topic -> the fact types the platform's consumers read from it."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for spec in discover():
+        app = spec.module("app").create_app()
+        for consumer in app.state.consumers:
+            for topic in consumer.topics:
+                found[topic] |= set(consumer.readers)
+    return found
+
+
 def render() -> dict[str, str]:
     """Relative path -> file text for everything under contracts/."""
     models = published_events()
     files = {f"schemas/{m.event_type}.json": _dump(event_schema(m)) for m in models}
-    files["asyncapi.json"] = _dump(asyncapi_document(models))
+    files["asyncapi.json"] = _dump(asyncapi_document(models, received_types()))
     return files
 
 

@@ -21,7 +21,7 @@ import structlog
 from pymongo import IndexModel, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
-from shared.cloudevents import CloudEvent, Fact
+from shared.cloudevents import STRUCTURED, CloudEvent, Fact
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_PUBLISHED
 
 log = structlog.get_logger()
@@ -106,7 +106,9 @@ class OutboxRelay:
                 # aggregate's events share a partition and keep their order.
                 key = (event.get("subject") or str(document["_id"])).encode()
                 value = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
-                headers = {"ce_id": event["id"], "ce_type": event["type"]}
+                # Structured mode, as the Kafka binding defines it: the whole event is the
+                # value; `ce_` headers beside it would make a reader take it for binary mode.
+                headers = {"content-type": STRUCTURED}
                 confirmations.append(await self.send(entry["topic"], key, value, headers))
         await asyncio.gather(*confirmations)
         for _, document in pending:

@@ -83,3 +83,25 @@ def test_published_event_validates_against_its_generated_schema() -> None:
 def test_producer_models_refuse_unknown_fields() -> None:
     with pytest.raises(ValidationError):
         ThingHappened(thing_id="t", count=1, extra="no")  # type: ignore[call-arg]
+
+
+def test_both_content_modes_of_the_kafka_binding_are_read() -> None:
+    structured = CloudEvent(
+        id="e1", source="/regions/LDN", type="t.v1", time="2027-01-01T00:00:00Z", data={"a": 1}
+    )
+    assert CloudEvent.from_kafka(structured.to_json(), [("content-type", b"x")]) == structured
+    binary = [
+        ("ce_specversion", b"1.0"),
+        ("ce_id", b"e1"),
+        ("ce_source", b"/regions/LDN"),
+        ("ce_type", b"t.v1"),
+        ("ce_time", b"2027-01-01T00:00:00Z"),
+        ("content-type", b"application/json; charset=utf-8"),
+    ]
+    assert CloudEvent.from_kafka(b'{"a": 1}', binary) == structured
+    with pytest.raises(ValidationError):
+        CloudEvent.from_kafka(b'{"a": ', binary)
+    with pytest.raises(ValidationError):
+        CloudEvent.from_kafka(b"a,b", [*binary[:-1], ("content-type", b"text/csv")])
+    with pytest.raises(ValidationError):
+        CloudEvent.from_kafka(b'{"a": 1}', [*binary[1:], ("ce_id", b"")])
