@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 from icalendar import Event as VEvent
@@ -27,6 +28,9 @@ def calendar(
     cal.add("x-wr-calname", name)
     for event in events:
         cal.add_component(_vevent(event, now=now, member_id=member_id))
+    # Each event keeps the time zone it was entered in (TZID), with its VTIMEZONE definition,
+    # so a calendar shows 10:00 Europe/London as 10:00 in London, summer or winter.
+    cal.add_missing_timezones()
     return bytes(cal.to_ical())
 
 
@@ -35,8 +39,9 @@ def _vevent(event: NetworkEvent, *, now: datetime, member_id: str | None) -> VEv
     item = VEvent()
     item.add("uid", f"{event.id}@knet.nhs.uk")
     item.add("dtstamp", now)
-    item.add("dtstart", d.starts_at)
-    item.add("dtend", d.ends_at)
+    zone = ZoneInfo(d.timezone)
+    item.add("dtstart", d.starts_at.astimezone(zone))
+    item.add("dtend", d.ends_at.astimezone(zone))
     item.add("summary", d.title)
     item.add(
         "description", "\n\n".join(p for p in (d.summary, d.description, d.join_url or "") if p)

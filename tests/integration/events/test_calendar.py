@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import httpx
 from icalendar import Calendar
 
@@ -32,9 +34,14 @@ async def test_event_ics_and_private_feed(
 
     one = await events_http.get(f"/v1/events/{seated['id']}.ics", headers=me)
     assert one.headers["content-type"].startswith("text/calendar")
-    (vevent,) = Calendar.from_ical(one.content).walk("VEVENT")
+    calendar = Calendar.from_ical(one.content)
+    (vevent,) = calendar.walk("VEVENT")
     assert str(vevent["summary"]) == "Peer assist clinic"
-    assert vevent.decoded("dtstart").isoformat() == seated["starts_at"].replace("Z", "+00:00")
+    starts = vevent.decoded("dtstart")
+    assert starts == datetime.fromisoformat(seated["starts_at"].replace("Z", "+00:00"))
+    # In the time zone it was entered in, with that zone's definition beside it.
+    assert vevent["dtstart"].params["TZID"] == "Europe/London"
+    assert [str(tz["tzid"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
     assert str(vevent["uid"]) == f"{seated['id']}@knet.nhs.uk"
 
     link = (await events_http.get(f"/v1/members/{me_id}/calendar-link", headers=me)).json()["path"]
