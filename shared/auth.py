@@ -7,7 +7,8 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.caller import Caller
 from shared.clock import Clock, SystemClock
@@ -65,13 +66,22 @@ def verify_token(token: str, settings: PlatformSettings) -> Caller:
     )
 
 
-def current_caller(request: Request) -> Caller:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="internal_token",
+    bearerFormat="JWT",
+    description="A short-lived token the gateway signs, naming the caller and their roles",
+)
+
+
+def current_caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
+) -> Caller:
+    if credentials is None or not credentials.credentials:
         raise Unauthorized("token_missing", "An internal bearer token is required")
     settings: PlatformSettings = request.app.state.settings
-    return verify_token(token, settings)
+    return verify_token(credentials.credentials, settings)
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]

@@ -9,10 +9,48 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
 from pymongo.errors import AutoReconnect
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import Busy, DomainError
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Machine-readable: what went wrong", examples=["not_permitted"])
+    message: str = Field(description="For people")
+    details: Any | None = Field(None, description="Per field problems, reasons, or ids")
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error this API answers, whatever the status."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": description}
+    for status, description in (
+        (400, "The request could not be read (malformed_request)"),
+        (401, "No valid internal token or node key (token_missing, token_invalid, ...)"),
+        (403, "The caller may not do this (not_permitted, outside_remit, ...)"),
+        (404, "Not found (the code names what)"),
+        (409, "In conflict with the current state (the code names which)"),
+        (422, "Not valid: every problem, by field (invalid_request and domain codes)"),
+        (503, "Busy or the store unreachable: try again after Retry-After"),
+    )
+}
+
+# A route whose success is not JSON (a calendar) still answers errors in JSON; FastAPI would
+# document a model under the route's own media type, so these name the schema directly (the
+# JSON routes register it).
+ERROR_RESPONSES_IN_JSON: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": response["description"],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
+    }
+    for status, response in ERROR_RESPONSES.items()
+}
 
 HTTP_CODES = {
     400: "malformed_request",

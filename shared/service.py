@@ -23,7 +23,7 @@ from shared.broker import make_broker
 from shared.clock import Clock, SystemClock
 from shared.cloudevents import current_traceparent, new_traceparent
 from shared.consumer import EventConsumer
-from shared.http_errors import install_error_handlers
+from shared.http_errors import ERROR_RESPONSES, install_error_handlers
 from shared.logs import configure_logging, log
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.mongo import Db, connect, ensure_indexes, ping, service_database
@@ -152,7 +152,13 @@ def create_service_app(
             await ctx.broker.stop()
             await ctx.mongo.close()
 
-    app = FastAPI(title=title or f"KM Network {ctx.name}", version="1", lifespan=lifespan)
+    app = FastAPI(
+        title=title or f"KM Network {ctx.name}",
+        version="1",
+        lifespan=lifespan,
+        responses=ERROR_RESPONSES,
+        servers=[{"url": "/", "description": "this service, called by the gateway"}],
+    )
     app.state.settings = ctx.settings
     app.state.ctx = ctx
     app.state.consumers = list(consumers)

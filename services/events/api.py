@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, Security, status
+from fastapi.security import APIKeyQuery
 from pydantic import BaseModel, Field
 
 from services.events.domain.details import EventDetails, Kind, Mode, Scope
@@ -13,6 +14,7 @@ from services.events.domain.network_event import NetworkEvent
 from services.events.stores import Stores
 from services.events.usecases import calendars, network_events
 from shared.auth import MEMBERS, CurrentCaller
+from shared.http_errors import ERROR_RESPONSES_IN_JSON
 from shared.pagination import Limit, Page
 from shared.requests import Cursor, RequestModel, Timestamp
 from shared.service import stores_of
@@ -201,9 +203,21 @@ async def attendance(
 
 
 CALENDAR = "text/calendar; charset=utf-8"
+FEED_TOKEN = APIKeyQuery(
+    name="token",
+    auto_error=False,
+    scheme_name="calendar_feed_token",
+    description="The capability in a member's private feed link (calendar apps send no header)",
+)
 
 
-@router.get("/events/{event_id}.ics", response_class=Response)
+class CalendarResponse(Response):
+    media_type = "text/calendar"
+
+
+@router.get(
+    "/events/{event_id}.ics", response_class=CalendarResponse, responses=ERROR_RESPONSES_IN_JSON
+)
 async def event_ics(event_id: str, stores: StoresDep, _: CurrentCaller) -> Response:
     return Response(await calendars.event_calendar(stores, event_id=event_id), media_type=CALENDAR)
 
@@ -213,10 +227,16 @@ async def calendar_link(member_id: str, stores: StoresDep, caller: CurrentCaller
     return {"path": calendars.calendar_link(stores, caller=caller, member_id=member_id)}
 
 
-@router.get("/members/{member_id}/calendar.ics", response_class=Response)
-async def member_ics(member_id: str, token: str, stores: StoresDep) -> Response:
+@router.get(
+    "/members/{member_id}/calendar.ics",
+    response_class=CalendarResponse,
+    responses=ERROR_RESPONSES_IN_JSON,
+)
+async def member_ics(
+    member_id: str, stores: StoresDep, token: Annotated[str | None, Security(FEED_TOKEN)] = None
+) -> Response:
     """Private feed: the token in the link is the credential (calendar apps send no header)."""
-    feed = await calendars.member_calendar(stores, member_id=member_id, token=token)
+    feed = await calendars.member_calendar(stores, member_id=member_id, token=token or "")
     return Response(feed, media_type=CALENDAR)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, status
+from fastapi import APIRouter, Body, Header, Security, status
+from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
 
 from services.events.api import StoresDep
@@ -19,6 +20,12 @@ from shared.pagination import Limit, Page
 from shared.requests import Cursor, RequestModel
 
 router = APIRouter(prefix="/v1")
+NODE_KEY = APIKeyHeader(
+    name="X-Node-Key",
+    auto_error=False,
+    scheme_name="node_key",
+    description="A regional node's key, issued by its region's facilitators (shown once)",
+)
 
 
 class KeyRequest(RequestModel):
@@ -93,7 +100,7 @@ async def revoke_key(region: str, key_id: str, stores: StoresDep, caller: Curren
 async def submit(
     stores: StoresDep,
     submission: Annotated[dict[str, Any], Body(examples=[{"external_id": "ldn-1"}])],
-    x_node_key: Annotated[str | None, Header()] = None,
+    x_node_key: Annotated[str | None, Security(NODE_KEY)] = None,
     idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
 ) -> SubmissionResult:
     """The same submission as on knet.regional-submissions.v1 (its CloudEvent's `data`); the
