@@ -12,7 +12,9 @@ async def test_health_and_metrics(membership: MembershipClient) -> None:
     assert ready.status_code == 200
     assert ready.json() == {"ready": True, "checks": {"kafka": True, "mongodb": True}}
 
-    await membership.http.get("/v1/members/nobody", headers=membership.headers())
+    member = membership.headers("m-1", roles={"member"})
+    missing = await membership.http.get("/v1/members/nobody", headers=member)
+    assert missing.status_code == 404
     metrics = (await membership.http.get("/metrics")).text
     assert (
         'knet_http_requests_total{method="GET",route="/v1/members/{member_id}",service="membership",status="404"}'
