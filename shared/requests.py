@@ -39,5 +39,9 @@ def _utc_when_naive(value: datetime) -> datetime:
 Timestamp = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(_utc_when_naive)]
 # A page's cursor, as the previous page gave it.
 Cursor = Annotated[str | None, Query(min_length=1, max_length=1000)]
-# A region code in a query.
-RegionCode = Annotated[str | None, Query(min_length=1, max_length=8, examples=["LDN"])]
+# A region code in a query: a filter may be left out but not given empty, like every filter.
+RegionCode = Annotated[str, Query(min_length=1, max_length=8, examples=["LDN"])]
+RegionFilter = Annotated[str | None, Query(min_length=1, max_length=8, examples=["LDN"])]
+# An id, or a word to look for, in a query.
+IdFilter = Annotated[str | None, Query(min_length=1, max_length=100)]
+WordFilter = Annotated[str | None, Query(min_length=1, max_length=50)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response, Security, status
+from fastapi import APIRouter, Depends, Response, Security, status
 from fastapi.security import APIKeyQuery
 from pydantic import BaseModel, Field
 
@@ -16,7 +16,7 @@ from services.events.usecases import calendars, network_events
 from shared.auth import MEMBERS, CurrentCaller
 from shared.http_errors import ERROR_RESPONSES_IN_JSON
 from shared.pagination import Limit, Page
-from shared.requests import Cursor, RequestModel, Timestamp
+from shared.requests import Cursor, RegionFilter, RequestModel, Timestamp, WordFilter
 from shared.service import stores_of
 
 router = APIRouter(prefix="/v1")
@@ -138,9 +138,9 @@ async def create(body: EventIn, stores: StoresDep, caller: CurrentCaller) -> Eve
 async def listing(
     stores: StoresDep,
     _: CurrentCaller,
-    region: str | None = None,
+    region: RegionFilter = None,
     scope: Literal["local", "regional", "national"] | None = None,
-    tag: str | None = Query(None, max_length=50),
+    tag: WordFilter = None,
     starts_after: Timestamp | None = None,
     starts_before: Timestamp | None = None,
     limit: Limit = 20,

@@ -101,7 +101,7 @@ async def submit(
     stores: StoresDep,
     submission: Annotated[dict[str, Any], Body(examples=[{"external_id": "ldn-1"}])],
     x_node_key: Annotated[str | None, Security(NODE_KEY)] = None,
-    idempotency_key: Annotated[str | None, Header(max_length=100)] = None,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=100)] = None,
 ) -> SubmissionResult:
     """The same submission as on knet.regional-submissions.v1 (its CloudEvent's `data`); the
     node is the key's region. An `Idempotency-Key` makes a retried request one submission."""

@@ -18,7 +18,7 @@ from shared.auth import AUTHORITIES, MEMBERS, CurrentCaller
 from shared.caller import Caller, governs
 from shared.pagination import Limit, Page
 from shared.reference import regions
-from shared.requests import Cursor, RequestModel
+from shared.requests import Cursor, IdFilter, RegionCode, RegionFilter, RequestModel, WordFilter
 from shared.service import stores_of
 
 router = APIRouter(prefix="/v1")
@@ -138,7 +138,7 @@ async def apply(body: Application, stores: StoresDep, caller: CurrentCaller) -> 
 async def applications(
     stores: StoresDep,
     caller: CurrentCaller,
-    region: str,
+    region: RegionCode,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Page[MemberView]:
@@ -179,12 +179,12 @@ async def sign_in(body: Credentials, stores: StoresDep, _: CurrentCaller) -> Ide
 async def directory(
     stores: StoresDep,
     caller: CurrentCaller,
-    name: str | None = Query(None, max_length=120),
-    region: str | None = None,
-    organisation_id: str | None = None,
-    interest: str | None = Query(None, max_length=50),
-    skill: str | None = Query(None, max_length=50),
-    role: str | None = None,
+    name: str | None = Query(None, min_length=1, max_length=120),
+    region: RegionFilter = None,
+    organisation_id: IdFilter = None,
+    interest: WordFilter = None,
+    skill: WordFilter = None,
+    role: WordFilter = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Page[MemberView]:
@@ -308,7 +308,7 @@ async def add_organisation(
 async def organisations(
     stores: StoresDep,
     _: CurrentCaller,
-    region: str | None = None,
+    region: RegionFilter = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[Organisation]:

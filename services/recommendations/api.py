@@ -14,7 +14,7 @@ from services.recommendations.domain.catalogue import Recommendation
 from services.recommendations.stores import Ballot, Stores
 from services.recommendations.usecases import catalogue, resonance
 from shared.auth import MEMBERS, OPERATORS, CurrentCaller
-from shared.requests import RequestModel
+from shared.requests import RegionFilter, RequestModel
 from shared.service import stores_of
 
 router = APIRouter(prefix="/v1")
@@ -159,5 +159,7 @@ async def withdraw(stores: StoresDep, caller: CurrentCaller) -> None:
 
 
 @router.get("/rankings", dependencies=[MEMBERS])
-async def rankings(stores: StoresDep, _: CurrentCaller, region: str | None = None) -> RankingsView:
+async def rankings(
+    stores: StoresDep, _: CurrentCaller, region: RegionFilter = None
+) -> RankingsView:
     return RankingsView(**await resonance.rankings(stores, region=region))

@@ -14,7 +14,7 @@ from services.recommendations.usecases import case_studies as usecases
 from services.recommendations.usecases import follows as following
 from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
-from shared.requests import Cursor, RequestModel
+from shared.requests import Cursor, RegionFilter, RequestModel
 
 router = APIRouter(prefix="/v1")
 
@@ -84,10 +84,10 @@ async def share_case_study(
 async def case_studies(
     stores: StoresDep,
     caller: CurrentCaller,
-    q: str | None = Query(None, max_length=200),
-    region: str | None = Query(None, max_length=8),
-    code: str | None = Query(None, max_length=16),
-    technique: str | None = Query(None, max_length=50),
+    q: str | None = Query(None, min_length=1, max_length=200),
+    region: RegionFilter = None,
+    code: str | None = Query(None, min_length=1, max_length=16),
+    technique: str | None = Query(None, min_length=1, max_length=50),
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Page[CaseStudyView]:

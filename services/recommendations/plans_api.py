@@ -15,7 +15,7 @@ from services.recommendations.domain.queries import PlanListing
 from services.recommendations.usecases import plans as usecases
 from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
-from shared.requests import Cursor, RequestModel
+from shared.requests import Cursor, RegionFilter, RequestModel
 
 router = APIRouter(prefix="/v1")
 
@@ -145,11 +145,13 @@ async def create_plan(body: PlanIn, stores: StoresDep, caller: CurrentCaller) ->
 async def plans(
     stores: StoresDep,
     _: CurrentCaller,
-    code: str | None = Query(None, max_length=16),
-    region: str | None = Query(None, max_length=8),
+    code: str | None = Query(None, min_length=1, max_length=16),
+    region: RegionFilter = None,
     scope: Scope | None = None,
     status: Status | None = None,
-    lead: str | None = Query(None, max_length=64, description="Owned or co-led by this member"),
+    lead: str | None = Query(
+        None, min_length=1, max_length=64, description="Owned or co-led by this member"
+    ),
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Page[PlanRow]:

@@ -74,3 +74,22 @@ def test_node_keys_and_calendar_feeds_are_documented_as_such() -> None:
     assert calendars
     for operation in calendars:
         assert "text/calendar" in operation["responses"]["200"]["content"]
+
+
+def string_schemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    options = schema.get("anyOf", [schema])
+    return [option for option in options if option.get("type") == "string"]
+
+
+@pytest.mark.parametrize("spec", discover(), ids=lambda s: s.name)
+def test_no_query_or_header_parameter_takes_an_empty_string(spec: ServiceSpec) -> None:
+    """`region=` or `cursor=` means nothing: the schema says so, so the service refuses it."""
+    loose = []
+    for path, method, operation in operations(document(spec)):
+        for parameter in operation.get("parameters", []):
+            for schema in string_schemas(parameter["schema"]):
+                if "enum" in schema or schema.get("format") == "date-time":
+                    continue
+                if schema.get("minLength", 0) < 1 and parameter["in"] != "path":
+                    loose.append(f"{method.upper()} {path} {parameter['name']}")
+    assert not loose

@@ -50,3 +50,7 @@ async def test_query_date_times_are_iso_8601_and_read_as_utc_without_an_offset(
         assert refused.json()["error"]["code"] == "invalid_request"
     empty_cursor = await events_http.get("/v1/events", params={"cursor": ""}, headers=anyone)
     assert empty_cursor.status_code == 422
+    assert empty_cursor.json()["error"]["code"] == "invalid_request"
+    empty_region = await events_http.get("/v1/events", params={"region": ""}, headers=anyone)
+    assert empty_region.status_code == 422
+    assert empty_region.json()["error"]["details"][0]["field"] == "region"
