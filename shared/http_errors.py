@@ -52,6 +52,9 @@ ERROR_RESPONSES_IN_JSON: dict[int | str, dict[str, Any]] = {
     for status, response in ERROR_RESPONSES.items()
 }
 
+# Domain codes that request validation raises itself (shared/requests.py).
+EDGE_CHECKED_CODES = {"unknown_region", "unknown_role"}
+
 HTTP_CODES = {
     400: "malformed_request",
     401: "unauthorized",
@@ -112,10 +115,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
         problems = [
-            {"field": ".".join(str(p) for p in e["loc"][1:]), "problem": e["msg"]}
-            for e in exc.errors()
+            {"field": ".".join(str(p) for p in e["loc"][1:]), "problem": e["msg"]} for e in errors
         ]
-        return JSONResponse(
-            error_body("invalid_request", "The request is not valid", problems), 422
-        )
+        # A region or role checked at the edge answers with the domain's own code.
+        kinds = {e["type"] for e in errors}
+        code = kinds.pop() if len(kinds) == 1 and kinds <= EDGE_CHECKED_CODES else "invalid_request"
+        return JSONResponse(error_body(code, "The request is not valid", problems), 422)

@@ -4,31 +4,80 @@ without an offset, UTC; never a bare number)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, get_args
 
-from fastapi import Query
-from pydantic import AfterValidator, BaseModel, BeforeValidator, model_validator
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-from shared.text import control_characters_in
+from shared.caller import ROLES
+from shared.reference import region_codes
+from shared.text import WITHOUT_CONTROL_CHARACTERS, control_characters_in
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _looks_iso(value: Any) -> bool:
+    # Pydantic would also read 1893456000 or "0.5" as Unix time: a date-time starts with a date.
+    return isinstance(value, date) or (isinstance(value, str) and bool(_ISO_DATE.match(value)))
+
+
+def _state_the_text_rule(schema: dict[str, Any]) -> None:
+    """Puts the control-character rule into the JSON Schema of every free-text field, so a
+    client generated from the OpenAPI document (or a fuzzer) knows it."""
+    if schema.get("type") == "string" and not {"pattern", "enum", "format"} & schema.keys():
+        schema["pattern"] = WITHOUT_CONTROL_CHARACTERS
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in schema.get(key, []):
+            _state_the_text_rule(option)
+    if isinstance(items := schema.get("items"), dict):
+        _state_the_text_rule(items)
+    for child in schema.get("properties", {}).values():
+        _state_the_text_rule(child)
+
+
+def _is_temporal(annotation: Any) -> bool:
+    if annotation in (date, datetime):
+        return True
+    return any(_is_temporal(arg) for arg in get_args(annotation))
 
 
 class RequestModel(BaseModel):
     """The base of every request body: member-supplied text carries no control characters
-    (NUL, BEL, escape sequences...), checked here once for every field."""
+    (NUL, BEL, escape sequences...), checked here once for every field; a field the API does
+    not know is refused, not silently dropped (a misspelt field would be a lost change); a date
+    or date-time is ISO 8601 text, never a number read as Unix time."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=lambda schema, _: _state_the_text_rule(schema)
+    )
 
     @model_validator(mode="before")
     @classmethod
-    def _no_control_characters(cls, data: Any) -> Any:
+    def _text_and_times(cls, data: Any) -> Any:
         if found := control_characters_in(data):
             raise ValueError(f"control characters are not allowed in {', '.join(found)}")
+        if isinstance(data, dict):
+            numbers = [
+                name
+                for name, field in cls.model_fields.items()
+                if _is_temporal(field.annotation)
+                and data.get(name) is not None
+                and not _looks_iso(data[name])
+            ]
+            if numbers:
+                raise ValueError(
+                    f"ISO 8601 dates or date-times are expected in {', '.join(numbers)}"
+                )
         return data
 
 
 def _iso_only(value: Any) -> Any:
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().isdigit()):
-        raise ValueError("an ISO 8601 date-time, such as 2027-01-12T10:00:00Z")
-    return value
+    if _looks_iso(value):
+        return value
+    raise ValueError("an ISO 8601 date-time, such as 2027-01-12T10:00:00Z")
 
 
 def _utc_when_naive(value: datetime) -> datetime:
@@ -39,9 +88,58 @@ def _utc_when_naive(value: datetime) -> datetime:
 Timestamp = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(_utc_when_naive)]
 # A page's cursor, as the previous page gave it.
 Cursor = Annotated[str | None, Query(min_length=1, max_length=1000)]
-# A region code in a query: a filter may be left out but not given empty, like every filter.
-RegionCode = Annotated[str, Query(min_length=1, max_length=8, examples=["LDN"])]
-RegionFilter = Annotated[str | None, Query(min_length=1, max_length=8, examples=["LDN"])]
-# An id, or a word to look for, in a query.
-IdFilter = Annotated[str | None, Query(min_length=1, max_length=100)]
-WordFilter = Annotated[str | None, Query(min_length=1, max_length=50)]
+
+
+def _known_region(value: str | None) -> str | None:
+    if value is not None and value not in region_codes():
+        raise PydanticCustomError(
+            "unknown_region", "not a region; known: {known}", {"known": sorted(region_codes())}
+        )
+    return value
+
+
+def _known_role(value: str | None) -> str | None:
+    if value is not None and value not in ROLES:
+        raise PydanticCustomError("unknown_role", "not a role; known: {known}", {"known": ROLES})
+    return value
+
+
+# Region codes and role names: stated in the documents and checked at the edge, with the same
+# codes the domain answers (unknown_region, unknown_role; shared/http_errors.py keeps them).
+_REGIONS: dict[str, Any] = {"enum": sorted(region_codes())}
+_ROLES: dict[str, Any] = {"enum": list(ROLES)}
+Region = Annotated[
+    str, AfterValidator(_known_region), Field(json_schema_extra=_REGIONS, examples=["LDN"])
+]
+Role = Annotated[str, AfterValidator(_known_role), Field(json_schema_extra=_ROLES)]
+RegionInPath = Annotated[
+    str,
+    Path(min_length=1, max_length=8, json_schema_extra=_REGIONS, examples=["LDN"]),
+    AfterValidator(_known_region),
+]
+# In a query: a filter may be left out but not given empty, like every filter.
+RegionCode = Annotated[
+    str,
+    Query(min_length=1, max_length=8, json_schema_extra=_REGIONS, examples=["LDN"]),
+    AfterValidator(_known_region),
+]
+RegionFilter = Annotated[
+    str | None,
+    Query(min_length=1, max_length=8, json_schema_extra=_REGIONS, examples=["LDN"]),
+    AfterValidator(_known_region),
+]
+RoleFilter = Annotated[
+    str | None,
+    Query(min_length=1, max_length=20, json_schema_extra=_ROLES),
+    AfterValidator(_known_role),
+]
+# An id, or words to look for, in a query.
+IdFilter = Annotated[
+    str | None, Query(min_length=1, max_length=100, pattern=WITHOUT_CONTROL_CHARACTERS)
+]
+WordFilter = Annotated[
+    str | None, Query(min_length=1, max_length=50, pattern=WITHOUT_CONTROL_CHARACTERS)
+]
+TextFilter = Annotated[
+    str | None, Query(min_length=1, max_length=200, pattern=WITHOUT_CONTROL_CHARACTERS)
+]

@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+# The same rule as a JSON Schema (ECMA-262) pattern, so the OpenAPI documents state it.
+WITHOUT_CONTROL_CHARACTERS = f"^[^{_CONTROLS}]*$"
 
 
 def control_characters_in(value: Any, where: str = "") -> list[str]:

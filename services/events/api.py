@@ -16,7 +16,7 @@ from services.events.usecases import calendars, network_events
 from shared.auth import MEMBERS, CurrentCaller
 from shared.http_errors import ERROR_RESPONSES_IN_JSON
 from shared.pagination import Limit, Page
-from shared.requests import Cursor, RegionFilter, RequestModel, Timestamp, WordFilter
+from shared.requests import Cursor, Region, RegionFilter, RequestModel, Timestamp, WordFilter
 from shared.service import stores_of
 
 router = APIRouter(prefix="/v1")
@@ -30,7 +30,7 @@ class EventIn(RequestModel):
     kind: Kind
     mode: Mode
     scope: Scope
-    region: str | None = Field(None, examples=["LDN"])
+    region: Region | None = None
     starts_at: datetime
     ends_at: datetime
     timezone: str = "Europe/London"

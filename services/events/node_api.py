@@ -17,7 +17,7 @@ from services.events.usecases import node_keys as node_key_cases
 from services.events.usecases import submissions
 from shared.auth import AUTHORITIES, CurrentCaller
 from shared.pagination import Limit, Page
-from shared.requests import Cursor, RequestModel
+from shared.requests import Cursor, RegionInPath, RequestModel
 
 router = APIRouter(prefix="/v1")
 NODE_KEY = APIKeyHeader(
@@ -65,7 +65,7 @@ class SubmissionResult(BaseModel):
     "/regions/{region}/node-keys", dependencies=[AUTHORITIES], status_code=status.HTTP_201_CREATED
 )
 async def issue_key(
-    region: str, body: KeyRequest, stores: StoresDep, caller: CurrentCaller
+    region: RegionInPath, body: KeyRequest, stores: StoresDep, caller: CurrentCaller
 ) -> IssuedKey:
     key, presented = await node_key_cases.issue_node_key(
         stores, caller=caller, region=region, label=body.label
@@ -75,7 +75,7 @@ async def issue_key(
 
 @router.get("/regions/{region}/node-keys", dependencies=[AUTHORITIES])
 async def keys(
-    region: str,
+    region: RegionInPath,
     stores: StoresDep,
     caller: CurrentCaller,
     limit: Limit = 50,
@@ -92,7 +92,9 @@ async def keys(
     dependencies=[AUTHORITIES],
     status_code=status.HTTP_204_NO_CONTENT,
 )
-async def revoke_key(region: str, key_id: str, stores: StoresDep, caller: CurrentCaller) -> None:
+async def revoke_key(
+    region: RegionInPath, key_id: str, stores: StoresDep, caller: CurrentCaller
+) -> None:
     await node_key_cases.revoke_node_key(stores, caller=caller, region=region, key_id=key_id)
 
 

@@ -18,8 +18,20 @@ from shared.auth import AUTHORITIES, MEMBERS, CurrentCaller
 from shared.caller import Caller, governs
 from shared.pagination import Limit, Page
 from shared.reference import regions
-from shared.requests import Cursor, IdFilter, RegionCode, RegionFilter, RequestModel, WordFilter
+from shared.requests import (
+    Cursor,
+    IdFilter,
+    Region,
+    RegionCode,
+    RegionFilter,
+    RegionInPath,
+    RequestModel,
+    Role,
+    RoleFilter,
+    WordFilter,
+)
 from shared.service import stores_of
+from shared.text import WITHOUT_CONTROL_CHARACTERS
 
 router = APIRouter(prefix="/v1")
 StoresDep = Annotated[Stores, Depends(stores_of(Stores))]
@@ -65,7 +77,7 @@ class Application(RequestModel):
     name: str = Field(max_length=120, examples=["Ada Lovelace"])
     email: str = Field(max_length=254, examples=["ada.lovelace@nhs.net"])
     password: str = Field(max_length=128)
-    region: str = Field(examples=["LDN"])
+    region: Region
     organisation_id: str | None = None
     job_title: str = Field("", max_length=120)
     interests: list[str] = Field(default_factory=list, max_length=20)
@@ -80,7 +92,7 @@ class Decision(RequestModel):
 
 class ProfileChanges(RequestModel):
     name: str | None = Field(None, max_length=120)
-    region: str | None = None
+    region: Region | None = None
     organisation_id: str | None = None
     job_title: str | None = Field(None, max_length=120)
     interests: list[str] | None = Field(None, max_length=20)
@@ -90,7 +102,7 @@ class ProfileChanges(RequestModel):
 
 
 class Roles(RequestModel):
-    roles: list[str] = Field(max_length=5, examples=[["member", "facilitator"]])
+    roles: list[Role] = Field(max_length=5, examples=[["member", "facilitator"]])
 
 
 class Credentials(RequestModel):
@@ -107,7 +119,7 @@ class Identity(BaseModel):
 
 class OrganisationIn(RequestModel):
     name: str = Field(max_length=200)
-    region: str
+    region: Region
     ods_code: str | None = Field(None, max_length=6)
 
 
@@ -179,12 +191,14 @@ async def sign_in(body: Credentials, stores: StoresDep, _: CurrentCaller) -> Ide
 async def directory(
     stores: StoresDep,
     caller: CurrentCaller,
-    name: str | None = Query(None, min_length=1, max_length=120),
+    name: Annotated[
+        str | None, Query(min_length=1, max_length=120, pattern=WITHOUT_CONTROL_CHARACTERS)
+    ] = None,
     region: RegionFilter = None,
     organisation_id: IdFilter = None,
     interest: WordFilter = None,
     skill: WordFilter = None,
-    role: WordFilter = None,
+    role: RoleFilter = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Page[MemberView]:
@@ -274,7 +288,7 @@ async def list_regions(_: CurrentCaller) -> list[RegionView]:
 
 
 @router.get("/regions/{code}", dependencies=[MEMBERS])
-async def region(code: str, stores: StoresDep, caller: CurrentCaller) -> RegionView:
+async def region(code: RegionInPath, stores: StoresDep, caller: CurrentCaller) -> RegionView:
     overview = await usecases.region_overview(stores, code=code)
 
     def with_role(role: str) -> list[MemberView]:

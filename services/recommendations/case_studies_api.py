@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
 
 from services.recommendations.api import Link, StoresDep, Text, Title
@@ -14,7 +14,10 @@ from services.recommendations.usecases import case_studies as usecases
 from services.recommendations.usecases import follows as following
 from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
-from shared.requests import Cursor, RegionFilter, RequestModel
+from shared.requests import Cursor, Region, RegionFilter, RequestModel, TextFilter, WordFilter
+
+# Stated in the document; the use case answers not_followable for any other kind.
+FollowKind = Annotated[str, Path(json_schema_extra={"enum": list(following.FOLLOWABLE)})]
 
 router = APIRouter(prefix="/v1")
 
@@ -26,7 +29,7 @@ class CaseStudyIn(RequestModel):
     outcome: Text
     evidence_links: list[Link] = Field(default_factory=list, max_length=10)
     contact: str = Field("", max_length=200)
-    region: str = Field(max_length=8)
+    region: Region
     organisation_id: str | None = Field(None, max_length=64)
     recommendation_codes: list[Annotated[str, Field(max_length=16)]] = Field(max_length=10)
     techniques: list[Annotated[str, Field(max_length=50)]] = Field(
@@ -84,10 +87,10 @@ async def share_case_study(
 async def case_studies(
     stores: StoresDep,
     caller: CurrentCaller,
-    q: str | None = Query(None, min_length=1, max_length=200),
+    q: TextFilter = None,
     region: RegionFilter = None,
-    code: str | None = Query(None, min_length=1, max_length=16),
-    technique: str | None = Query(None, min_length=1, max_length=50),
+    code: WordFilter = None,
+    technique: WordFilter = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Page[CaseStudyView]:
@@ -148,14 +151,14 @@ class FollowView(BaseModel):
 @router.put(
     "/follows/{kind}/{target}", dependencies=[MEMBERS], status_code=status.HTTP_204_NO_CONTENT
 )
-async def follow(kind: str, target: str, stores: StoresDep, caller: CurrentCaller) -> None:
+async def follow(kind: FollowKind, target: str, stores: StoresDep, caller: CurrentCaller) -> None:
     await following.follow(stores, caller=caller, kind=kind, target=target, on=True)
 
 
 @router.delete(
     "/follows/{kind}/{target}", dependencies=[MEMBERS], status_code=status.HTTP_204_NO_CONTENT
 )
-async def unfollow(kind: str, target: str, stores: StoresDep, caller: CurrentCaller) -> None:
+async def unfollow(kind: FollowKind, target: str, stores: StoresDep, caller: CurrentCaller) -> None:
     await following.follow(stores, caller=caller, kind=kind, target=target, on=False)
 
 

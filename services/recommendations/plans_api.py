@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
@@ -15,7 +15,8 @@ from services.recommendations.domain.queries import PlanListing
 from services.recommendations.usecases import plans as usecases
 from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
-from shared.requests import Cursor, RegionFilter, RequestModel
+from shared.requests import Cursor, Region, RegionFilter, RequestModel, WordFilter
+from shared.text import WITHOUT_CONTROL_CHARACTERS
 
 router = APIRouter(prefix="/v1")
 
@@ -26,7 +27,7 @@ class PlanIn(RequestModel):
     scope_id: str | None = Field(
         None, max_length=64, description="Region code or organisation id; none for national"
     )
-    region: str | None = Field(None, max_length=8, description="An organisation's region")
+    region: Region | None = Field(None, description="An organisation's region")
     owner_member_id: MemberId | None = None
     co_lead_member_ids: list[MemberId] = Field(default_factory=list, max_length=10)
     goal: str = Field(min_length=1, max_length=2000)
@@ -145,13 +146,19 @@ async def create_plan(body: PlanIn, stores: StoresDep, caller: CurrentCaller) ->
 async def plans(
     stores: StoresDep,
     _: CurrentCaller,
-    code: str | None = Query(None, min_length=1, max_length=16),
+    code: WordFilter = None,
     region: RegionFilter = None,
     scope: Scope | None = None,
     status: Status | None = None,
-    lead: str | None = Query(
-        None, min_length=1, max_length=64, description="Owned or co-led by this member"
-    ),
+    lead: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            pattern=WITHOUT_CONTROL_CHARACTERS,
+            description="Owned or co-led by this member",
+        ),
+    ] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Page[PlanRow]:

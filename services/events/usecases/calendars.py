@@ -34,7 +34,9 @@ def calendar_link(stores: Stores, *, caller: Caller, member_id: str) -> str:
 
 
 async def member_calendar(stores: Stores, *, member_id: str, token: str) -> bytes:
-    if not hmac.compare_digest(token, calendar_token(stores.feed_secret, member_id)):
+    # As bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, a 500).
+    expected = calendar_token(stores.feed_secret, member_id)
+    if not hmac.compare_digest(token.encode(), expected.encode()):
         raise Forbidden("bad_feed_token", "This calendar link is not valid")
     now = stores.clock.now()
     events = await stores.events.registered(member_id, since=now - FEED_HISTORY)

@@ -39,8 +39,9 @@ class DirectoryQuery:
             name_prefix=" ".join(name.lower().split()) or None if name else None,
             region=check_region(region) if region else None,
             organisation_id=organisation_id or None,
-            interest=normalise_tags([interest], "interest")[0] if interest else None,
-            skill=normalise_tags([skill], "skill")[0] if skill else None,
+            # A tag of only spaces normalises to nothing: no filter, as with the name.
+            interest=next(iter(normalise_tags([interest], "interest")), None) if interest else None,
+            skill=next(iter(normalise_tags([skill], "skill")), None) if skill else None,
             role=next(iter(check_roles(frozenset({role})))) if role else None,
         )
 

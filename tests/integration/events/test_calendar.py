@@ -53,7 +53,9 @@ async def test_event_ics_and_private_feed(
     }
     assert statuses == {seated["id"]: "CONFIRMED", full["id"]: "TENTATIVE"}
 
-    forged = await events_http.get(f"/v1/members/{me_id}/calendar.ics", params={"token": "0" * 32})
-    assert forged.status_code == 403
+    for token in ("0" * 32, "é" * 32, ""):
+        forged = await events_http.get(f"/v1/members/{me_id}/calendar.ics", params={"token": token})
+        assert forged.status_code == 403, (token, forged.text)
+        assert forged.json()["error"]["code"] == "bad_feed_token"
     others = await events_http.get("/v1/members/someone/calendar-link", headers=me)
     assert others.status_code == 403

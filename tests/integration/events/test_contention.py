@@ -36,7 +36,7 @@ async def test_forty_members_for_ten_seats_get_ten_seats_and_thirty_waitlist_pla
     assert (event["seats_left"], event["waitlisted"]) == (0, 30)
 
 
-async def test_query_date_times_are_iso_8601_and_read_as_utc_without_an_offset(
+async def test_query_parameters_are_read_one_way(
     events_http: httpx.AsyncClient,
 ) -> None:
     anyone = as_member(events_http.app_settings, "reader")  # type: ignore[attr-defined]
@@ -44,7 +44,7 @@ async def test_query_date_times_are_iso_8601_and_read_as_utc_without_an_offset(
         "/v1/events", params={"starts_after": "2030-01-01T00:00:00"}, headers=anyone
     )
     assert naive.status_code == 200, naive.text
-    for bad in ("1893456000", "", "next tuesday"):
+    for bad in ("1893456000", "0.5", "-1", "", "next tuesday"):
         refused = await events_http.get("/v1/events", params={"starts_after": bad}, headers=anyone)
         assert refused.status_code == 422, (bad, refused.text)
         assert refused.json()["error"]["code"] == "invalid_request"
@@ -54,3 +54,7 @@ async def test_query_date_times_are_iso_8601_and_read_as_utc_without_an_offset(
     empty_region = await events_http.get("/v1/events", params={"region": ""}, headers=anyone)
     assert empty_region.status_code == 422
     assert empty_region.json()["error"]["details"][0]["field"] == "region"
+    for unknown in ("null", "ATLANTIS", "ldn"):
+        refused = await events_http.get("/v1/events", params={"region": unknown}, headers=anyone)
+        assert refused.status_code == 422
+        assert refused.json()["error"]["code"] == "unknown_region"

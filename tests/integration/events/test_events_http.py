@@ -66,7 +66,7 @@ async def test_last_seat_race_waitlist_promotion_and_facts(
             422,
             "invalid_event",
         ),
-        ({"region": "ATLANTIS"}, 422, "invalid_event"),
+        ({"region": "ATLANTIS"}, 422, "unknown_region"),
         ({"capacity": 0}, 422, "invalid_request"),
         ({"kind": "party"}, 422, "invalid_request"),
         ({"scope": "national", "region": None}, 403, "not_permitted"),

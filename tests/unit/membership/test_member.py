@@ -1,6 +1,7 @@
 import pytest
 
 from services.membership import facts as fact
+from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import ERASED_NAME, Member, Status
 from services.membership.domain.profile import Profile
 from shared.errors import Conflict, Forbidden, Invalid
@@ -125,3 +126,10 @@ def test_leaving_ends_roles_and_erasure_removes_personal_data() -> None:
     assert last.erased is True
     m.erase(by=m)
     assert len(m.facts) == 2, "erasing twice records nothing more"
+
+
+@pytest.mark.parametrize("blank", [" ", "\t", "\x1d", "  \u2003 "])
+def test_a_directory_filter_of_only_spaces_filters_nothing(blank: str) -> None:
+    # Python counts \x1d and em spaces as spaces: such a filter normalises to no tag at all.
+    query = DirectoryQuery.of(name=blank, interest=blank, skill=blank)
+    assert (query.name_prefix, query.interest, query.skill) == (None, None, None)

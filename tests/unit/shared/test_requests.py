@@ -1,0 +1,51 @@
+"""The rules every request body shares (shared/requests.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from pydantic import Field, ValidationError
+
+from shared.requests import Region, RequestModel, Role
+
+
+class Body(RequestModel):
+    title: str
+    on: date | None = None
+    at: datetime | None = None
+    region: Region | None = None
+    roles: list[Role] = Field(default_factory=list)
+
+
+def test_a_well_formed_body_is_read() -> None:
+    body = Body.model_validate(
+        {"title": "Tea", "on": "2027-01-12", "at": "2027-01-12T10:00:00Z", "region": "LDN"}
+    )
+    assert (body.on, body.region) == (date(2027, 1, 12), "LDN")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"title": "Tea", "on": 0},
+        {"title": "Tea", "at": 1893456000},
+        {"title": "Tea", "at": "0.5"},
+        {"title": "Tea\x00"},
+        {"title": "Tea", "tilte": "typo"},
+        {"title": "Tea", "region": "ATLANTIS"},
+        {"title": "Tea", "roles": ["root"]},
+    ],
+)
+def test_numbers_for_dates_control_characters_unknown_fields_regions_and_roles_are_refused(
+    bad: dict[str, object],
+) -> None:
+    with pytest.raises(ValidationError):
+        Body.model_validate(bad)
+
+
+def test_the_schema_states_the_rules() -> None:
+    schema = Body.model_json_schema()
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["title"]["pattern"].startswith("^[^\\x00")
+    assert "LDN" in schema["properties"]["region"]["anyOf"][0]["enum"]
