@@ -19,7 +19,9 @@ from shared.errors import Busy, DomainError
 class ErrorDetail(BaseModel):
     code: str = Field(description="Machine-readable: what went wrong", examples=["not_permitted"])
     message: str = Field(description="For people")
-    details: Any | None = Field(None, description="Per field problems, reasons, or ids")
+    details: list[Any] | dict[str, Any] | None = Field(
+        None, description="Per field problems, reasons, or what is known"
+    )
 
 
 class ErrorEnvelope(BaseModel):
