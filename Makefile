@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test unit lint format bench contracts infra-up infra-down clean
+.PHONY: install run test unit lint format bench contracts frontend infra-up infra-down clean
 
 install: $(STAMP)
 
@@ -39,6 +39,10 @@ bench: install
 
 contracts: install
 	$(BIN)/knet contracts
+
+# Needs Node's npm; the files it copies are committed, so nothing else does.
+frontend:
+	deploy/frontend/refresh-assets.sh
 
 infra-up: install
 	$(BIN)/knet infra up

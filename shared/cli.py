@@ -123,7 +123,12 @@ def up() -> None:
             spec.name, f"{sys.executable} -m services.{spec.name}", env=env, cwd=str(REPO_ROOT)
         )
     if gateway := next((s for s in services if s.name == "gateway"), None):
-        typer.secho(f"\nKM Network is starting: {gateway.url()}\n", fg=typer.colors.GREEN)
+        typer.secho(
+            f"\nKM Network is starting: open {gateway.url()}\n"
+            "  sign in as the first operator: KNET_OPERATOR_EMAIL / KNET_OPERATOR_PASSWORD"
+            " (development defaults in README.md)\n",
+            fg=typer.colors.GREEN,
+        )
     elif services:
         # Until the web gateway exists, the services' own API documentation is the way in.
         urls = ", ".join(f"{spec.url()}/docs" for spec in services)

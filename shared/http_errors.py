@@ -3,6 +3,7 @@ act on, and never a stack trace."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -69,11 +70,20 @@ HTTP_CODES = {
 
 
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
-    methods: set[str] = set()
-    for route in app.router.routes:
-        if isinstance(route, APIRoute) and route.path_regex.match(path):
-            methods |= route.methods or set()
-    return sorted(methods)
+    """The methods of the most specific route templates matching `path` (fewest parameters,
+    then most literal characters: /events/{id}.ics over /events/{id}), as documented."""
+    matching = [
+        r for r in app.router.routes if isinstance(r, APIRoute) and r.path_regex.match(path)
+    ]
+    if not matching:
+        return []
+
+    def specificity(route: APIRoute) -> tuple[int, int]:
+        literal = re.sub(r"\{[^}]+\}", "", route.path)
+        return (-route.path.count("{"), len(literal))
+
+    best = max(specificity(r) for r in matching)
+    return sorted({m for r in matching if specificity(r) == best for m in r.methods or set()})
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -83,10 +93,29 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"error": body}
 
 
+def domain_error_response(exc: DomainError) -> JSONResponse:
+    return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.status_code)
+
+
+def framework_error_response(
+    app: FastAPI, request: Request, exc: StarletteHTTPException
+) -> JSONResponse:
+    # Raised by the framework itself: a body it could not parse (too deeply nested, not
+    # UTF-8), a path that does not exist, a method a path does not take.
+    code = HTTP_CODES.get(exc.status_code, "http_error")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names only the first matching route's methods; a path served by
+        # several routes (GET and POST /events) takes all of theirs.
+        headers["Allow"] = ", ".join(allowed_methods(app, request.url.path))
+    return JSONResponse(error_body(code, message), exc.status_code, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.status_code)
+        return domain_error_response(exc)
 
     @app.exception_handler(Busy)
     async def _busy(_: Request, exc: Busy) -> JSONResponse:
@@ -104,16 +133,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        # Raised by the framework itself: a body it could not parse (too deeply nested, not
-        # UTF-8), a path that does not exist, a method a path does not take.
-        code = HTTP_CODES.get(exc.status_code, "http_error")
-        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-        headers = dict(exc.headers or {})
-        if exc.status_code == 405:
-            # Starlette names only the first matching route's methods; a path served by
-            # several routes (GET and POST /events) takes all of theirs.
-            headers["Allow"] = ", ".join(allowed_methods(app, request.url.path))
-        return JSONResponse(error_body(code, message), exc.status_code, headers=headers)
+        return framework_error_response(app, request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -32,7 +32,10 @@ class ServiceSpec:
         return int(os.environ.get(self.port_setting, self.port))
 
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.bound_port()}"
+        """Where the others call it: KNET_<NAME>_URL (a container's name, say), or this host."""
+        return os.environ.get(f"KNET_{self.name.upper()}_URL") or (
+            f"http://127.0.0.1:{self.bound_port()}"
+        )
 
     def module(self, name: str) -> ModuleType:
         """One of the service's modules (`app`, `facts`, ...), imported when asked for."""

@@ -115,6 +115,9 @@ class Identity(BaseModel):
     name: str
     region: str
     roles: list[str]
+    status: str = Field(
+        description="active, or pending: an applicant who may see only their application"
+    )
 
 
 class OrganisationIn(RequestModel):
@@ -184,6 +187,7 @@ async def sign_in(body: Credentials, stores: StoresDep, _: CurrentCaller) -> Ide
         name=member.profile.name,
         region=member.region,
         roles=sorted(member.roles),
+        status=member.status.value,
     )
 
 

@@ -13,13 +13,12 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from services.events.repository import INDEXES as EVENTS
-from services.membership.repository import INDEXES as MEMBERSHIP
-from services.recommendations.repository import INDEXES as RECOMMENDATIONS
 from shared.outbox import OUTBOX_INDEX
+from shared.services import discover
 
-DECLARED = {"membership": MEMBERSHIP, "events": EVENTS, "recommendations": RECOMMENDATIONS}
-SERVICE_DATABASE = re.compile(r"^knet_(membership|events|recommendations)")
+# Every service's declared indexes (its repository's INDEXES), so a new service is checked too.
+DECLARED = {spec.name: spec.module("repository").INDEXES for spec in discover()}
+SERVICE_DATABASE = re.compile(rf"^knet_({'|'.join(DECLARED)})(?![a-z])")
 # Every collection has these: MongoDB's _id index (the store keeps an ordered copy too).
 ALWAYS = {"_id_", "_id_sorted", OUTBOX_INDEX.document["name"]}
 

@@ -1,0 +1,92 @@
+"""Composition root: the gateway's stores (sessions, sign-in failures), its clients of the
+services, the pages and the security headers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from services.gateway.api import proxy
+from services.gateway.api.documents import gateway_document
+from services.gateway.clients import Services
+from services.gateway.domain.sessions import Timeouts
+from services.gateway.domain.throttle import Limits
+from services.gateway.repository import INDEXES, SessionRepository, SignInFailureCounts
+from services.gateway.stores import Stores
+from services.gateway.usecases import sessions
+from services.gateway.usecases.network import NetworkOverview
+from services.gateway.web import account_pages, home_pages, people_pages
+from services.gateway.web.errors import install_page_errors
+from services.gateway.web.security import SecurityHeaders
+from shared.clock import Clock
+from shared.service import ServiceContext, create_service_app, every
+from shared.services import discover
+from shared.settings import REPO_ROOT, PlatformSettings
+
+STATIC = REPO_ROOT / "services" / "gateway" / "static"
+
+
+class GatewaySettings(PlatformSettings):
+    session_idle_minutes: float = 30
+    session_absolute_hours: float = 12
+    # A role change or a removal reaches an open session within this.
+    role_refresh_seconds: float = 60
+    sign_in_failures_per_account: int = 5
+    sign_in_failures_per_address: int = 50
+    sign_in_window_minutes: float = 15
+    overview_seconds: float = 30
+
+
+def create_app(
+    settings: PlatformSettings | None = None,
+    clock: Clock | None = None,
+    transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+) -> FastAPI:
+    """`transports` lets tests put the services in the same process (httpx.ASGITransport)."""
+    settings = GatewaySettings(**(settings or PlatformSettings()).model_dump())
+    ctx = ServiceContext.create("gateway", settings, clock)
+    services = Services(
+        settings,
+        {spec.name: spec.url() for spec in discover() if spec.name != "gateway"},
+        transports=transports,
+    )
+    stores = Stores(
+        sessions=SessionRepository(ctx.db),
+        failures=SignInFailureCounts(ctx.db),
+        clock=ctx.clock,
+        timeouts=Timeouts(
+            idle=timedelta(minutes=settings.session_idle_minutes),
+            absolute=timedelta(hours=settings.session_absolute_hours),
+            refresh=timedelta(seconds=settings.role_refresh_seconds),
+        ),
+        limits=Limits(
+            per_account=settings.sign_in_failures_per_account,
+            per_address=settings.sign_in_failures_per_address,
+            window=timedelta(minutes=settings.sign_in_window_minutes),
+        ),
+    )
+
+    async def forget() -> None:
+        await sessions.forget_expired(stores)
+
+    app = create_service_app(
+        ctx,
+        http=[home_pages.router, account_pages.router, people_pages.router, proxy.router],
+        indexes=INDEXES,
+        background=[every(600, "forget-expired-sessions", forget)],
+        title="KM Network",
+    )
+    app.state.stores = stores
+    app.state.services = services
+    app.state.overview = NetworkOverview(
+        services, ctx.clock, timedelta(seconds=settings.overview_seconds)
+    )
+    # The member API's document is the services' own, under /api (api/documents.py).
+    app.openapi = gateway_document  # type: ignore[method-assign]
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_page_errors(app)
+    app.add_middleware(SecurityHeaders, settings=settings)
+    return app

@@ -1,0 +1,55 @@
+"""In-memory stores with the same protocols and behaviour as repository.py."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from services.gateway.domain.sessions import Session
+
+
+class InMemorySessions:
+    def __init__(self) -> None:
+        self.sessions: dict[str, Session] = {}
+
+    async def add(self, session: Session) -> None:
+        self.sessions[session.id_hash] = session
+
+    async def get(self, id_hash: str) -> Session | None:
+        return self.sessions.get(id_hash)
+
+    async def save(self, session: Session) -> None:
+        if session.id_hash in self.sessions:
+            self.sessions[session.id_hash] = session
+
+    async def remove(self, id_hash: str) -> None:
+        self.sessions.pop(id_hash, None)
+
+    async def remove_member(self, member_id: str) -> int:
+        mine = [k for k, s in self.sessions.items() if s.member_id == member_id]
+        for key in mine:
+            del self.sessions[key]
+        return len(mine)
+
+    async def remove_older_than(self, created_before: datetime) -> int:
+        old = [k for k, s in self.sessions.items() if s.created_at < created_before]
+        for key in old:
+            del self.sessions[key]
+        return len(old)
+
+
+class InMemorySignInFailures:
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, datetime]] = Counter()
+
+    async def count(self, key: str, window: datetime) -> int:
+        return self.counts[(key, window)]
+
+    async def add(self, key: str, window: datetime) -> None:
+        self.counts[(key, window)] += 1
+
+    async def remove_before(self, window: datetime) -> int:
+        old = [k for k in self.counts if k[1] < window]
+        for key in old:
+            del self.counts[key]
+        return len(old)

@@ -1,0 +1,100 @@
+"""The gateway's MongoDB collections: sessions and sign-in failure counts. Its only state; it
+never reads another service's database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import IndexModel
+
+from services.gateway.domain.sessions import Session
+from shared.mongo import Db
+
+INDEXES: dict[str, list[IndexModel]] = {
+    "sessions": [
+        IndexModel([("member_id", 1)], name="by_member"),
+        IndexModel([("created_at", 1)], name="by_created_at"),
+    ],
+    "sign_in_failures": [IndexModel([("window", 1)], name="by_window")],
+}
+
+
+def to_document(session: Session) -> dict[str, Any]:
+    return {
+        "_id": session.id_hash,
+        "member_id": session.member_id,
+        "name": session.name,
+        "region": session.region,
+        "roles": sorted(session.roles),
+        "status": session.status,
+        "created_at": session.created_at,
+        "seen_at": session.seen_at,
+        "refreshed_at": session.refreshed_at,
+        "csrf_secret": session.csrf_secret,
+    }
+
+
+def from_document(document: dict[str, Any]) -> Session:
+    return Session(
+        id_hash=document["_id"],
+        member_id=document["member_id"],
+        name=document["name"],
+        region=document["region"],
+        roles=frozenset(document["roles"]),
+        status=document["status"],
+        created_at=document["created_at"],
+        seen_at=document["seen_at"],
+        refreshed_at=document["refreshed_at"],
+        csrf_secret=document["csrf_secret"],
+    )
+
+
+class SessionRepository:
+    def __init__(self, db: Db) -> None:
+        self.collection = db["sessions"]
+
+    async def add(self, session: Session) -> None:
+        await self.collection.insert_one(to_document(session))
+
+    async def get(self, id_hash: str) -> Session | None:
+        document = await self.collection.find_one({"_id": id_hash})
+        return from_document(document) if document else None
+
+    async def save(self, session: Session) -> None:
+        await self.collection.replace_one({"_id": session.id_hash}, to_document(session))
+
+    async def remove(self, id_hash: str) -> None:
+        await self.collection.delete_one({"_id": id_hash})
+
+    async def remove_member(self, member_id: str) -> int:
+        return (await self.collection.delete_many({"member_id": member_id})).deleted_count
+
+    async def remove_older_than(self, created_before: datetime) -> int:
+        result = await self.collection.delete_many({"created_at": {"$lt": created_before}})
+        return result.deleted_count
+
+
+class SignInFailureCounts:
+    """One counter per key and fixed window, raised atomically ($inc, upsert)."""
+
+    def __init__(self, db: Db) -> None:
+        self.collection = db["sign_in_failures"]
+
+    async def count(self, key: str, window: datetime) -> int:
+        document = await self.collection.find_one({"_id": _id(key, window)})
+        return int(document["failures"]) if document else 0
+
+    async def add(self, key: str, window: datetime) -> None:
+        await self.collection.update_one(
+            {"_id": _id(key, window)},
+            {"$inc": {"failures": 1}, "$setOnInsert": {"window": window}},
+            upsert=True,
+        )
+
+    async def remove_before(self, window: datetime) -> int:
+        return (await self.collection.delete_many({"window": {"$lt": window}})).deleted_count
+
+
+def _id(key: str, window: datetime) -> str:
+    return f"{key}|{window.isoformat()}"

@@ -1,0 +1,45 @@
+"""What the gateway's use cases need from storage, as protocols: MongoDB (repository.py) and
+in memory (memory.py), held to one behaviour by tests/integration/stores/test_gateway_stores.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from services.gateway.domain.sessions import Session, Timeouts
+from services.gateway.domain.throttle import Limits
+from shared.clock import Clock
+
+
+class Sessions(Protocol):
+    async def add(self, session: Session) -> None: ...
+
+    async def get(self, id_hash: str) -> Session | None: ...
+
+    async def save(self, session: Session) -> None:
+        """Keeps the last write: a session's fields are the gateway's own view, not shared."""
+
+    async def remove(self, id_hash: str) -> None: ...
+
+    async def remove_member(self, member_id: str) -> int:
+        """Every session of a member (sign out everywhere, a removal); how many there were."""
+
+    async def remove_older_than(self, created_before: datetime) -> int: ...
+
+
+class SignInFailures(Protocol):
+    async def count(self, key: str, window: datetime) -> int: ...
+
+    async def add(self, key: str, window: datetime) -> None: ...
+
+    async def remove_before(self, window: datetime) -> int: ...
+
+
+@dataclass
+class Stores:
+    sessions: Sessions
+    failures: SignInFailures
+    clock: Clock
+    timeouts: Timeouts
+    limits: Limits

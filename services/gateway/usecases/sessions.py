@@ -1,0 +1,133 @@
+"""Signing in and out, and the session behind every request: who the caller is, with roles
+read from membership at sign-in and again whenever they are older than the refresh timeout,
+so a role change or a removal takes effect within it without signing in again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.gateway.clients import ServiceRefused, Services, ServiceUnavailable
+from services.gateway.domain import sessions, throttle
+from services.gateway.domain.sessions import ACTIVE, PENDING, Session
+from services.gateway.stores import Stores
+from shared.caller import Caller
+from shared.errors import DomainError, Unauthorized
+
+
+class TooManyAttempts(DomainError):
+    status_code = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "too_many_attempts",
+            "Too many failed sign-ins. Wait a few minutes and try again.",
+            retry_after=retry_after,
+        )
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    secret: str  # for the cookie; never stored
+    session: Session
+
+
+async def sign_in(
+    stores: Stores, services: Services, *, email: str, password: str, address: str
+) -> SignedIn:
+    now = stores.clock.now()
+    window = throttle.window_start(now, stores.limits.window)
+    keys = (throttle.account_key(email), throttle.address_key(address))
+    account_failures, address_failures = [await stores.failures.count(k, window) for k in keys]
+    if throttle.locked(
+        account_failures=account_failures, address_failures=address_failures, limits=stores.limits
+    ):
+        raise TooManyAttempts(throttle.retry_after(now, stores.limits.window))
+    try:
+        identity = await services.call(
+            "membership",
+            "POST",
+            "/v1/sessions",
+            caller=None,
+            json={"email": email, "password": password},
+        )
+    except ServiceRefused as refused:
+        if refused.status_code in (401, 422):
+            for key in keys:
+                await stores.failures.add(key, window)
+            raise Unauthorized("invalid_credentials", "Email or password is not right") from None
+        raise
+    secret = sessions.new_secret()
+    session = sessions.start(
+        secret,
+        member_id=identity["member_id"],
+        name=identity["name"],
+        region=identity["region"],
+        roles=frozenset(identity["roles"]),
+        status=identity.get("status", ACTIVE),
+        now=now,
+    )
+    await stores.sessions.add(session)
+    return SignedIn(secret, session)
+
+
+async def current(stores: Stores, services: Services, secret: str | None) -> Session | None:
+    """The session a cookie names, if it is still valid; its roles refreshed when stale."""
+    if not secret:
+        return None
+    session = await stores.sessions.get(sessions.hash_secret(secret))
+    now = stores.clock.now()
+    if session is None:
+        return None
+    if session.expired(now, stores.timeouts):
+        await stores.sessions.remove(session.id_hash)
+        return None
+    if session.stale(now, stores.timeouts):
+        refreshed = await _refresh(services, session, now)
+        if refreshed is None:
+            await stores.sessions.remove(session.id_hash)
+            return None
+        session = refreshed
+    session = session.seen(now)
+    await stores.sessions.save(session)
+    return session
+
+
+async def _refresh(services: Services, session: Session, now: datetime) -> Session | None:
+    """The member as membership knows them now; None when they may no longer have a session.
+    While membership is unreachable the session keeps what it had (and tries next request)."""
+    self_only = Caller(member_id=session.member_id, region=session.region)
+    try:
+        member = await services.call(
+            "membership", "GET", f"/v1/members/{session.member_id}", caller=self_only
+        )
+    except ServiceRefused:
+        return None
+    except ServiceUnavailable:
+        return session
+    if member["status"] not in (ACTIVE, PENDING):
+        return None
+    return session.refreshed(
+        now=now,
+        name=member["name"],
+        region=member["region"],
+        roles=frozenset(member["roles"]),
+        status=member["status"],
+    )
+
+
+async def sign_out(stores: Stores, session: Session) -> None:
+    await stores.sessions.remove(session.id_hash)
+
+
+async def sign_out_everywhere(stores: Stores, session: Session) -> int:
+    return await stores.sessions.remove_member(session.member_id)
+
+
+async def forget_expired(stores: Stores) -> int:
+    """Removes sessions past their absolute timeout and old failure counts (a loop runs it)."""
+    now = stores.clock.now()
+    removed = await stores.sessions.remove_older_than(now - stores.timeouts.absolute)
+    await stores.failures.remove_before(throttle.window_start(now, stores.limits.window))
+    return removed

@@ -1,0 +1,29 @@
+"""The home page: for a visitor, what the network is and how to join; for a member, the
+network at a glance."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.gateway.web.pages import MaybeSession, ServicesDep, redirect, render
+from shared.reference import report
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+async def home(request: Request, session: MaybeSession, services: ServicesDep) -> Response:
+    purpose = report()["source"]
+    if session is None:
+        events = await services.get("events", "/v1/events", caller=None, limit=3)
+        return render(
+            request, "home_visitor.jinja", title="Home", purpose=purpose, upcoming=events["items"]
+        )
+    if not session.is_member:
+        return redirect("/application")
+    overview = await request.app.state.overview.get(session.caller())
+    titles = {r["code"]: r["title"] for r in report()["recommendations"]}
+    return render(
+        request, "home.jinja", title="Home", purpose=purpose, overview=overview, titles=titles
+    )

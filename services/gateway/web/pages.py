@@ -1,0 +1,215 @@
+"""Rendering a page, and what every page knows: the session, its CSRF token, the CSP nonce,
+the navigation for the caller's roles. Routes (web/*_pages.py) only gather data and call
+`render`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import (
+    ChainableUndefined,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    select_autoescape,
+)
+
+from services.gateway.clients import Services
+from services.gateway.domain.sessions import Session
+from services.gateway.stores import Stores
+from services.gateway.usecases import sessions
+from services.gateway.web import security
+from shared.errors import Forbidden
+from shared.reference import regions
+from shared.settings import PlatformSettings
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+environment = Environment(
+    loader=ChoiceLoader(
+        [FileSystemLoader(TEMPLATES), PackageLoader("nhsuk_frontend_jinja", "templates")]
+    ),
+    autoescape=select_autoescape(["html", "jinja"], default_for_string=True, default=True),
+    # The NHS.UK macros read missing parameters through chains (params.hint.text).
+    undefined=ChainableUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+environment.globals["regions"] = {code: region.name for code, region in regions().items()}
+
+
+def stores_of(request: Request) -> Stores:
+    stores: Stores = request.app.state.stores
+    return stores
+
+
+def services_of(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+StoresDep = Annotated[Stores, Depends(stores_of)]
+ServicesDep = Annotated[Services, Depends(services_of)]
+
+
+async def session_of(request: Request) -> Session | None:
+    """The caller's session, read once per request."""
+    try:
+        found: Session | None = request.state.session
+    except AttributeError:
+        settings: PlatformSettings = request.app.state.settings
+        secret = request.cookies.get(security.session_cookie_name(settings))
+        found = await sessions.current(stores_of(request), services_of(request), secret)
+        request.state.session = found
+    return found
+
+
+MaybeSession = Annotated[Session | None, Depends(session_of)]
+
+
+class SignInNeeded(Exception):
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+class ApplicationPending(Exception):
+    """A pending applicant asked for a member's page: they see their application instead."""
+
+
+async def member_session(request: Request, session: MaybeSession) -> Session:
+    if session is None:
+        raise SignInNeeded(request.url.path)
+    if not session.is_member:
+        raise ApplicationPending()
+    return session
+
+
+MemberSession = Annotated[Session, Depends(member_session)]
+
+
+def with_role(*roles: str) -> Any:
+    async def check(session: MemberSession) -> Session:
+        if not any(role in session.roles for role in roles):
+            raise Forbidden("not_permitted", "This page is for " + " and ".join(roles) + "s")
+        return session
+
+    return Depends(check)
+
+
+async def checked_form(request: Request, session: MaybeSession) -> dict[str, str]:
+    """The posted form, after its CSRF token was checked."""
+    form = await request.form()
+    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    token = fields.pop("csrf_token", "")
+    if session is not None:
+        if not session.csrf_ok(token):
+            raise Forbidden("csrf_failed", "This form has expired. Go back, reload and try again.")
+    else:
+        settings: PlatformSettings = request.app.state.settings
+        seed = request.cookies.get(security.PRE_SESSION_COOKIE)
+        security.check_pre_session_token(settings, seed, token)
+    request.state.form_lists = {
+        key: [v for v in form.getlist(key) if isinstance(v, str)] for key in form
+    }
+    return fields
+
+
+Form = Annotated[dict[str, str], Depends(checked_form)]
+
+
+def form_list(request: Request, key: str) -> list[str]:
+    lists: dict[str, list[str]] = getattr(request.state, "form_lists", {})
+    return lists.get(key, [])
+
+
+@dataclass
+class Problems:
+    """Validation problems for a form: beside each field and in the summary at the top."""
+
+    by_field: dict[str, str] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        self.by_field.setdefault(name, message)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+    def summary(self) -> list[dict[str, str]]:
+        return [{"text": m, "href": f"#{n}"} for n, m in self.by_field.items()]
+
+    def of(self, name: str) -> dict[str, str] | None:
+        message = self.by_field.get(name)
+        return {"text": message} if message else None
+
+
+def navigation(session: Session | None, path: str) -> list[dict[str, Any]]:
+    if session is None or not session.is_member:
+        return []
+    items = [
+        ("/people", "People"),
+        ("/events", "Events"),
+        ("/recommendations", "Recommendations"),
+        ("/plans", "Plans"),
+        ("/case-studies", "Case studies"),
+    ]
+    if {"facilitator", "operator"} & session.roles:
+        items.append(("/approvals", "Approvals"))
+    if {"sponsor", "facilitator", "operator"} & session.roles:
+        items.append(("/network-health", "Network health"))
+    if "operator" in session.roles:
+        items.append(("/operations", "Operations"))
+    return [
+        {"href": href, "text": text, "current": path == href or path.startswith(href + "/")}
+        for href, text in items
+    ]
+
+
+def render(
+    request: Request, template: str, *, title: str, status: int = 200, **context: Any
+) -> HTMLResponse:
+    settings: PlatformSettings = request.app.state.settings
+    session: Session | None = getattr(request.state, "session", None)
+    seed = request.cookies.get(security.PRE_SESSION_COOKIE) or security.new_seed()
+    csrf = session.csrf_token() if session else security.pre_session_token(settings, seed)
+    html = environment.get_template(template).render(
+        request=request,
+        title=title,
+        session=session,
+        csrf_token=csrf,
+        cspNonce=request.scope.get("state", {}).get("csp_nonce"),
+        assetPath="/static/nhsuk/assets",
+        navigation=navigation(session, request.url.path),
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status)
+    # Pages hold personal data: never cached by the browser or anyone between.
+    response.headers["cache-control"] = "no-store"
+    if session is None and security.PRE_SESSION_COOKIE not in request.cookies:
+        response.set_cookie(
+            security.PRE_SESSION_COOKIE, seed, **security.cookie_attributes(settings)
+        )
+    return response
+
+
+def redirect(path: str) -> RedirectResponse:
+    # 303: after a POST the browser GETs the next page (no resubmission on reload).
+    return RedirectResponse(path, status_code=303)
+
+
+def sign_in_path(next_path: str) -> str:
+    return "/sign-in?next=" + quote(next_path, safe="/")
+
+
+def safe_next(next_path: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if not next_path or not next_path.startswith("/") or next_path.startswith("//"):
+        return "/"
+    if "\\" in next_path:
+        return "/"
+    return next_path
