@@ -109,6 +109,15 @@ class RegistrationView(BaseModel):
     event_id: str
     member_id: str
     seat: str
+    waitlist_position: int | None = Field(
+        None, description="On the waitlist, the member's place in it (1 is next to get a seat)"
+    )
+
+
+class MyEventView(BaseModel):
+    event: EventView
+    seat: str
+    waitlist_position: int | None
 
 
 class RegistrationRow(BaseModel):
@@ -244,9 +253,41 @@ async def member_ics(
     "/events/{event_id}/registrations", dependencies=[MEMBERS], status_code=status.HTTP_201_CREATED
 )
 async def register(event_id: str, stores: StoresDep, caller: CurrentCaller) -> RegistrationView:
-    registration = await network_events.register(stores, caller=caller, event_id=event_id)
+    registration, position = await network_events.register(stores, caller=caller, event_id=event_id)
     return RegistrationView(
-        event_id=event_id, member_id=registration.member_id, seat=registration.seat.value
+        event_id=event_id,
+        member_id=registration.member_id,
+        seat=registration.seat.value,
+        waitlist_position=position,
+    )
+
+
+@router.get("/events/{event_id}/registrations/me", dependencies=[MEMBERS])
+async def my_registration(
+    event_id: str, stores: StoresDep, caller: CurrentCaller
+) -> RegistrationView:
+    """The caller's seat, or their place on the waitlist; 404 not_registered."""
+    registration, position = await network_events.my_registration(
+        stores, caller=caller, event_id=event_id
+    )
+    return RegistrationView(
+        event_id=event_id,
+        member_id=registration.member_id,
+        seat=registration.seat.value,
+        waitlist_position=position,
+    )
+
+
+@router.get("/members/{member_id}/events", dependencies=[MEMBERS])
+async def my_events(member_id: str, stores: StoresDep, caller: CurrentCaller) -> Page[MyEventView]:
+    """The member's own events from today on, by start (at most 500: one page)."""
+    rows = await network_events.my_events(stores, caller=caller, member_id=member_id)
+    return Page(
+        items=[
+            MyEventView(event=EventView.of(e), seat=r.seat.value, waitlist_position=position)
+            for e, r, position in rows
+        ],
+        next_cursor=None,
     )
 
 

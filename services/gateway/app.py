@@ -18,7 +18,7 @@ from services.gateway.repository import INDEXES, SessionRepository, SignInFailur
 from services.gateway.stores import Stores
 from services.gateway.usecases import sessions
 from services.gateway.usecases.network import NetworkOverview
-from services.gateway.web import account_pages, home_pages, people_pages
+from services.gateway.web import account_pages, event_pages, home_pages, people_pages
 from services.gateway.web.errors import install_page_errors
 from services.gateway.web.security import SecurityHeaders
 from shared.clock import Clock
@@ -74,7 +74,13 @@ def create_app(
 
     app = create_service_app(
         ctx,
-        http=[home_pages.router, account_pages.router, people_pages.router, proxy.router],
+        http=[
+            home_pages.router,
+            account_pages.router,
+            people_pages.router,
+            event_pages.router,
+            proxy.router,
+        ],
         indexes=INDEXES,
         background=[every(600, "forget-expired-sessions", forget)],
         title="KM Network",

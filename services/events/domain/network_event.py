@@ -172,6 +172,15 @@ class NetworkEvent:
         """First come, first served: registrations keep their arrival order."""
         return [r for r in self.registrations if r.seat is Seat.WAITLISTED]
 
+    def place_of(self, member_id: str) -> tuple[Registration, int | None] | None:
+        """A member's registration and, on the waitlist, their place in it (1 is next)."""
+        for registration in self.registrations:
+            if registration.member_id == member_id:
+                if registration.seat is Seat.CONFIRMED:
+                    return registration, None
+                return registration, self.waitlist.index(registration) + 1
+        return None
+
     @property
     def seats_left(self) -> int:
         return max(self.capacity - len(self.confirmed), 0)

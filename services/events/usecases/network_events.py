@@ -47,16 +47,18 @@ async def get_event(stores: Stores, event_id: str) -> NetworkEvent:
     return event
 
 
-async def register(stores: Stores, *, caller: Caller, event_id: str) -> Registration:
+async def register(
+    stores: Stores, *, caller: Caller, event_id: str
+) -> tuple[Registration, int | None]:
+    """The new registration and, when it is on the waitlist, its place there."""
     if not caller.has("member"):
         raise Forbidden("not_a_member", "Only members register for events")
-    found: list[Registration] = []
-    await change_event(
-        stores,
-        event_id,
-        lambda e: found.append(e.register(member_id=caller.member_id, now=stores.clock.now())),
+    event = await change_event(
+        stores, event_id, lambda e: e.register(member_id=caller.member_id, now=stores.clock.now())
     )
-    return found[-1]
+    place = event.place_of(caller.member_id)
+    assert place is not None  # just registered, in the document that was saved
+    return place
 
 
 async def cancel_registration(stores: Stores, *, caller: Caller, event_id: str) -> NetworkEvent:
@@ -121,6 +123,32 @@ async def registrations(
         cursor=cursor,
         limit=limit,
     )
+
+
+async def my_registration(
+    stores: Stores, *, caller: Caller, event_id: str
+) -> tuple[Registration, int | None]:
+    event = await get_event(stores, event_id)
+    place = event.place_of(caller.member_id)
+    if place is None:
+        raise NotFound("not_registered", "You are not registered for this event")
+    return place
+
+
+async def my_events(
+    stores: Stores, *, caller: Caller, member_id: str
+) -> list[tuple[NetworkEvent, Registration, int | None]]:
+    """A member's events from today on, by start, with their seat or waitlist place."""
+    if caller.member_id != member_id:
+        raise Forbidden("not_yours", "Members see only their own events")
+    now = stores.clock.now()
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = []
+    for event in await stores.events.registered(member_id, since=today):
+        place = event.place_of(member_id)
+        if place is not None:
+            rows.append((event, *place))
+    return rows
 
 
 async def upcoming(

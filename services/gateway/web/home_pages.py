@@ -27,3 +27,13 @@ async def home(request: Request, session: MaybeSession, services: ServicesDep) -
     return render(
         request, "home.jinja", title="Home", purpose=purpose, overview=overview, titles=titles
     )
+
+
+@router.get("/accessibility")
+async def accessibility(request: Request, session: MaybeSession) -> Response:
+    return render(request, "accessibility.jinja", title="Accessibility statement")
+
+
+@router.get("/privacy")
+async def privacy(request: Request, session: MaybeSession) -> Response:
+    return render(request, "privacy.jinja", title="Privacy")

@@ -5,9 +5,11 @@ the navigation for the caller's roles. Routes (web/*_pages.py) only gather data 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -29,6 +31,7 @@ from shared.errors import Forbidden
 from shared.reference import regions
 from shared.settings import PlatformSettings
 
+UK_TIME = ZoneInfo("Europe/London")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 environment = Environment(
@@ -42,6 +45,41 @@ environment = Environment(
     lstrip_blocks=True,
 )
 environment.globals["regions"] = {code: region.name for code, region in regions().items()}
+
+
+def options(
+    choices: dict[str, str], selected: str | None = None, blank: str | None = None
+) -> list[dict[str, Any]]:
+    """Items for an NHS.UK select, with `blank` first when the choice may be left open."""
+    items = [{"value": "", "text": blank}] if blank is not None else []
+    return items + [
+        {"value": value, "text": text, "selected": value == selected}
+        for value, text in choices.items()
+    ]
+
+
+def ticks(choices: dict[str, str], checked: Any = ()) -> list[dict[str, Any]]:
+    """Items for NHS.UK radios or checkboxes; `checked` is one value or several."""
+    chosen = {checked} if isinstance(checked, str) else set(checked or ())
+    return [
+        {"value": value, "text": text, "checked": value in chosen}
+        for value, text in choices.items()
+    ]
+
+
+def when(iso: str, with_time: bool = True) -> str:
+    """An instant from a service (ISO 8601, UTC) as people in the UK read it."""
+    try:
+        moment = datetime.fromisoformat(iso).astimezone(UK_TIME)
+    except (TypeError, ValueError):
+        return str(iso)
+    day = f"{moment:%a} {moment.day} {moment:%b %Y}"
+    return f"{day}, {moment:%H:%M}" if with_time else day
+
+
+environment.filters["when"] = when
+environment.globals["options"] = options
+environment.globals["ticks"] = ticks
 
 
 def stores_of(request: Request) -> Stores:
@@ -142,6 +180,30 @@ class Problems:
 
     def summary(self) -> list[dict[str, str]]:
         return [{"text": m, "href": f"#{n}"} for n, m in self.by_field.items()]
+
+    def refused(
+        self,
+        refusal: Any,
+        fields: tuple[str, ...],
+        default: str,
+        renames: dict[str, str] | None = None,
+    ) -> None:
+        """A service's refusal beside the field it names, or beside `default` when it names
+        none of the form's fields. Problems come as {"field", "problem"} (request validation)
+        or as "field: problem" (a domain check listing all it found); `renames` maps the
+        service's field names to the form's."""
+        renames = renames or {}
+        listed = refusal.problems or refusal.details.get("problems", [])
+        for problem in listed:
+            if isinstance(problem, dict):
+                name, text = str(problem.get("field", "")), str(problem.get("problem"))
+            else:
+                name, _, text = str(problem).partition(": ")
+                name, text = (name, text) if text else ("", name)
+            name = renames.get(name.split(".")[0], name.split(".")[0])
+            self.add(name if name in fields else default, text)
+        if not self:
+            self.add(default, refusal.message)
 
     def of(self, name: str) -> dict[str, str] | None:
         message = self.by_field.get(name)

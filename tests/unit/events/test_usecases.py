@@ -68,12 +68,28 @@ async def create(stores: Stores, capacity: int = 1, publish: bool = True) -> str
 
 async def test_the_last_seat_then_the_waitlist_then_promotion(stores: Stores) -> None:
     event_id = await create(stores, capacity=1)
-    seats = [
-        (await network_events.register(stores, caller=member(m), event_id=event_id)).seat
+    places = [
+        await network_events.register(stores, caller=member(m), event_id=event_id)
         for m in ("a", "b", "c")
     ]
-    assert seats == [Seat.CONFIRMED, Seat.WAITLISTED, Seat.WAITLISTED]
+    assert [(r.seat, position) for r, position in places] == [
+        (Seat.CONFIRMED, None),
+        (Seat.WAITLISTED, 1),
+        (Seat.WAITLISTED, 2),
+    ]
     await network_events.cancel_registration(stores, caller=member("a"), event_id=event_id)
+    registration, position = await network_events.my_registration(
+        stores, caller=member("c"), event_id=event_id
+    )
+    assert (registration.seat, position) == (Seat.WAITLISTED, 1)
+    [(event, mine, position)] = await network_events.my_events(
+        stores, caller=member("b"), member_id="b"
+    )
+    assert (event.id, mine.seat, position) == (event_id, Seat.CONFIRMED, None)
+    with pytest.raises(Forbidden):
+        await network_events.my_events(stores, caller=member("b"), member_id="c")
+    with pytest.raises(NotFound):
+        await network_events.my_registration(stores, caller=member("a"), event_id=event_id)
     page, cursor = await network_events.registrations(
         stores, caller=ORGANISER, event_id=event_id, cursor=None, limit=1
     )
