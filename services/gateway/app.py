@@ -18,7 +18,15 @@ from services.gateway.repository import INDEXES, SessionRepository, SignInFailur
 from services.gateway.stores import Stores
 from services.gateway.usecases import sessions
 from services.gateway.usecases.network import NetworkOverview
-from services.gateway.web import account_pages, event_pages, home_pages, people_pages
+from services.gateway.web import (
+    account_pages,
+    case_study_pages,
+    event_pages,
+    home_pages,
+    people_pages,
+    plan_pages,
+    recommendation_pages,
+)
 from services.gateway.web.errors import install_page_errors
 from services.gateway.web.security import SecurityHeaders
 from shared.clock import Clock
@@ -79,6 +87,9 @@ def create_app(
             account_pages.router,
             people_pages.router,
             event_pages.router,
+            recommendation_pages.router,
+            plan_pages.router,
+            case_study_pages.router,
             proxy.router,
         ],
         indexes=INDEXES,

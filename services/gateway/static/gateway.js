@@ -2,3 +2,62 @@
 import { initAll } from './nhsuk/nhsuk-frontend.min.js'
 
 initAll()
+
+// The ballot: drag the recommendations into order, or move one up or down with a button (the
+// keyboard's way). Either way the order is written into the form's place fields, which are
+// what the server reads; without JavaScript a member sets the places directly.
+function enhanceBallot (list) {
+  const items = () => Array.from(list.querySelectorAll('[data-code]'))
+  const renumber = () => {
+    items().forEach((item, index) => {
+      const place = item.querySelector('select')
+      if (place) place.value = String(index + 1)
+    })
+  }
+  const status = document.createElement('p')
+  status.className = 'nhsuk-u-visually-hidden'
+  status.setAttribute('aria-live', 'polite')
+  list.after(status)
+  const moved = (item) => {
+    renumber()
+    status.textContent = `${item.dataset.code} moved to place ${items().indexOf(item) + 1}`
+  }
+  let dragged = null
+  for (const item of items()) {
+    item.draggable = true
+    item.classList.add('knet-ballot__item--draggable')
+    item.addEventListener('dragstart', () => { dragged = item; item.classList.add('knet-ballot__item--dragging') })
+    item.addEventListener('dragend', () => { item.classList.remove('knet-ballot__item--dragging'); dragged = null })
+    item.addEventListener('dragover', (event) => { event.preventDefault() })
+    item.addEventListener('drop', (event) => {
+      event.preventDefault()
+      if (!dragged || dragged === item) return
+      const after = event.clientY > item.getBoundingClientRect().top + item.offsetHeight / 2
+      item.parentNode.insertBefore(dragged, after ? item.nextSibling : item)
+      moved(dragged)
+    })
+    const controls = document.createElement('div')
+    controls.className = 'knet-ballot__controls'
+    for (const [label, step] of [['Move up', -1], ['Move down', 1]]) {
+      const button = document.createElement('button')
+      button.type = 'button'
+      button.className = 'nhsuk-button nhsuk-button--secondary nhsuk-button--small'
+      button.textContent = label
+      button.setAttribute('aria-label', `${label}: ${item.dataset.code}`)
+      button.addEventListener('click', () => {
+        const all = items()
+        const target = all[all.indexOf(item) + step]
+        if (!target) return
+        list.insertBefore(item, step < 0 ? target : target.nextSibling)
+        moved(item)
+        button.focus()
+      })
+      controls.append(button)
+    }
+    item.append(controls)
+  }
+  const hint = document.querySelector('.knet-ballot-hint')
+  if (hint) hint.hidden = false
+}
+
+document.querySelectorAll('[data-ballot]').forEach(enhanceBallot)

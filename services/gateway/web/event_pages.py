@@ -4,7 +4,6 @@ and the organiser's tools (registrations, attendance)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
@@ -12,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.gateway.clients import ServiceRefused, Services
+from services.gateway.clients import ServiceRefused
 from services.gateway.web.pages import (
     UK_TIME,
     Form,
@@ -20,10 +19,10 @@ from services.gateway.web.pages import (
     Problems,
     ServicesDep,
     form_list,
+    member_names,
     redirect,
     render,
 )
-from shared.caller import Caller
 
 router = APIRouter(include_in_schema=False)
 
@@ -267,7 +266,7 @@ async def registrations(
     page = await services.get(
         "events", f"/v1/events/{event_id}/registrations", caller=caller, cursor=cursor, limit=100
     )
-    names = await _names(services, caller, [r["member_id"] for r in page["items"]])
+    names = await member_names(services, caller, [r["member_id"] for r in page["items"]])
     return render(
         request,
         "event_registrations.jinja",
@@ -277,19 +276,6 @@ async def registrations(
         names=names,
         done=request.query_params.get("done"),
     )
-
-
-async def _names(services: Services, caller: Caller, member_ids: list[str]) -> dict[str, str]:
-    async def name(member_id: str) -> tuple[str, str]:
-        try:
-            member = await services.call(
-                "membership", "GET", f"/v1/members/{member_id}", caller=caller
-            )
-        except ServiceRefused:
-            return member_id, member_id  # left or erased: shown by id
-        return member_id, str(member["name"])
-
-    return dict(await asyncio.gather(*(name(m) for m in dict.fromkeys(member_ids))))
 
 
 @router.post("/events/{event_id}/attendance")

@@ -4,6 +4,7 @@ the navigation for the caller's roles. Routes (web/*_pages.py) only gather data 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,11 +23,12 @@ from jinja2 import (
     select_autoescape,
 )
 
-from services.gateway.clients import Services
+from services.gateway.clients import ServiceRefused, Services
 from services.gateway.domain.sessions import Session
 from services.gateway.stores import Stores
 from services.gateway.usecases import sessions
 from services.gateway.web import security
+from shared.caller import Caller
 from shared.errors import Forbidden
 from shared.reference import regions
 from shared.settings import PlatformSettings
@@ -203,11 +205,30 @@ class Problems:
             name = renames.get(name.split(".")[0], name.split(".")[0])
             self.add(name if name in fields else default, text)
         if not self:
-            self.add(default, refusal.message)
+            # A domain code names its field: invalid_evidence_link, summary_required.
+            named = [f for f in fields if f.rstrip("s") in refusal.code]
+            self.add(max(named, key=len) if named else default, refusal.message)
 
     def of(self, name: str) -> dict[str, str] | None:
         message = self.by_field.get(name)
         return {"text": message} if message else None
+
+
+async def member_names(services: Services, caller: Caller, member_ids: list[str]) -> dict[str, str]:
+    """Names to show for member ids, read in parallel; a member who left shows as such."""
+
+    async def name(member_id: str) -> tuple[str, str]:
+        try:
+            member = await services.call(
+                "membership", "GET", f"/v1/members/{member_id}", caller=caller
+            )
+        except ServiceRefused as refused:
+            if refused.status_code != 404:
+                raise
+            return member_id, "A former member"
+        return member_id, str(member["name"])
+
+    return dict(await asyncio.gather(*(name(m) for m in dict.fromkeys(member_ids))))
 
 
 def navigation(session: Session | None, path: str) -> list[dict[str, Any]]:
