@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.gateway.clients import ServiceRefused
+from services.gateway.web.facilitator_pages import grantable
 from services.gateway.web.pages import (
     Form,
     MemberSession,
@@ -64,6 +65,7 @@ async def person(
     record = await services.get(
         "membership", f"/v1/members/{member_id}/contributions", caller=caller
     )
+    manages = caller.governs(member["region"]) and member["status"] == "active"
     return render(
         request,
         "person.jinja",
@@ -72,6 +74,8 @@ async def person(
         suggestions=suggestions,
         record=record,
         mine=member_id == session.member_id,
+        grantable=grantable(session) if manages else {},
+        done=request.query_params.get("done"),
     )
 
 
