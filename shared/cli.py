@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from shared import contracts, deadletter
-from shared.infra import kafka, stack
+from shared.infra import kafka, prometheus, stack
 from shared.infra.processes import InfraError
 from shared.services import discover
 from shared.settings import REPO_ROOT, PlatformSettings
@@ -118,6 +118,10 @@ def up() -> None:
     manager = Manager()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     services = discover()
+    if binary := prometheus.installed():
+        data = REPO_ROOT / ".data" / "prometheus"
+        manager.add_process("prometheus", prometheus.command(binary, data, services), env=env)
+        env["KNET_PROMETHEUS_URL"] = prometheus.url()
     for spec in services:
         manager.add_process(
             spec.name, f"{sys.executable} -m services.{spec.name}", env=env, cwd=str(REPO_ROOT)

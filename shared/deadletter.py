@@ -99,8 +99,12 @@ def _reader(bootstrap: str) -> AIOKafkaConsumer:
     )
 
 
-async def list_dead_letters(bootstrap: str, *, limit: int = 100) -> list[DeadLetter]:
-    """Reads the DLQ from the start; listing moves no offsets."""
+async def list_dead_letters(
+    bootstrap: str, *, limit: int = 100, newest: bool = False, scan: int = 10_000
+) -> list[DeadLetter]:
+    """Reads the DLQ from the start (listing moves no offsets): the oldest `limit`, or with
+    `newest` the latest `limit` of at most `scan` read. The topic is small by design: every
+    entry in it is a fault an operator answers."""
     tps = [TopicPartition(topics.DEAD_LETTERS, p) for p in await _partitions(bootstrap)]
     if not tps:
         return []
@@ -111,12 +115,13 @@ async def list_dead_letters(bootstrap: str, *, limit: int = 100) -> list[DeadLet
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
         entries: list[DeadLetter] = []
-        while len(entries) < limit and await _behind(consumer, ends):
-            batch = await consumer.getmany(timeout_ms=1000, max_records=limit)
+        wanted = scan if newest else limit
+        while len(entries) < wanted and await _behind(consumer, ends):
+            batch = await consumer.getmany(timeout_ms=1000, max_records=min(wanted, 1000))
             for records in batch.values():
                 entries.extend(_as_dead_letter(r) for r in records)
         entries.sort(key=lambda e: (e.headers.get(FAILED_AT, ""), e.partition, e.offset))
-        return entries[:limit]
+        return entries[-limit:] if newest else entries[:limit]
     finally:
         await consumer.stop()
 

@@ -14,7 +14,12 @@ from services.gateway.api.documents import gateway_document
 from services.gateway.clients import Services
 from services.gateway.domain.sessions import Timeouts
 from services.gateway.domain.throttle import Limits
-from services.gateway.repository import INDEXES, SessionRepository, SignInFailureCounts
+from services.gateway.repository import (
+    INDEXES,
+    DeadLetterDecisionRecords,
+    SessionRepository,
+    SignInFailureCounts,
+)
 from services.gateway.stores import Stores
 from services.gateway.usecases import sessions
 from services.gateway.usecases.network import NetworkOverview
@@ -24,6 +29,7 @@ from services.gateway.web import (
     event_pages,
     facilitator_pages,
     home_pages,
+    operator_pages,
     people_pages,
     plan_pages,
     recommendation_pages,
@@ -47,6 +53,8 @@ class GatewaySettings(PlatformSettings):
     sign_in_failures_per_address: int = 50
     sign_in_window_minutes: float = 15
     overview_seconds: float = 30
+    # Where the operators' charts read their series; without it they show each /metrics now.
+    prometheus_url: str | None = None
 
 
 def create_app(
@@ -65,6 +73,7 @@ def create_app(
     stores = Stores(
         sessions=SessionRepository(ctx.db),
         failures=SignInFailureCounts(ctx.db),
+        decisions=DeadLetterDecisionRecords(ctx.db),
         clock=ctx.clock,
         timeouts=Timeouts(
             idle=timedelta(minutes=settings.session_idle_minutes),
@@ -92,6 +101,7 @@ def create_app(
             plan_pages.router,
             case_study_pages.router,
             facilitator_pages.router,
+            operator_pages.router,
             proxy.router,
         ],
         indexes=INDEXES,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from typing import Any
 
 from services.gateway.domain.sessions import Session
 
@@ -53,3 +54,20 @@ class InMemorySignInFailures:
         for key in old:
             del self.counts[key]
         return len(old)
+
+
+class InMemoryDeadLetterDecisions:
+    def __init__(self) -> None:
+        self.decisions: dict[str, dict[str, Any]] = {}
+
+    async def claim(self, entry: str, *, decision: str, by: str, at: datetime, note: str) -> bool:
+        if entry in self.decisions:
+            return False
+        self.decisions[entry] = {"decision": decision, "by": by, "at": at, "note": note}
+        return True
+
+    async def release(self, entry: str) -> None:
+        self.decisions.pop(entry, None)
+
+    async def decided(self, entries: list[str]) -> dict[str, dict[str, Any]]:
+        return {e: dict(self.decisions[e]) for e in entries if e in self.decisions}

@@ -1,5 +1,5 @@
-"""The gateway's MongoDB collections: sessions and sign-in failure counts. Its only state; it
-never reads another service's database."""
+"""The gateway's MongoDB collections: sessions, sign-in failure counts and operators'
+decisions about dead letters. Its only state; it never reads another service's database."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import IndexModel
+from pymongo.errors import DuplicateKeyError
 
 from services.gateway.domain.sessions import Session
 from shared.mongo import Db
@@ -98,3 +99,26 @@ class SignInFailureCounts:
 
 def _id(key: str, window: datetime) -> str:
     return f"{key}|{window.isoformat()}"
+
+
+class DeadLetterDecisionRecords:
+    """One document per decided entry, keyed by its place in the topic: the insert is the
+    claim, so two operators acting at once take one action."""
+
+    def __init__(self, db: Db) -> None:
+        self.collection = db["dead_letter_decisions"]
+
+    async def claim(self, entry: str, *, decision: str, by: str, at: datetime, note: str) -> bool:
+        document = {"_id": entry, "decision": decision, "by": by, "at": at, "note": note}
+        try:
+            await self.collection.insert_one(document)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def release(self, entry: str) -> None:
+        await self.collection.delete_one({"_id": entry})
+
+    async def decided(self, entries: list[str]) -> dict[str, dict[str, Any]]:
+        found = self.collection.find({"_id": {"$in": entries}})
+        return {d.pop("_id"): d async for d in found}

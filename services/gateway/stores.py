@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from services.gateway.domain.sessions import Session, Timeouts
 from services.gateway.domain.throttle import Limits
@@ -36,10 +36,24 @@ class SignInFailures(Protocol):
     async def remove_before(self, window: datetime) -> int: ...
 
 
+class DeadLetterDecisions(Protocol):
+    """What operators decided about dead letters (Kafka keeps every record; the decision is
+    what takes one off the list)."""
+
+    async def claim(self, entry: str, *, decision: str, by: str, at: datetime, note: str) -> bool:
+        """Records the decision; False when the entry was decided already (nothing written)."""
+
+    async def release(self, entry: str) -> None:
+        """Forgets a decision whose action failed, so it can be taken again."""
+
+    async def decided(self, entries: list[str]) -> dict[str, dict[str, Any]]: ...
+
+
 @dataclass
 class Stores:
     sessions: Sessions
     failures: SignInFailures
+    decisions: DeadLetterDecisions
     clock: Clock
     timeouts: Timeouts
     limits: Limits

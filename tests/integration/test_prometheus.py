@@ -8,15 +8,20 @@ import asyncio
 import shutil
 import subprocess
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
 
+from services.gateway.domain.headlines import HEADLINES
+from services.gateway.usecases import operations
 from services.recommendations.app import create_app
 from shared.clock import new_id
+from shared.infra import prometheus as local_prometheus
 from shared.infra.processes import free_port
+from shared.services import discover
 from shared.settings import REPO_ROOT, PlatformSettings
 from tests.conftest import eventually
 from tests.contract.test_dashboards import dashboard_queries
@@ -135,3 +140,42 @@ async def test_every_dashboard_query_runs(prometheus: str) -> None:
         for promql in dashboard_queries():
             response = await client.get("/api/v1/query", params={"query": promql})
             assert response.json()["status"] == "success", (promql, response.text)
+
+
+async def test_the_operators_headlines_read_from_prometheus(
+    served_recommendations: str, prometheus: str, infra: PlatformSettings
+) -> None:
+    """The gateway's operator page reads its headline numbers and their last hour from
+    Prometheus when it knows one (services/gateway/usecases/operations.py)."""
+    lead = as_member(infra, f"f-{new_id()}", "facilitator", region="NW")
+    async with httpx.AsyncClient(base_url=served_recommendations) as service:
+        plan = {"code": "R3", "scope": "region", "scope_id": "NW", "goal": "g"}
+        assert (await service.post("/v1/plans", json=plan, headers=lead)).status_code == 201
+
+    async def plans_read() -> bool:
+        try:
+            found = await operations.prometheus_readings(prometheus, datetime.now(UTC))
+        except httpx.HTTPError:
+            return False
+        plans = next(r for r in found if r.headline.key == "plans")
+        return plans.breakdown.get("proposed") == 1 and bool(plans.series)
+
+    await eventually(plans_read, timeout=60, what="the plans headline from Prometheus")
+    found = await operations.prometheus_readings(prometheus, datetime.now(UTC))
+    assert [r.headline.key for r in found] == [h.key for h in HEADLINES]
+    plans = next(r for r in found if r.headline.key == "plans")
+    assert plans.total == 1
+    assert plans.series[-1][1] == 1
+
+
+def test_the_config_knet_up_writes_is_valid_and_scrapes_every_process(tmp_path: Path) -> None:
+    specs = discover()
+    line = local_prometheus.command("prometheus", tmp_path, specs)
+    config = tmp_path / "prometheus.yml"
+    assert f"--config.file={config}" in line
+    result = subprocess.run(
+        [tool("promtool"), "check", "config", str(config)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for spec in specs:
+        assert f"127.0.0.1:{spec.bound_port()}" in config.read_text()
