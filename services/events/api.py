@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response, Security, status
+from fastapi import APIRouter, Depends, Query, Response, Security, status
 from fastapi.security import APIKeyQuery
 from pydantic import BaseModel, Field
 
@@ -317,6 +317,22 @@ async def cancel(
             stores, caller=caller, event_id=event_id, reason=body.reason
         )
     )
+
+
+class MonthOfEventsView(BaseModel):
+    month: str = Field(examples=["2026-11"])
+    events: int
+    places_taken: int
+    attended: int
+
+
+@router.get("/statistics", dependencies=[MEMBERS])
+async def statistics(
+    stores: StoresDep, _: CurrentCaller, months: Annotated[int, Query(ge=1, le=36)] = 12
+) -> list[MonthOfEventsView]:
+    """Events held per month (by start) with places taken and attendance: aggregates only."""
+    held = await network_events.events_held(stores, months=months)
+    return [MonthOfEventsView.model_validate(row, from_attributes=True) for row in held]
 
 
 # Last: `/events/{event_id}` would otherwise swallow `/events/{event_id}.ics`.

@@ -72,6 +72,10 @@ class InMemoryEvents:
         ]
         return sorted(found, key=lambda e: e.starts_at)[:ROUND_BOUND]
 
+    async def held_since(self, since: datetime) -> list[NetworkEvent]:
+        found = [e for e in self._all() if e.status is Status.COMPLETED and e.starts_at >= since]
+        return sorted(found, key=lambda e: e.starts_at)[:ROUND_BOUND]
+
     async def ended_but_open(self, now: datetime) -> list[NetworkEvent]:
         found = [e for e in self._all() if e.status is Status.PUBLISHED and e.details.ends_at < now]
         return found[:ROUND_BOUND]

@@ -161,6 +161,11 @@ class EventRepository:
         cursor = await self.collection.aggregate(pipeline)
         return {d["_id"]: d["n"] async for d in cursor}
 
+    async def held_since(self, since: datetime) -> list[NetworkEvent]:
+        query = {"status": Status.COMPLETED.value, "starts_at": {"$gte": since}}
+        cursor = self.collection.find(query, NO_OUTBOX).sort("starts_at", 1)
+        return [from_document(d) for d in await cursor.to_list(ROUND_BOUND)]
+
     async def ended_but_open(self, now: datetime) -> list[NetworkEvent]:
         query = {"status": Status.PUBLISHED.value, "ends_at": {"$lt": now}}
         documents = await self.collection.find(query, NO_OUTBOX).to_list(ROUND_BOUND)

@@ -47,6 +47,9 @@ class Events(Protocol):
 
     async def upcoming_per_region(self, now: datetime) -> dict[str | None, int]: ...
 
+    async def held_since(self, since: datetime) -> list[NetworkEvent]:
+        """Completed events that started at or after `since`, by start; ROUND_BOUND."""
+
 
 class Submissions(Protocol):
     async def record(

@@ -28,6 +28,7 @@ from services.gateway.web import (
     case_study_pages,
     event_pages,
     facilitator_pages,
+    health_pages,
     home_pages,
     operator_pages,
     people_pages,
@@ -37,6 +38,7 @@ from services.gateway.web import (
 from services.gateway.web.errors import install_page_errors
 from services.gateway.web.security import SecurityHeaders
 from shared.clock import Clock
+from shared.reference import regions
 from shared.service import ServiceContext, create_service_app, every
 from shared.services import discover
 from shared.settings import REPO_ROOT, PlatformSettings
@@ -102,6 +104,7 @@ def create_app(
             case_study_pages.router,
             facilitator_pages.router,
             operator_pages.router,
+            health_pages.router,
             proxy.router,
         ],
         indexes=INDEXES,
@@ -109,6 +112,7 @@ def create_app(
         title="KM Network",
     )
     app.state.stores = stores
+    app.state.region_names = {code: region.name for code, region in regions().items()}
     app.state.services = services
     app.state.overview = NetworkOverview(
         services, ctx.clock, timedelta(seconds=settings.overview_seconds)

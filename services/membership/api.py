@@ -286,6 +286,31 @@ async def contributions(member_id: str, stores: StoresDep, _: CurrentCaller) -> 
     return await usecases.contribution_record(stores, member_id=member_id)
 
 
+class MonthMembers(BaseModel):
+    month: str = Field(examples=["2026-11"])
+    total: int
+    by_region: dict[str, int]
+
+
+class NetworkStatistics(BaseModel):
+    members: list[MonthMembers] = Field(description="Members per region at each month's end")
+    active_members: int
+    contributors_90_days: int
+    contributing_share: float = Field(description="Of active members, those who contributed")
+
+
+@router.get("/statistics", dependencies=[MEMBERS])
+async def statistics(
+    stores: StoresDep,
+    _: CurrentCaller,
+    months: Annotated[int, Query(ge=1, le=36)] = 12,
+) -> NetworkStatistics:
+    """The network's size over time and how many contribute: aggregates, no one's data."""
+    return NetworkStatistics.model_validate(
+        await usecases.network_statistics(stores, months=months)
+    )
+
+
 @router.get("/regions")
 async def list_regions(_: CurrentCaller) -> list[RegionView]:
     return [RegionView(code=r.code, name=r.name, nation=r.nation) for r in regions().values()]

@@ -13,9 +13,11 @@ from typing import Any
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, Status
 from services.membership.domain.organisation import Organisation
+from services.membership.domain.statistics import Movement
 from services.membership.repository import from_document, to_document
 from services.membership.stores import KEY_PLAYERS_BOUND, KEY_ROLES
 from shared.errors import Conflict, Stale
+from shared.months import label as month_label
 from shared.pagination import page_in_memory
 
 
@@ -99,6 +101,18 @@ class InMemoryMembers:
     async def count_active(self, region: str) -> int:
         return sum(m.region == region and m.status is Status.ACTIVE for m in self._all())
 
+    async def movements(self) -> list[Movement]:
+        approved = (Status.ACTIVE, Status.LEFT, Status.ERASED)
+        joined = Counter(
+            (m.region, month_label(m.decided_at))
+            for m in self._all()
+            if m.status in approved and m.decided_at
+        )
+        left = Counter((m.region, month_label(m.left_at)) for m in self._all() if m.left_at)
+        return [Movement(region, month, joined=n) for (region, month), n in joined.items()] + [
+            Movement(region, month, left=n) for (region, month), n in left.items()
+        ]
+
 
 class InMemoryOrganisations:
     def __init__(self) -> None:
@@ -127,6 +141,7 @@ class InMemoryOrganisations:
 class InMemoryContributions:
     def __init__(self) -> None:
         self.records: dict[str, tuple[str, str]] = {}  # event id -> (member, kind)
+        self.times: dict[str, datetime] = {}
 
     async def record(
         self, *, event_id: str, member_id: str, kind: str, ref: str, at: datetime
@@ -134,7 +149,11 @@ class InMemoryContributions:
         if event_id in self.records:
             return False
         self.records[event_id] = (member_id, kind)
+        self.times[event_id] = at
         return True
 
     async def counts(self, member_id: str) -> dict[str, int]:
         return dict(Counter(kind for who, kind in self.records.values() if who == member_id))
+
+    async def contributors_since(self, since: datetime) -> int:
+        return len({self.records[e][0] for e, at in self.times.items() if at >= since})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -13,6 +13,7 @@ from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, Status
 from services.membership.domain.organisation import Organisation
 from services.membership.domain.profile import Profile
+from services.membership.domain.statistics import Movement
 from services.membership.stores import KEY_PLAYERS_BOUND, KEY_ROLES
 from shared.aggregates import AggregateStore
 from shared.clock import Clock
@@ -20,6 +21,8 @@ from shared.errors import Conflict
 from shared.idempotency import insert_once
 from shared.mongo import Db
 from shared.pagination import fetch_page
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 SOURCE = "/services/membership"
 DIRECTORY_SORT = ["name_lower", "_id"]
@@ -40,6 +43,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
         IndexModel([("skills", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_skill"),
         IndexModel([("roles", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_role"),
+        IndexModel([("left_at", 1)], name="by_left_at"),
     ],
     "organisations": [
         # Sparse: organisations without an ODS code leave the field out and are not in it.
@@ -47,7 +51,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("region", 1), ("name_lower", 1), ("_id", 1)], name="by_region"),
         IndexModel([("name_lower", 1), ("_id", 1)], name="by_name"),
     ],
-    "contributions": [IndexModel([("member_id", 1), ("kind", 1)], name="by_member")],
+    "contributions": [
+        IndexModel([("member_id", 1), ("kind", 1)], name="by_member"),
+        IndexModel([("at", 1)], name="by_at"),
+    ],
 }
 
 
@@ -133,6 +140,31 @@ class MemberRepository:
             {"region": region, "status": Status.ACTIVE.value}
         )
 
+    async def movements(self) -> list[Movement]:
+        approved = [s.value for s in (Status.ACTIVE, Status.LEFT, Status.ERASED)]
+        joined = await self._per_month({"status": {"$in": approved}}, "decided_at")
+        left = await self._per_month({"left_at": {"$gte": EPOCH}}, "left_at")
+        return [Movement(region, month, joined=n) for (region, month), n in joined.items()] + [
+            Movement(region, month, left=n) for (region, month), n in left.items()
+        ]
+
+    async def _per_month(self, match: dict[str, Any], field: str) -> dict[tuple[str, str], int]:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": match},
+            {
+                "$group": {
+                    "_id": {
+                        "r": "$region",
+                        "y": {"$year": f"${field}"},
+                        "m": {"$month": f"${field}"},
+                    },
+                    "n": {"$sum": 1},
+                }
+            },
+        ]
+        rows = await (await self.collection.aggregate(pipeline)).to_list()
+        return {(r["_id"]["r"], f"{r['_id']['y']:04d}-{r['_id']['m']:02d}"): r["n"] for r in rows}
+
 
 def directory_filter(query: DirectoryQuery) -> dict[str, Any]:
     """The directory query as a MongoDB filter: equality fields, and the name as a range of
@@ -211,6 +243,15 @@ class ContributionRepository:
         rows = await (await self.collection.aggregate(list(pipeline))).to_list()
         return {row["_id"]: row["count"] for row in rows}
 
+    async def contributors_since(self, since: datetime) -> int:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"at": {"$gte": since}}},
+            {"$group": {"_id": "$member_id"}},
+            {"$count": "n"},
+        ]
+        rows = await (await self.collection.aggregate(pipeline)).to_list()
+        return int(rows[0]["n"]) if rows else 0
+
 
 def to_document(member: Member) -> dict[str, Any]:
     p = member.profile
@@ -233,6 +274,7 @@ def to_document(member: Member) -> dict[str, Any]:
         "decided_by": member.decided_by,
         "decided_at": member.decided_at,
         "decline_reason": member.decline_reason,
+        "left_at": member.left_at,
         "version": member.version,
     }
 
@@ -258,6 +300,7 @@ def from_document(d: dict[str, Any]) -> Member:
         decided_by=d.get("decided_by"),
         decided_at=d.get("decided_at"),
         decline_reason=d.get("decline_reason"),
+        left_at=d.get("left_at"),
         version=d.get("version", 0),
     )
 

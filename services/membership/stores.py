@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member
 from services.membership.domain.organisation import Organisation
+from services.membership.domain.statistics import Movement
 from shared.clock import Clock, new_id
 
 Page = tuple[list[Any], str | None]
@@ -55,6 +56,9 @@ class Members(Protocol):
 
     async def count_active(self, region: str) -> int: ...
 
+    async def movements(self) -> list[Movement]:
+        """Approved members joining and leaving, counted per region and month."""
+
 
 class Organisations(Protocol):
     async def add(self, organisation: Organisation) -> None:
@@ -75,6 +79,9 @@ class Contributions(Protocol):
         """True the first time this event is recorded, False on a redelivery."""
 
     async def counts(self, member_id: str) -> dict[str, int]: ...
+
+    async def contributors_since(self, since: datetime) -> int:
+        """How many members contributed at or after `since`."""
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.membership.domain.directory import DirectoryQuery
@@ -14,10 +14,12 @@ from services.membership.domain.organisation import Organisation
 from services.membership.domain.passwords import check_strength, hash_password, verify_password
 from services.membership.domain.permissions import require_region_authority
 from services.membership.domain.profile import Profile, normalise_email
+from services.membership.domain.statistics import members_over_time
 from services.membership.domain.suggestions import Suggestion, suggest
 from services.membership.stores import Stores
 from shared.caller import Caller
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from shared.months import MAX_MONTHS
 from shared.reference import Region, regions
 from shared.retry import change
 
@@ -98,12 +100,16 @@ async def set_roles(stores: Stores, *, actor_id: str, member_id: str, roles: lis
 
 async def leave(stores: Stores, *, actor_id: str, member_id: str) -> Member:
     await _keep_an_operator(stores, member_id)
-    return await _change(stores, actor_id, member_id, lambda m, a: m.leave(by=a))
+    return await _change(
+        stores, actor_id, member_id, lambda m, a: m.leave(by=a, now=stores.clock.now())
+    )
 
 
 async def erase(stores: Stores, *, actor_id: str, member_id: str) -> Member:
     await _keep_an_operator(stores, member_id)
-    return await _change(stores, actor_id, member_id, lambda m, a: m.erase(by=a))
+    return await _change(
+        stores, actor_id, member_id, lambda m, a: m.erase(by=a, now=stores.clock.now())
+    )
 
 
 async def _keep_an_operator(stores: Stores, member_id: str) -> None:
@@ -227,6 +233,26 @@ async def contribution_record(stores: Stores, *, member_id: str) -> dict[str, in
     await get_member(stores, member_id)
     counts = await stores.contributions.counts(member_id)
     return {kind: counts.get(kind, 0) for kind in CONTRIBUTION_KINDS}
+
+
+CONTRIBUTION_WINDOW = timedelta(days=90)
+
+
+async def network_statistics(stores: Stores, *, months: int) -> dict[str, Any]:
+    """Members per region at each month's end, and the share of active members who
+    contributed (hosted, attended, shared, led, endorsed) in the last 90 days."""
+    if not 1 <= months <= MAX_MONTHS:
+        raise Invalid("invalid_months", f"Ask for 1 to {MAX_MONTHS} months")
+    now = stores.clock.now()
+    movements = await stores.members.movements()
+    active = sum((await stores.members.active_per_region()).values())
+    contributors = await stores.contributions.contributors_since(now - CONTRIBUTION_WINDOW)
+    return {
+        "members": members_over_time(movements, now=now, months=months),
+        "active_members": active,
+        "contributors_90_days": contributors,
+        "contributing_share": round(contributors / active, 4) if active else 0.0,
+    }
 
 
 async def ensure_operator(

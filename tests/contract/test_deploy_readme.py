@@ -7,6 +7,7 @@ import pytest
 from pymongo import IndexModel
 
 from services.events.repository import INDEXES as EVENTS
+from services.gateway.repository import INDEXES as GATEWAY
 from services.membership.repository import INDEXES as MEMBERSHIP
 from services.recommendations.repository import INDEXES as RECOMMENDATIONS
 from shared.settings import REPO_ROOT
@@ -15,6 +16,7 @@ DECLARED: dict[str, dict[str, list[IndexModel]]] = {
     "membership": MEMBERSHIP,
     "events": EVENTS,
     "recommendations": RECOMMENDATIONS,
+    "gateway": GATEWAY,
 }
 
 

@@ -7,12 +7,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from services.events.domain import statistics
 from services.events.domain.details import EventDetails, Scope
 from services.events.domain.listing import Listing
 from services.events.domain.network_event import NetworkEvent, Registration, Seat
+from services.events.domain.statistics import MonthOfEvents
 from services.events.stores import Stores
 from shared.caller import Caller
-from shared.errors import Conflict, Forbidden, NotFound
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.months import MAX_MONTHS, month_starts
 from shared.pagination import page_in_memory
 from shared.retry import change
 
@@ -149,6 +152,14 @@ async def my_events(
         if place is not None:
             rows.append((event, *place))
     return rows
+
+
+async def events_held(stores: Stores, *, months: int) -> list[MonthOfEvents]:
+    if not 1 <= months <= MAX_MONTHS:
+        raise Invalid("invalid_months", f"Ask for 1 to {MAX_MONTHS} months")
+    now = stores.clock.now()
+    held = await stores.events.held_since(month_starts(now, months)[0])
+    return statistics.events_held(held, now=now, months=months)
 
 
 async def upcoming(

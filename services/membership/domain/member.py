@@ -50,6 +50,8 @@ class Member:
     decided_by: str | None = None
     decided_at: datetime | None = None
     decline_reason: str | None = None
+    # When an approved member left or was erased: the network's size over time needs it.
+    left_at: datetime | None = None
     version: int = 0
     facts: list[fact.MembershipFact] = field(default_factory=list)
 
@@ -185,17 +187,18 @@ class Member:
             )
         )
 
-    def leave(self, *, by: Member) -> None:
+    def leave(self, *, by: Member, now: datetime) -> None:
         permissions.require_self(by, self)
-        self.status, self.roles = Status.LEFT, frozenset()
+        self.status, self.roles, self.left_at = Status.LEFT, frozenset(), now
         self.facts.append(fact.MemberLeft(member_id=self.id, region=self.region, erased=False))
 
-    def erase(self, *, by: Member) -> None:
+    def erase(self, *, by: Member, now: datetime) -> None:
         """Removes personal data; the record stays (without it) so that counts stay right."""
         permissions.require_self_or_operator(by, self)
         if self.status is Status.ERASED:
             return
         self.status, self.roles, self.password_hash = Status.ERASED, frozenset(), None
+        self.left_at = self.left_at or now
         self.email = f"erased+{self.id}@invalid"
         self.profile = Profile(name=ERASED_NAME)
         self.decline_reason = None

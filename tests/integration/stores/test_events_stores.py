@@ -178,3 +178,17 @@ async def test_submissions_reminders_and_node_keys_answer_once(stores: All) -> N
     assert revoked is not None
     assert revoked.revoked_at == NOW, "revoked once"
     assert await node_keys.get("nope") is None
+
+
+async def test_events_held_since_are_the_completed_ones_by_start(stores: All) -> None:
+    events, _, _, _ = stores
+    for event_id, days, complete in (("h2", 2, True), ("h1", 1, True), ("o", 3, False)):
+        event = network_event(event_id, days)
+        event.register(member_id="m1", now=NOW)
+        if complete:
+            event.complete(now=event.details.ends_at)
+        await events.add(event)
+    held = await events.held_since(NOW)
+    assert [e.id for e in held] == ["h1", "h2"]
+    assert [len(e.confirmed) for e in held] == [1, 1]
+    assert [e.id for e in await events.held_since(NOW + timedelta(hours=36))] == ["h2"]

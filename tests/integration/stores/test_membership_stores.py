@@ -4,6 +4,7 @@ behave alike, so use-case tests on the in-memory ones say something true of the 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from pymongo import AsyncMongoClient
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, Status
 from services.membership.domain.organisation import Organisation
+from services.membership.domain.statistics import Movement
 from services.membership.memory import (
     InMemoryContributions,
     InMemoryMembers,
@@ -183,3 +185,30 @@ async def test_a_regions_key_players_are_bounded(
     for i in range(KEY_PLAYERS_BOUND + 1):
         await members.add(active(f"k{i:04d}", roles={"member", "core"}))
     assert len(await members.key_players("LDN")) == KEY_PLAYERS_BOUND
+
+
+async def test_movements_count_joins_and_leaves_per_region_and_month(
+    stores: tuple[Members, Organisations, Contributions],
+) -> None:
+    members, _, contributions = stores
+    november, december = datetime(2026, 11, 3, tzinfo=UTC), datetime(2026, 12, 9, tzinfo=UTC)
+    rows = [
+        replace(active("j1", region="LDN"), decided_at=november),
+        replace(active("j2", region="LDN"), decided_at=november),
+        replace(
+            active("l1", region="NW"), decided_at=november, status=Status.LEFT, left_at=december
+        ),
+        replace(active("d1", region="NW"), decided_at=november, status=Status.DECLINED),
+        replace(active("p1", region="NW"), status=Status.PENDING),
+    ]
+    for row in rows:
+        await members.add(row)
+    found = sorted(await members.movements(), key=lambda m: (m.month, m.region, m.joined))
+    assert found == [
+        Movement("LDN", "2026-11", joined=2),
+        Movement("NW", "2026-11", joined=1),
+        Movement("NW", "2026-12", left=1),
+    ]
+    for i, (who, at) in enumerate([("a", NOW), ("a", NOW), ("b", november), ("c", NOW)]):
+        await contributions.record(event_id=f"e{i}", member_id=who, kind="k", ref="r", at=at)
+    assert await contributions.contributors_since(datetime(2026, 11, 15, tzinfo=UTC)) == 2

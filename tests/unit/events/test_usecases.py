@@ -23,6 +23,7 @@ from services.events.usecases import calendars, network_events, node_keys, sched
 from shared.caller import Caller
 from shared.clock import ManualClock
 from shared.errors import Forbidden, Invalid, NotFound, Unauthorized
+from shared.months import label, month_starts
 from tests.unit.events.test_details import GOOD
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -285,3 +286,23 @@ async def test_a_node_hears_every_reason_at_once(stores: Stores) -> None:
         "title: control",
     ):
         assert expected in reasons, reasons
+
+
+async def test_events_held_per_month_with_places_and_attendance(stores: Stores) -> None:
+    event_id = await create(stores, capacity=2)
+    for m in ("a", "b", "c"):
+        await network_events.register(stores, caller=member(m), event_id=event_id)
+    await create(stores, capacity=5)  # published, never held: not counted
+    assert isinstance(stores.clock, ManualClock)
+    stores.clock.advance(timedelta(days=8))
+    event = await network_events.get_event(stores, event_id)
+    event.complete(now=stores.clock.now())
+    event.record_attendance(member_ids=["a"], now=stores.clock.now())
+    await stores.events.save(event)
+    held = await network_events.events_held(stores, months=2)
+    assert [h.month for h in held] == [label(s) for s in month_starts(stores.clock.now(), 2)]
+    this_month = next(h for h in held if h.month == label(event.starts_at))
+    assert (this_month.events, this_month.places_taken, this_month.attended) == (1, 2, 1)
+    assert sum(h.events for h in held) == 1
+    with pytest.raises(Invalid):
+        await network_events.events_held(stores, months=0)

@@ -112,10 +112,10 @@ def test_unknown_role_is_invalid() -> None:
 
 def test_leaving_ends_roles_and_erasure_removes_personal_data() -> None:
     m = member("m1", roles={"member", "core"}, interests=("kms",))
-    m.leave(by=m)
+    m.leave(by=m, now=NOW)
     assert m.status.value == "left"
     assert m.roles == frozenset()
-    m.erase(by=m)
+    m.erase(by=m, now=NOW)
     assert m.status is Status.ERASED
     assert m.profile == Profile(name=ERASED_NAME)
     assert m.email == "erased+m1@invalid"
@@ -124,7 +124,7 @@ def test_leaving_ends_roles_and_erasure_removes_personal_data() -> None:
     last = m.facts[-1]
     assert isinstance(last, fact.MemberLeft)
     assert last.erased is True
-    m.erase(by=m)
+    m.erase(by=m, now=NOW)
     assert len(m.facts) == 2, "erasing twice records nothing more"
 
 

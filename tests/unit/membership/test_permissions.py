@@ -34,7 +34,7 @@ def make_sponsor(actor: Member, target_region: str) -> None:
 
 
 def erase_other(actor: Member, target_region: str) -> None:
-    member("t", region=target_region).erase(by=actor)
+    member("t", region=target_region).erase(by=actor, now=NOW)
 
 
 ACTIONS: dict[str, Callable[[Member, str], None]] = {
