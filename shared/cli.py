@@ -7,14 +7,15 @@ import asyncio
 import json
 import os
 import sys
+import threading
 from typing import Annotated
 
 import typer
 
-from shared import contracts, deadletter
+from shared import contracts, deadletter, demo
 from shared.infra import kafka, prometheus, stack
 from shared.infra.processes import InfraError
-from shared.services import discover
+from shared.services import ServiceSpec, discover
 from shared.settings import REPO_ROOT, PlatformSettings
 
 app = typer.Typer(help="KM Network platform", no_args_is_help=True)
@@ -103,6 +104,31 @@ def dlq_replay(partition: int, offset: int) -> None:
     typer.echo(f"replayed {partition}:{offset} to {entry.original_topic}")
 
 
+def _seed_demo_in_background(settings: PlatformSettings, specs: list[ServiceSpec]) -> None:
+    """Once the services answer, seeds the demo network (the first time only) and says who to
+    sign in as; the platform runs meanwhile."""
+
+    def run() -> None:
+        urls = {spec.name: spec.url() for spec in specs}
+        try:
+            seeded = asyncio.run(demo.seed(settings, urls, os.environ))
+        except Exception as error:  # a demo that fails must not stop the platform
+            typer.secho(f"demo data: not seeded ({error!r})", fg=typer.colors.YELLOW)
+            return
+        what = (
+            "demo data: already there"
+            if seeded is None
+            else "demo data: " + ", ".join(f"{n} {what}" for what, n in seeded.items())
+        )
+        lines = [f"  {email} ({who})" for email, who in demo.sign_ins()]
+        typer.secho(
+            f"\n{what}. Demo sign-ins, password {demo.PASSWORD}:\n" + "\n".join(lines) + "\n",
+            fg=typer.colors.GREEN,
+        )
+
+    threading.Thread(target=run, name="demo-data", daemon=True).start()
+
+
 @app.command("up")
 def up() -> None:
     """Start the infrastructure, the topics, every service and the gateway; Ctrl-C stops all."""
@@ -117,6 +143,11 @@ def up() -> None:
     asyncio.run(kafka.create_topics(settings))
     manager = Manager()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if sys.stdout.isatty() and settings.environment != "production":
+        # Honcho pipes the services' output: they cannot see the terminal, so say it here.
+        env.setdefault("KNET_LOG_FORMAT", "console")
+        if not os.environ.get("NO_COLOR"):
+            env.setdefault("FORCE_COLOR", "1")
     services = discover()
     if binary := prometheus.installed():
         data = REPO_ROOT / ".data" / "prometheus"
@@ -140,6 +171,8 @@ def up() -> None:
             f"\nKM Network is starting (no web gateway yet); API docs: {urls}\n",
             fg=typer.colors.GREEN,
         )
+    if demo.enabled(settings, os.environ):
+        _seed_demo_in_background(settings, [s for s in services if s.name != "gateway"])
     try:
         if services:
             manager.loop()

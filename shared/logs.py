@@ -4,6 +4,7 @@ handled or published, its CloudEvent id and trace id (bound through contextvars)
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import MutableMapping
 from contextvars import ContextVar, Token
@@ -30,7 +31,15 @@ def add_event_fields(
     return event_dict
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
+def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> None:
+    console = fmt == "console"
+    renderer: structlog.types.Processor = (
+        structlog.dev.ConsoleRenderer(colors=_colours(), pad_event_to=28)
+        if console
+        else structlog.processors.JSONRenderer()
+    )
+    # Facts are logged at debug: shown in a console, left out of JSON logs at INFO.
+    level = "DEBUG" if console and level == "INFO" else level
     shared_processors: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         add_event_fields,
@@ -41,7 +50,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         processors=[
             *shared_processors,
             structlog.processors.format_exc_info,
-            structlog.processors.JSONRenderer(),
+            renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
@@ -53,17 +62,28 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         structlog.stdlib.ProcessorFormatter(
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                structlog.processors.JSONRenderer(),
+                renderer,
             ],
             foreign_pre_chain=[*shared_processors, structlog.stdlib.add_logger_name],
         )
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    # Libraries stay at INFO even when the console shows the platform's own debug lines.
+    root.setLevel("INFO" if level == "DEBUG" and console else level)
+    for name in ("faststream", "pymongo", "asyncio", "multipart", "python_multipart"):
+        logging.getLogger(name).setLevel(logging.WARNING if console else level)
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
     structlog.contextvars.bind_contextvars(service=service)
+
+
+def _colours() -> bool:
+    """Colours when the terminal shows them: `knet up` runs services behind pipes, so it
+    passes its own answer on (FORCE_COLOR); NO_COLOR always wins."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stderr.isatty()
 
 
 def trace_id_of(traceparent: str | None) -> str | None:

@@ -114,6 +114,13 @@ class OutboxRelay:
         for _, document in pending:
             for entry in document[OUTBOX_FIELD]:
                 OUTBOX_PUBLISHED.labels(entry["topic"]).inc()
+                # A line per fact for people watching a terminal; skipped (not even built)
+                # at the JSON logs' INFO level, where it would be a line per message at scale.
+                log.debug(
+                    "fact published",
+                    type=entry["event"]["type"],
+                    subject=entry["event"].get("subject"),
+                )
         return len(confirmations)
 
     async def remove(self, pending: Sequence[Pending]) -> None:

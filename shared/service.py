@@ -120,7 +120,7 @@ def create_service_app(
     background: Sequence[BackgroundLoop] = (),
     title: str | None = None,
 ) -> FastAPI:
-    configure_logging(ctx.name, ctx.settings.log_level)
+    configure_logging(ctx.name, ctx.settings.log_level, ctx.settings.log_format)
     all_indexes: dict[str, list[IndexModel]] = {
         name: list(models) for name, models in indexes.items()
     }

@@ -42,6 +42,9 @@ class PlatformSettings(BaseSettings):
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
 
     log_level: str = "INFO"
+    # "console": one readable line per request or fact, coloured on a terminal (what `knet up`
+    # asks for when it runs in one); "json" for production and for anything reading the logs.
+    log_format: Literal["json", "console"] = "json"
 
     # 127.0.0.1 on a laptop; 0.0.0.0 inside a container (set by docker-compose.yml). Each
     # service's port is in its spec (services/<name>/spec.py), KNET_<NAME>_PORT overriding it.

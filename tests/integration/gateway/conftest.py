@@ -57,6 +57,8 @@ class Platform:
     gateway: Any
     membership: MembershipClient
     clock: ManualClock
+    services: dict[str, Any]  # the services' apps, by name
+    settings: PlatformSettings
 
     @contextlib.asynccontextmanager
     async def browser(self) -> AsyncIterator[Browser]:
@@ -91,5 +93,9 @@ async def platform(infra: PlatformSettings) -> AsyncIterator[Platform]:
             )
         )
         yield Platform(
-            gateway, MembershipClient(http, membership_settings, apps["membership"]), clock
+            gateway,
+            MembershipClient(http, membership_settings, apps["membership"]),
+            clock,
+            apps,
+            settings,
         )

@@ -1,4 +1,5 @@
 import json
+import logging
 
 import pytest
 import structlog
@@ -26,3 +27,28 @@ def test_lines_logged_while_handling_an_event_carry_its_ids(
     assert first["trace_id"] == event.traceparent.split("-")[1]  # type: ignore[union-attr]
     assert first["service"] == "tests"
     assert "event_id" not in second
+
+
+def test_console_lines_are_for_people_and_show_facts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    configure_logging("tests", fmt="console")
+    log = structlog.get_logger()
+    log.debug("fact published", type="uk.nhs.knet.member.joined.v1", subject="m1")
+    logging.getLogger("uvicorn.access").info('%s - "%s %s"  %d', "127.0.0.1", "GET", "/", 200)
+    lines = capsys.readouterr().err.strip().splitlines()[-2:]
+    assert "fact published" in lines[0]
+    assert "type=uk.nhs.knet.member.joined.v1" in lines[0]
+    assert '"GET /"  200' in lines[1]
+    assert "\x1b[" not in "".join(lines), "no colour codes when asked for none"
+    for line in lines:
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(line)
+    configure_logging("tests")  # the JSON default for the tests that follow
+
+
+def test_json_logs_leave_facts_out_at_info(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("tests")
+    structlog.get_logger().debug("fact published", type="t")
+    assert "fact published" not in capsys.readouterr().err

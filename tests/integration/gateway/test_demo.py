@@ -1,0 +1,58 @@
+"""The demo network: seeded through the services' APIs, once (a second run finds its marker
+and adds nothing), alive in the site at once for the sign-ins `knet up` prints; never in
+production, and off with KNET_DEMO=0."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from shared import demo
+from shared.settings import PlatformSettings
+from tests.integration.gateway.conftest import Platform
+
+
+def test_the_demo_is_off_in_production_and_when_asked() -> None:
+    development = PlatformSettings()
+    assert demo.enabled(development, {})
+    assert not demo.enabled(development, {"KNET_DEMO": "0"})
+    production = development.model_copy(update={"environment": "production"})
+    assert not demo.enabled(production, {"KNET_DEMO": "1"})
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+async def test_the_demo_network_is_seeded_once_and_alive_in_the_site(platform: Platform) -> None:
+    clients = {
+        name: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}")
+        for name, app in platform.services.items()
+    }
+    try:
+        seeder = demo.Seeder(platform.settings, clients, datetime.now(UTC), {})
+        seeded = await seeder.seed()
+        assert seeded == {
+            "members": 36,
+            "events": 21,
+            "ballots": 36,
+            "plans": 10,
+            "case_studies": 4,
+        }
+        with pytest.raises(demo.AlreadySeeded):
+            await demo.Seeder(platform.settings, clients, datetime.now(UTC), {}).seed()
+    finally:
+        for client in clients.values():
+            await client.aclose()
+
+    for email, _ in demo.sign_ins():
+        async with platform.browser() as browser:
+            signed_in = await browser.sign_in(email, demo.PASSWORD)
+            assert signed_in.headers.get("location") == "/", email
+            home = await browser.get("/")
+            assert "Peer assist clinic: LDN" in home.text, "the soonest events"
+    async with platform.browser() as browser:
+        await browser.sign_in(f"facilitator.ldn@{demo.DOMAIN}", demo.PASSWORD)
+        assert "Priya Nair" in (await browser.get("/approvals")).text
+        assert "Peer assist clinic: LDN" in (await browser.get("/events")).text
+        assert "Peer assist before winter" in (await browser.get("/case-studies")).text
+        assert "Put R1 into practice" in (await browser.get("/plans")).text
