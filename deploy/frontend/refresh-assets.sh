@@ -19,6 +19,19 @@ rm -rf "$static/nhsuk" "$static/htmx"
 mkdir -p "$static/nhsuk" "$static/htmx"
 dist=nhsuk/package/dist/nhsuk
 cp "$dist/nhsuk-frontend.min.css" "$dist/nhsuk-frontend.min.js" "$static/nhsuk/"
+# The compiled CSS loads the Frutiger web fonts from assets.nhs.uk. They are left out: every
+# page would otherwise call a third party (and fail offline, and under our CSP); the CSS's
+# own fallback, Arial, is used instead. Its icon URLs are made relative to the CSS file.
+python3 - "$static/nhsuk/nhsuk-frontend.min.css" <<'PY'
+import re, sys
+path = sys.argv[1]
+css = open(path, encoding="utf-8").read()
+stripped = re.sub(r"@font-face\{[^}]*assets\.nhs\.uk[^}]*\}", "", css)
+assert "assets.nhs.uk" not in stripped, "a reference to assets.nhs.uk is left"
+# Its icons are addressed from the site's root (/assets/); ours sit beside the CSS.
+stripped = stripped.replace("url(/assets/", "url(assets/")
+open(path, "w", encoding="utf-8").write(stripped)
+PY
 cp -r "$dist/assets" "$static/nhsuk/assets"
 cp htmx/package/dist/htmx.min.js "$static/htmx/"
 cp htmx/package/LICENSE "$static/htmx/LICENSE"

@@ -326,7 +326,7 @@ class MonthOfEventsView(BaseModel):
     attended: int
 
 
-@router.get("/statistics", dependencies=[MEMBERS])
+@router.get("/statistics/events", dependencies=[MEMBERS])
 async def statistics(
     stores: StoresDep, _: CurrentCaller, months: Annotated[int, Query(ge=1, le=36)] = 12
 ) -> list[MonthOfEventsView]:

@@ -299,7 +299,7 @@ class NetworkStatistics(BaseModel):
     contributing_share: float = Field(description="Of active members, those who contributed")
 
 
-@router.get("/statistics", dependencies=[MEMBERS])
+@router.get("/statistics/members", dependencies=[MEMBERS])
 async def statistics(
     stores: StoresDep,
     _: CurrentCaller,

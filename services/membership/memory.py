@@ -101,6 +101,9 @@ class InMemoryMembers:
     async def count_active(self, region: str) -> int:
         return sum(m.region == region and m.status is Status.ACTIVE for m in self._all())
 
+    async def count_active_among(self, member_ids: set[str]) -> int:
+        return sum(m.id in member_ids and m.status is Status.ACTIVE for m in self._all())
+
     async def movements(self) -> list[Movement]:
         approved = (Status.ACTIVE, Status.LEFT, Status.ERASED)
         joined = Counter(
@@ -155,5 +158,5 @@ class InMemoryContributions:
     async def counts(self, member_id: str) -> dict[str, int]:
         return dict(Counter(kind for who, kind in self.records.values() if who == member_id))
 
-    async def contributors_since(self, since: datetime) -> int:
-        return len({self.records[e][0] for e, at in self.times.items() if at >= since})
+    async def contributors_since(self, since: datetime) -> set[str]:
+        return {self.records[e][0] for e, at in self.times.items() if at >= since}

@@ -140,6 +140,10 @@ class MemberRepository:
             {"region": region, "status": Status.ACTIVE.value}
         )
 
+    async def count_active_among(self, member_ids: set[str]) -> int:
+        query = {"_id": {"$in": sorted(member_ids)}, "status": Status.ACTIVE.value}
+        return await self.collection.count_documents(query)
+
     async def movements(self) -> list[Movement]:
         approved = [s.value for s in (Status.ACTIVE, Status.LEFT, Status.ERASED)]
         joined = await self._per_month({"status": {"$in": approved}}, "decided_at")
@@ -243,14 +247,13 @@ class ContributionRepository:
         rows = await (await self.collection.aggregate(list(pipeline))).to_list()
         return {row["_id"]: row["count"] for row in rows}
 
-    async def contributors_since(self, since: datetime) -> int:
+    async def contributors_since(self, since: datetime) -> set[str]:
         pipeline: list[dict[str, Any]] = [
             {"$match": {"at": {"$gte": since}}},
             {"$group": {"_id": "$member_id"}},
-            {"$count": "n"},
         ]
         rows = await (await self.collection.aggregate(pipeline)).to_list()
-        return int(rows[0]["n"]) if rows else 0
+        return {row["_id"] for row in rows}
 
 
 def to_document(member: Member) -> dict[str, Any]:

@@ -59,6 +59,8 @@ class Members(Protocol):
     async def movements(self) -> list[Movement]:
         """Approved members joining and leaving, counted per region and month."""
 
+    async def count_active_among(self, member_ids: set[str]) -> int: ...
+
 
 class Organisations(Protocol):
     async def add(self, organisation: Organisation) -> None:
@@ -80,8 +82,8 @@ class Contributions(Protocol):
 
     async def counts(self, member_id: str) -> dict[str, int]: ...
 
-    async def contributors_since(self, since: datetime) -> int:
-        """How many members contributed at or after `since`."""
+    async def contributors_since(self, since: datetime) -> set[str]:
+        """The members who contributed at or after `since`."""
 
 
 @dataclass

@@ -246,7 +246,9 @@ async def network_statistics(stores: Stores, *, months: int) -> dict[str, Any]:
     now = stores.clock.now()
     movements = await stores.members.movements()
     active = sum((await stores.members.active_per_region()).values())
-    contributors = await stores.contributions.contributors_since(now - CONTRIBUTION_WINDOW)
+    # Of today's active members: one who contributed and then left is not in the share.
+    contributed = await stores.contributions.contributors_since(now - CONTRIBUTION_WINDOW)
+    contributors = await stores.members.count_active_among(contributed)
     return {
         "members": members_over_time(movements, now=now, months=months),
         "active_members": active,

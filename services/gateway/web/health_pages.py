@@ -1,6 +1,6 @@
 """Network health, for sponsors, facilitators and operators: members per region over time, the
 share who contributed in the last 90 days, events held and their attendance, and plans by RAG.
-Each service computes its own series (membership and events /v1/statistics, recommendations'
+Each service computes its own series (membership's and events' /v1/statistics/..., recommendations'
 adoption view); this page only draws them."""
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ async def network_health(
 ) -> Response:
     caller = session.caller()
     members, events, adoption = await asyncio.gather(
-        services.get("membership", "/v1/statistics", caller=caller, months=MONTHS),
-        services.get("events", "/v1/statistics", caller=caller, months=MONTHS),
+        services.get("membership", "/v1/statistics/members", caller=caller, months=MONTHS),
+        services.get("events", "/v1/statistics/events", caller=caller, months=MONTHS),
         services.get("recommendations", "/v1/adoption", caller=caller),
     )
     rag = plans_by_rag(adoption)

@@ -211,4 +211,7 @@ async def test_movements_count_joins_and_leaves_per_region_and_month(
     ]
     for i, (who, at) in enumerate([("a", NOW), ("a", NOW), ("b", november), ("c", NOW)]):
         await contributions.record(event_id=f"e{i}", member_id=who, kind="k", ref="r", at=at)
-    assert await contributions.contributors_since(datetime(2026, 11, 15, tzinfo=UTC)) == 2
+    since = datetime(2026, 11, 15, tzinfo=UTC)
+    assert await contributions.contributors_since(since) == {"a", "c"}
+    await members.add(active("a"))
+    assert await members.count_active_among({"a", "c", "l1"}) == 1, "l1 left; c is unknown"
