@@ -12,7 +12,7 @@ import sys
 
 from bench.harness import bench_infra
 
-BENCHMARKS = ("messaging", "membership", "events", "recommendations")
+BENCHMARKS = ("messaging", "membership", "events", "recommendations", "gateway")
 
 
 def main(names: list[str]) -> None:

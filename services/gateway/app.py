@@ -16,6 +16,7 @@ from services.gateway.domain.sessions import Timeouts
 from services.gateway.domain.throttle import Limits
 from services.gateway.repository import (
     INDEXES,
+    ApiTokenRepository,
     DeadLetterDecisionRecords,
     SessionRepository,
     SignInFailureCounts,
@@ -34,6 +35,7 @@ from services.gateway.web import (
     people_pages,
     plan_pages,
     recommendation_pages,
+    token_pages,
 )
 from services.gateway.web.errors import install_page_errors
 from services.gateway.web.security import SecurityHeaders
@@ -76,6 +78,7 @@ def create_app(
         sessions=SessionRepository(ctx.db),
         failures=SignInFailureCounts(ctx.db),
         decisions=DeadLetterDecisionRecords(ctx.db),
+        tokens=ApiTokenRepository(ctx.db),
         clock=ctx.clock,
         timeouts=Timeouts(
             idle=timedelta(minutes=settings.session_idle_minutes),
@@ -105,6 +108,7 @@ def create_app(
             facilitator_pages.router,
             operator_pages.router,
             health_pages.router,
+            token_pages.router,
             proxy.router,
         ],
         indexes=INDEXES,

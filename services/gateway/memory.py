@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from services.gateway.domain.api_tokens import ApiToken
 from services.gateway.domain.sessions import Session
 
 
@@ -71,3 +72,35 @@ class InMemoryDeadLetterDecisions:
 
     async def decided(self, entries: list[str]) -> dict[str, dict[str, Any]]:
         return {e: dict(self.decisions[e]) for e in entries if e in self.decisions}
+
+
+class InMemoryApiTokens:
+    def __init__(self) -> None:
+        self.tokens: dict[str, ApiToken] = {}
+
+    async def add(self, token: ApiToken) -> None:
+        self.tokens[token.id_hash] = token
+
+    async def get(self, id_hash: str) -> ApiToken | None:
+        return self.tokens.get(id_hash)
+
+    async def save(self, token: ApiToken) -> None:
+        if token.id_hash in self.tokens:
+            self.tokens[token.id_hash] = token
+
+    async def of_member(self, member_id: str) -> list[ApiToken]:
+        mine = [t for t in self.tokens.values() if t.identity.member_id == member_id]
+        return sorted(mine, key=lambda t: t.identity.created_at, reverse=True)
+
+    async def remove(self, member_id: str, id_hash: str) -> bool:
+        token = self.tokens.get(id_hash)
+        if token is None or token.identity.member_id != member_id:
+            return False
+        del self.tokens[id_hash]
+        return True
+
+    async def remove_member(self, member_id: str) -> int:
+        mine = [k for k, t in self.tokens.items() if t.identity.member_id == member_id]
+        for key in mine:
+            del self.tokens[key]
+        return len(mine)

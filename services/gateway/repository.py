@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from services.gateway.domain.api_tokens import MAX_PER_MEMBER, ApiToken
 from services.gateway.domain.sessions import Session
 from shared.mongo import Db
 
@@ -18,6 +19,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("created_at", 1)], name="by_created_at"),
     ],
     "sign_in_failures": [IndexModel([("window", 1)], name="by_window")],
+    "api_tokens": [IndexModel([("member_id", 1), ("created_at", -1)], name="by_member")],
 }
 
 
@@ -122,3 +124,50 @@ class DeadLetterDecisionRecords:
     async def decided(self, entries: list[str]) -> dict[str, dict[str, Any]]:
         found = self.collection.find({"_id": {"$in": entries}})
         return {d.pop("_id"): d async for d in found}
+
+
+class ApiTokenRepository:
+    """A token's document is its identity (a session's fields) with its label, expiry and
+    last use; its `_id` is the secret's hash."""
+
+    def __init__(self, db: Db) -> None:
+        self.collection = db["api_tokens"]
+
+    @staticmethod
+    def _document(token: ApiToken) -> dict[str, Any]:
+        return {
+            **to_document(token.identity),
+            "label": token.label,
+            "expires_at": token.expires_at,
+            "last_used_at": token.last_used_at,
+        }
+
+    @staticmethod
+    def _token(document: dict[str, Any]) -> ApiToken:
+        return ApiToken(
+            label=document["label"],
+            expires_at=document["expires_at"],
+            identity=from_document(document),
+            last_used_at=document.get("last_used_at"),
+        )
+
+    async def add(self, token: ApiToken) -> None:
+        await self.collection.insert_one(self._document(token))
+
+    async def get(self, id_hash: str) -> ApiToken | None:
+        document = await self.collection.find_one({"_id": id_hash})
+        return self._token(document) if document else None
+
+    async def save(self, token: ApiToken) -> None:
+        await self.collection.replace_one({"_id": token.id_hash}, self._document(token))
+
+    async def of_member(self, member_id: str) -> list[ApiToken]:
+        found = self.collection.find({"member_id": member_id}).sort("created_at", -1)
+        return [self._token(d) for d in await found.to_list(MAX_PER_MEMBER)]
+
+    async def remove(self, member_id: str, id_hash: str) -> bool:
+        result = await self.collection.delete_one({"_id": id_hash, "member_id": member_id})
+        return result.deleted_count == 1
+
+    async def remove_member(self, member_id: str) -> int:
+        return (await self.collection.delete_many({"member_id": member_id})).deleted_count

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from services.gateway.domain.api_tokens import ApiToken
 from services.gateway.domain.sessions import Session, Timeouts
 from services.gateway.domain.throttle import Limits
 from shared.clock import Clock
@@ -36,6 +37,23 @@ class SignInFailures(Protocol):
     async def remove_before(self, window: datetime) -> int: ...
 
 
+class ApiTokens(Protocol):
+    async def add(self, token: ApiToken) -> None: ...
+
+    async def get(self, id_hash: str) -> ApiToken | None: ...
+
+    async def save(self, token: ApiToken) -> None:
+        """Keeps the last write (its identity and last use); a removed token stays removed."""
+
+    async def of_member(self, member_id: str) -> list[ApiToken]:
+        """A member's tokens, newest first (a few at most: MAX_PER_MEMBER)."""
+
+    async def remove(self, member_id: str, id_hash: str) -> bool:
+        """True when the member had that token."""
+
+    async def remove_member(self, member_id: str) -> int: ...
+
+
 class DeadLetterDecisions(Protocol):
     """What operators decided about dead letters (Kafka keeps every record; the decision is
     what takes one off the list)."""
@@ -54,6 +72,7 @@ class Stores:
     sessions: Sessions
     failures: SignInFailures
     decisions: DeadLetterDecisions
+    tokens: ApiTokens
     clock: Clock
     timeouts: Timeouts
     limits: Limits

@@ -29,6 +29,12 @@ SESSION_SCHEME = {
     "description": "The session of a member signed in on the site. A request that changes "
     "anything also sends the page's CSRF token in X-CSRF-Token.",
 }
+TOKEN_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "A member's personal API token (knet_...), made on the site under Your "
+    "profile, API tokens. It acts as the member, with their current roles; no CSRF token.",
+}
 
 
 @dataclass(frozen=True)
@@ -130,7 +136,8 @@ def gateway_document() -> dict[str, Any]:
             "title": "KM Network member API",
             "version": "1",
             "description": "What a member can do on the site, for API clients: the services' "
-            "operations under /api, called with a member's session.",
+            "operations under /api, called with a personal API token (Authorization: Bearer "
+            "knet_..., made on the site under Your profile) or a member's session.",
         },
         "servers": [{"url": "/", "description": "the KM Network gateway"}],
         "paths": {},
@@ -138,6 +145,7 @@ def gateway_document() -> dict[str, Any]:
     }
     schemes = merged["components"]["securitySchemes"]
     schemes["member_session"] = SESSION_SCHEME
+    schemes["personal_token"] = TOKEN_SCHEME
     schemas = merged["components"]["schemas"]
     for service, original in service_documents().items():
         document = _without_clashes(service, original, schemas)
@@ -160,8 +168,13 @@ def gateway_document() -> dict[str, Any]:
                     # Without a session the caller is anonymous and the service decides: some
                     # reads are for anyone (the calendar, applying), the rest answer 401.
                     operation["security"] = [
-                        {"member_session": []} if "internal_token" in requirement else requirement
+                        replacement
                         for requirement in operation["security"]
+                        for replacement in (
+                            [{"member_session": []}, {"personal_token": []}]
+                            if "internal_token" in requirement
+                            else [requirement]
+                        )
                     ] + ([{}] if path not in NODE_PATHS else [])
             merged["paths"]["/api" + path] = forwarded
     _drop_unused_schemas(merged)

@@ -12,7 +12,10 @@ from fastapi.responses import JSONResponse, Response
 
 from services.gateway.api.documents import find_route
 from services.gateway.clients import ServiceUnavailable
-from services.gateway.web.pages import MaybeSession, ServicesDep
+from services.gateway.domain.api_tokens import is_token
+from services.gateway.domain.sessions import Session
+from services.gateway.usecases import api_tokens
+from services.gateway.web.pages import MaybeSession, ServicesDep, StoresDep
 from shared.http_errors import error_body
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +29,11 @@ FORWARDED_RESPONSE_HEADERS = ("content-type", "retry-after", "allow", "location"
     "/api/v1/{rest:path}", methods=["GET", "PUT", "POST", "PATCH", "DELETE", "OPTIONS", "HEAD"]
 )
 async def forward(
-    request: Request, rest: str, session: MaybeSession, services: ServicesDep
+    request: Request,
+    rest: str,
+    session: MaybeSession,
+    services: ServicesDep,
+    stores: StoresDep,
 ) -> Response:
     # The path as the client encoded it: decoded, an id holding %3F or %2F would turn into a
     # query or another segment on the way to the service.
@@ -48,6 +55,18 @@ async def forward(
         if key := request.headers.get("x-node-key"):
             headers["x-node-key"] = key
         caller = None
+    elif bearer := _bearer(request):
+        # A token is sent on purpose, never by a browser on its own: no CSRF token needed.
+        identity: Session | None = None
+        if is_token(bearer):
+            identity = await api_tokens.current(stores, services, bearer)
+        if identity is None:
+            return JSONResponse(
+                error_body("invalid_token", "The API token is unknown, revoked or expired"),
+                401,
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        caller, session = identity.caller(), identity
     else:
         caller = session.caller() if session else None
         if session is not None and method not in SAFE:
@@ -78,6 +97,11 @@ async def forward(
         status_code=answer.status_code,
         headers={k: v for k in FORWARDED_RESPONSE_HEADERS if (v := answer.headers.get(k))},
     )
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, credential = request.headers.get("authorization", "").partition(" ")
+    return credential.strip() if scheme.lower() == "bearer" and credential.strip() else None
 
 
 def _unavailable(service: str) -> JSONResponse:

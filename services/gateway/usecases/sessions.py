@@ -84,7 +84,7 @@ async def current(stores: Stores, services: Services, secret: str | None) -> Ses
         await stores.sessions.remove(session.id_hash)
         return None
     if session.stale(now, stores.timeouts):
-        refreshed = await _refresh(services, session, now)
+        refreshed = await refresh_identity(services, session, now)
         if refreshed is None:
             await stores.sessions.remove(session.id_hash)
             return None
@@ -94,7 +94,7 @@ async def current(stores: Stores, services: Services, secret: str | None) -> Ses
     return session
 
 
-async def _refresh(services: Services, session: Session, now: datetime) -> Session | None:
+async def refresh_identity(services: Services, session: Session, now: datetime) -> Session | None:
     """The member as membership knows them now; None when they may no longer have a session.
     While membership is unreachable the session keeps what it had (and tries next request)."""
     self_only = Caller(member_id=session.member_id, region=session.region)

@@ -245,6 +245,7 @@ async def test_every_other_page_as_an_operator(
         "/people",
         f"/people/{someone['id']}",
         "/profile",
+        "/profile/api-tokens",
         "/events",
         "/events/mine",
         "/recommendations",

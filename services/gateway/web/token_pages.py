@@ -1,0 +1,69 @@
+"""A member's personal API tokens: make one (its secret shown once), see them, revoke one."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.gateway.domain.api_tokens import LIFETIMES
+from services.gateway.usecases import api_tokens
+from services.gateway.web.pages import Form, MemberSession, Problems, StoresDep, redirect, render
+from shared.errors import Invalid
+
+router = APIRouter(include_in_schema=False)
+
+
+async def _page(
+    request: Request,
+    stores: StoresDep,
+    session: MemberSession,
+    *,
+    secret: str | None = None,
+    problems: Problems | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    return render(
+        request,
+        "api_tokens.jinja",
+        title="API tokens",
+        status=422 if problems else 200,
+        tokens=await api_tokens.of_member(stores, session),
+        lifetimes={str(days): f"{days} days" for days in LIFETIMES},
+        secret=secret,
+        problems=problems,
+        form=form or {"days": "90"},
+        done=request.query_params.get("done"),
+    )
+
+
+@router.get("/profile/api-tokens")
+async def tokens(request: Request, stores: StoresDep, session: MemberSession) -> Response:
+    return await _page(request, stores, session)
+
+
+@router.post("/profile/api-tokens")
+async def make_token(
+    request: Request, form: Form, stores: StoresDep, session: MemberSession
+) -> Response:
+    days = form.get("days", "")
+    try:
+        secret = await api_tokens.issue(
+            stores,
+            session,
+            label=form.get("label", ""),
+            days=int(days) if days.isdigit() else 0,
+        )
+    except Invalid as invalid:
+        problems = Problems()
+        problems.add("days" if "lifetime" in invalid.code else "label", invalid.message)
+        return await _page(request, stores, session, problems=problems, form=form)
+    # The secret is on this answer only (no-store, like every page): it is not kept.
+    return await _page(request, stores, session, secret=secret)
+
+
+@router.post("/profile/api-tokens/{id_hash}/revoke")
+async def revoke_token(
+    id_hash: str, form: Form, stores: StoresDep, session: MemberSession
+) -> Response:
+    await api_tokens.revoke(stores, session, id_hash)
+    return redirect("/profile/api-tokens?done=revoked")
