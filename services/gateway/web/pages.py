@@ -22,6 +22,7 @@ from jinja2 import (
     PackageLoader,
     select_autoescape,
 )
+from markupsafe import Markup, escape
 
 from services.gateway.clients import ServiceRefused, Services
 from services.gateway.domain.sessions import Session
@@ -79,7 +80,18 @@ def when(iso: str, with_time: bool = True) -> str:
     return f"{day}, {moment:%H:%M}" if with_time else day
 
 
+def live_filter(path: str) -> Markup:
+    """htmx on a filter form: a changed filter shows its results in place (the page's main
+    content, cut from the same page the form would load: results, or problems beside their
+    fields), and the address follows. Without JavaScript the form submits as usual."""
+    return Markup(
+        f'hx-get="{escape(path)}" hx-trigger="change, submit" hx-target="#maincontent" '
+        'hx-select="#maincontent" hx-swap="outerHTML" hx-push-url="true"'
+    )
+
+
 environment.filters["when"] = when
+environment.globals["live_filter"] = live_filter
 environment.globals["options"] = options
 environment.globals["ticks"] = ticks
 

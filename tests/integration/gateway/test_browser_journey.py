@@ -9,6 +9,7 @@ moderate, serious or critical. A second walk visits every other page, as an oper
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -217,6 +218,15 @@ async def test_apply_approve_rank_register_plan_and_share(
     await member.open(f"{site}/people/{await _my_id(page)}", "my-page")
     await member.open(f"{site}/case-studies?q=huddles", "search")
     await expect(page.locator("main")).to_contain_text(f"Ward huddles {title}")
+
+    # htmx: a changed filter shows its results in place, and the address follows.
+    await member.open(f"{site}/people", "people")
+    await page.evaluate("window.knetSamePage = true")
+    await page.get_by_label("Region").select_option("SW")
+    await expect(page).to_have_url(re.compile(r"/people\?.*region=SW"))
+    await expect(page.locator("#results")).to_contain_text(name)
+    assert await page.evaluate("window.knetSamePage === true"), "filtered without a reload"
+    await member.check("people-filtered")
 
     assert not problems, "axe-core found problems:\n" + "\n".join(problems)
 
