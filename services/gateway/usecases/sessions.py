@@ -5,7 +5,7 @@ so a role change or a removal takes effect within it without signing in again.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.gateway.clients import ServiceRefused, Services, ServiceUnavailable
 from services.gateway.domain import sessions, throttle
@@ -13,6 +13,8 @@ from services.gateway.domain.sessions import ACTIVE, PENDING, Session
 from services.gateway.stores import Stores
 from shared.caller import Caller
 from shared.errors import DomainError, Unauthorized
+
+SEEN_PRECISION = timedelta(minutes=1)
 
 
 class TooManyAttempts(DomainError):
@@ -83,14 +85,17 @@ async def current(stores: Stores, services: Services, secret: str | None) -> Ses
     if session.expired(now, stores.timeouts):
         await stores.sessions.remove(session.id_hash)
         return None
+    changed = False
     if session.stale(now, stores.timeouts):
         refreshed = await refresh_identity(services, session, now)
         if refreshed is None:
             await stores.sessions.remove(session.id_hash)
             return None
-        session = refreshed
-    session = session.seen(now)
-    await stores.sessions.save(session)
+        session, changed = refreshed, True
+    # The idle timeout needs the last visit to the minute, not a store write per page.
+    if changed or now - session.seen_at >= SEEN_PRECISION:
+        session = session.seen(now)
+        await stores.sessions.save(session)
     return session
 
 

@@ -28,7 +28,7 @@ from services.gateway.clients import ServiceRefused, Services
 from services.gateway.domain.sessions import Session
 from services.gateway.stores import Stores
 from services.gateway.usecases import sessions
-from services.gateway.web import security
+from services.gateway.web import components, security
 from shared.caller import Caller
 from shared.errors import Forbidden
 from shared.reference import regions
@@ -46,7 +46,11 @@ environment = Environment(
     undefined=ChainableUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    # Templates are read once: checking each file's time on every page cost a stat per
+    # template per request (restart to see a template change, as for code).
+    auto_reload=False,
 )
+components.install(environment)
 environment.globals["regions"] = {code: region.name for code, region in regions().items()}
 
 
