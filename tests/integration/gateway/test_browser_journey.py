@@ -4,7 +4,8 @@ A visitor applies, a facilitator approves, the new member signs in, ranks the re
 (with the enhancement's Move buttons, under the site's CSP), registers for an event, starts a
 plan and reports progress, and shares a case study. Each step is asserted on the page and
 kept as a screenshot under build/browser/; axe-core runs on every page and finds nothing
-moderate, serious or critical. A second walk visits every other page, as an operator."""
+moderate, serious or critical. A second walk visits every other page as an operator, on a
+desktop and on a phone's screen (nothing wider than the screen)."""
 
 from __future__ import annotations
 
@@ -274,12 +275,21 @@ async def test_every_other_page_as_an_operator(
         "/sign-out",
         "/no-such-page",
     ]
+    phone_context = await browser.new_context(viewport={"width": 360, "height": 740})
+    phone = Journey(await phone_context.new_page(), "operator-phone", problems)
+    await phone_context.add_cookies(await operator.page.context.cookies())
     for path in pages:
         step = path.strip("/").split("?")[0].replace("/", "-") or "home"
-        response = await operator.page.goto(f"{site}{path}")
-        assert response is not None
-        assert response.status == (404 if path == "/no-such-page" else 200), path
-        if path == "/no-such-page":
-            operator.errors.clear()  # the page's own 404 is the point here
-        await operator.check(step)
+        for journey in (operator, phone):
+            response = await journey.page.goto(f"{site}{path}")
+            assert response is not None
+            assert response.status == (404 if path == "/no-such-page" else 200), path
+            if path == "/no-such-page":
+                journey.errors.clear()  # the page's own 404 is the point here
+            await journey.check(step)
+        # On a phone nothing is wider than the screen: wide tables scroll inside their box.
+        overflow = await phone.page.evaluate(
+            "document.documentElement.scrollWidth - window.innerWidth"
+        )
+        assert overflow <= 0, f"{path} is {overflow}px wider than a phone's screen"
     assert not problems, "axe-core found problems:\n" + "\n".join(problems)
