@@ -49,7 +49,7 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         rankings=Rankings(ctx.db, ctx.clock),
         plans=Plans(ctx.db, ctx.clock),
         case_studies=CaseStudies(ctx.db, ctx.clock),
-        follows=Follows(ctx.db),
+        follows=Follows(ctx.db, ctx.clock),
         clock=ctx.clock,
     )
 
@@ -71,7 +71,7 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         ctx,
         http=[api.router, plans_api.router, case_studies_api.router],
         indexes=INDEXES,
-        outbox_collections=["ballots", "rankings", "plans", "case_studies"],
+        outbox_collections=["ballots", "rankings", "plans", "case_studies", "follows"],
         consumers=[members_consumer(ctx.consumer, stores)],
         on_start=on_start,
         background=[

@@ -205,3 +205,27 @@ class CaseStudyShared(RecommendationsFact):
     organisation_id: str | None
     recommendation_codes: list[str]
     techniques: list[str]
+
+
+class FollowStarted(RecommendationsFact):
+    """A member began following a recommendation or a plan (its news reaches them)."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.follow.started.v1"
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"member_id": "m1", "kind": "plan", "target": "p1"}]}
+    )
+    member_id: str
+    kind: Literal["recommendation", "plan"]
+    target: str
+
+
+class FollowStopped(RecommendationsFact):
+    """A member stopped following a recommendation or a plan."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.follow.stopped.v1"
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"member_id": "m1", "kind": "plan", "target": "p1"}]}
+    )
+    member_id: str
+    kind: Literal["recommendation", "plan"]
+    target: str

@@ -15,6 +15,7 @@ from services.recommendations.domain.case_study import CaseStudy
 from services.recommendations.domain.catalogue import Recommendation
 from services.recommendations.domain.plan import Plan
 from services.recommendations.domain.queries import CaseStudySearch, PlanListing
+from services.recommendations.facts import FollowStarted, FollowStopped
 from services.recommendations.repository.case_studies import study_document, study_of
 from services.recommendations.repository.plans import plan_document, plan_of
 from services.recommendations.stores import (
@@ -218,16 +219,21 @@ class InMemoryCaseStudies(_Published):
 class InMemoryFollows:
     def __init__(self) -> None:
         self.follows: dict[tuple[str, str, str], Follow] = {}
+        self.published: list[FollowStarted | FollowStopped] = []
 
-    async def follow(self, member_id: str, kind: str, target: str, at: datetime) -> bool:
-        key = (member_id, kind, target)
+    async def follow(self, started: FollowStarted, at: datetime) -> bool:
+        key = (started.member_id, started.kind, started.target)
         if key in self.follows:
             return False
-        self.follows[key] = Follow(member_id, kind, target, at)
+        self.follows[key] = Follow(*key, at)
+        self.published.append(started)
         return True
 
-    async def unfollow(self, member_id: str, kind: str, target: str) -> bool:
-        return self.follows.pop((member_id, kind, target), None) is not None
+    async def unfollow(self, stopped: FollowStopped) -> bool:
+        if self.follows.pop((stopped.member_id, stopped.kind, stopped.target), None) is None:
+            return False
+        self.published.append(stopped)
+        return True
 
     async def page(
         self, member_id: str, *, cursor: str | None, limit: int

@@ -14,6 +14,7 @@ from services.recommendations.domain.case_study import CaseStudy
 from services.recommendations.domain.catalogue import Recommendation
 from services.recommendations.domain.plan import Plan
 from services.recommendations.domain.queries import CaseStudySearch, PlanListing
+from services.recommendations.facts import FollowStarted, FollowStopped
 from shared.clock import Clock, new_id
 
 # The catalogue is the report's five recommendations and the few operators add; reading it
@@ -133,9 +134,11 @@ class CaseStudies(Protocol):
 
 
 class Follows(Protocol):
-    async def follow(self, member_id: str, kind: str, target: str, at: datetime) -> bool: ...
+    async def follow(self, started: FollowStarted, at: datetime) -> bool:
+        """True when the member was not following it: then `started` goes out with the write."""
 
-    async def unfollow(self, member_id: str, kind: str, target: str) -> bool: ...
+    async def unfollow(self, stopped: FollowStopped) -> bool:
+        """True when the member was following it: then `stopped` goes out with the write."""
 
     async def page(
         self, member_id: str, *, cursor: str | None, limit: int

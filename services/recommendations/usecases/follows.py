@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.recommendations import facts
 from services.recommendations.domain.permissions import require_member
 from services.recommendations.stores import Follow, Stores
 from services.recommendations.usecases.catalogue import recommendation
@@ -20,10 +21,11 @@ async def follow(stores: Stores, *, caller: Caller, kind: str, target: str, on: 
         await recommendation(stores, target)
     else:
         await plan(stores, target)
+    what = {"member_id": caller.member_id, "kind": kind, "target": target}
     if on:
-        await stores.follows.follow(caller.member_id, kind, target, stores.clock.now())
+        await stores.follows.follow(facts.FollowStarted(**what), stores.clock.now())
     else:
-        await stores.follows.unfollow(caller.member_id, kind, target)
+        await stores.follows.unfollow(facts.FollowStopped(**what))
 
 
 async def follows_of(

@@ -277,7 +277,9 @@ async def test_every_other_page_as_an_operator(
     ]
     phone_context = await browser.new_context(viewport={"width": 360, "height": 740})
     phone = Journey(await phone_context.new_page(), "operator-phone", problems)
-    await phone_context.add_cookies(await operator.page.context.cookies())
+    # The same signed-in session, on the phone's screen.
+    cookies: list[Any] = list(await operator.page.context.cookies())
+    await phone_context.add_cookies(cookies)
     for path in pages:
         step = path.strip("/").split("?")[0].replace("/", "-") or "home"
         for journey in (operator, phone):

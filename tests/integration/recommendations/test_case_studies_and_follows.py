@@ -134,7 +134,8 @@ async def test_a_case_study_is_evidence_for_a_plan(recs: Recs) -> None:
 
 
 async def test_members_follow_recommendations_and_plans(recs: Recs) -> None:
-    member = recs.member(f"m-{new_id()}")
+    member_id = f"m-{new_id()}"
+    member = recs.member(member_id)
     lead = recs.member(f"f-{new_id()}", "facilitator", region="SCO")
     plan = body(
         await recs.http.post(
@@ -163,6 +164,24 @@ async def test_members_follow_recommendations_and_plans(recs: Recs) -> None:
     ).status_code == 204
     follows = body(await recs.http.get("/v1/members/me/follows", headers=member), 200)["items"]
     assert [(f["kind"], f["target"]) for f in follows] == [("plan", plan["id"])]
+
+    published = await events_where(
+        recs.settings,
+        topics.RECOMMENDATIONS,
+        lambda e: (
+            e["type"].startswith("uk.nhs.knet.follow.") and e["data"]["member_id"] == member_id
+        ),
+        expected=3,
+    )
+    assert sorted((e["type"], e["data"]["target"]) for e in published) == sorted(
+        [
+            ("uk.nhs.knet.follow.started.v1", "R4"),
+            ("uk.nhs.knet.follow.started.v1", plan["id"]),
+            ("uk.nhs.knet.follow.stopped.v1", "R4"),
+        ]
+    ), "one fact per change: following twice is one start"
+    for event in published:
+        assert_valid(event)
 
 
 async def test_its_author_corrects_a_case_study(recs: Recs) -> None:

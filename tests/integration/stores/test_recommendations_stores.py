@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -15,6 +15,7 @@ from services.recommendations.domain import catalogue
 from services.recommendations.domain.case_study import share
 from services.recommendations.domain.plan import Plan, Rag, Scope, Status
 from services.recommendations.domain.queries import CaseStudySearch, PlanListing
+from services.recommendations.facts import FollowStarted, FollowStopped
 from services.recommendations.memory import (
     InMemoryBallots,
     InMemoryCaseStudies,
@@ -85,7 +86,7 @@ async def stores(
         Rankings(db, clock),
         Plans(db, clock),
         CaseStudies(db, clock),
-        Follows(db),
+        Follows(db, clock),
     )
 
 
@@ -255,12 +256,20 @@ async def test_case_studies_search_newest_first_by_every_word(stores: All) -> No
     assert (saved.useful_by, saved.version) == (["m"], 1)
 
 
+def started(member: str, kind: Literal["recommendation", "plan"], target: str) -> FollowStarted:
+    return FollowStarted(member_id=member, kind=kind, target=target)
+
+
+def stopped(member: str, kind: Literal["recommendation", "plan"], target: str) -> FollowStopped:
+    return FollowStopped(member_id=member, kind=kind, target=target)
+
+
 async def test_follows_once_paged_and_forgotten(stores: All) -> None:
-    assert await stores.follows.follow("m", "recommendation", "R4", NOW)
-    assert not await stores.follows.follow("m", "recommendation", "R4", NOW)
-    await stores.follows.follow("m", "plan", "p1", NOW)
-    await stores.follows.follow("m", "plan", "p0", NOW)
-    await stores.follows.follow("n", "plan", "p1", NOW)
+    assert await stores.follows.follow(started("m", "recommendation", "R4"), NOW)
+    assert not await stores.follows.follow(started("m", "recommendation", "R4"), NOW)
+    await stores.follows.follow(started("m", "plan", "p1"), NOW)
+    await stores.follows.follow(started("m", "plan", "p0"), NOW)
+    await stores.follows.follow(started("n", "plan", "p1"), NOW)
     page, cursor = await stores.follows.page("m", cursor=None, limit=2)
     rest, last = await stores.follows.page("m", cursor=cursor, limit=2)
     assert [(f.kind, f.target) for f in page + rest] == [
@@ -269,8 +278,15 @@ async def test_follows_once_paged_and_forgotten(stores: All) -> None:
         ("recommendation", "R4"),
     ]
     assert last is None
-    assert await stores.follows.unfollow("m", "plan", "p0")
-    assert not await stores.follows.unfollow("m", "plan", "p0")
+    assert await stores.follows.unfollow(stopped("m", "plan", "p0"))
+    assert not await stores.follows.unfollow(stopped("m", "plan", "p0"))
+    assert [
+        (f.kind, f.target) for f in (await stores.follows.page("m", cursor=None, limit=5))[0]
+    ] == [
+        ("plan", "p1"),
+        ("recommendation", "R4"),
+    ], "a stopped follow is no longer listed"
+    assert await stores.follows.follow(started("m", "plan", "p0"), NOW), "and can start again"
     await stores.follows.forget_member("m")
     assert await stores.follows.page("m", cursor=None, limit=5) == ([], None)
     assert len((await stores.follows.page("n", cursor=None, limit=5))[0]) == 1
