@@ -20,6 +20,8 @@ from services.gateway.app import create_app as create_gateway
 from services.membership.app import MembershipSettings
 from services.membership.app import create_app as create_membership
 from services.membership.repository import to_document
+from services.notifications.app import NotificationsSettings
+from services.notifications.app import create_app as create_notifications
 from services.recommendations.app import create_app as create_recommendations
 from shared.clock import new_id
 from shared.settings import PlatformSettings
@@ -61,6 +63,8 @@ async def run(settings: PlatformSettings) -> list[Figure]:
         "membership": create_membership(MembershipSettings(**settings.model_dump())),
         "events": create_events(settings),
         "recommendations": create_recommendations(settings),
+        # The home page asks it for the unread count (no mail is sent in this benchmark).
+        "notifications": create_notifications(NotificationsSettings(**settings.model_dump())),
     }
     gateway = create_gateway(
         settings, transports={n: httpx.ASGITransport(app=a) for n, a in apps.items()}

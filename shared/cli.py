@@ -153,6 +153,11 @@ def up() -> None:
         data = REPO_ROOT / ".data" / "prometheus"
         manager.add_process("prometheus", prometheus.command(binary, data, services), env=env)
         env["KNET_PROMETHEUS_URL"] = prometheus.url()
+    if settings.environment != "production":
+        # The development mail server: the emails the network sends, kept under .data/mail.
+        manager.add_process(
+            "mail", f"{sys.executable} -m shared.infra.mailsink", env=env, cwd=str(REPO_ROOT)
+        )
     for spec in services:
         manager.add_process(
             spec.name, f"{sys.executable} -m services.{spec.name}", env=env, cwd=str(REPO_ROOT)

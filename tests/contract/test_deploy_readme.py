@@ -9,6 +9,7 @@ from pymongo import IndexModel
 from services.events.repository import INDEXES as EVENTS
 from services.gateway.repository import INDEXES as GATEWAY
 from services.membership.repository import INDEXES as MEMBERSHIP
+from services.notifications.repository import INDEXES as NOTIFICATIONS
 from services.recommendations.repository import INDEXES as RECOMMENDATIONS
 from shared.settings import REPO_ROOT
 
@@ -17,6 +18,7 @@ DECLARED: dict[str, dict[str, list[IndexModel]]] = {
     "events": EVENTS,
     "recommendations": RECOMMENDATIONS,
     "gateway": GATEWAY,
+    "notifications": NOTIFICATIONS,
 }
 
 

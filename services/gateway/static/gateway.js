@@ -61,3 +61,15 @@ function enhanceBallot (list) {
 }
 
 document.querySelectorAll('[data-ballot]').forEach(enhanceBallot)
+
+// The unread count, live: the server sends it over server-sent events when it changes.
+for (const link of document.querySelectorAll('[data-unread-stream]')) {
+  const stream = new EventSource(link.dataset.unreadStream)
+  stream.addEventListener('unread', (event) => {
+    const { unread } = JSON.parse(event.data)
+    if (unread === null) return
+    for (const count of document.querySelectorAll('[data-unread-count]')) {
+      count.textContent = String(unread)
+    }
+  })
+}

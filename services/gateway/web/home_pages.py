@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.gateway.web.notification_pages import unread_count
 from services.gateway.web.pages import MaybeSession, ServicesDep, redirect, render
 from shared.reference import report
 
@@ -23,9 +24,16 @@ async def home(request: Request, session: MaybeSession, services: ServicesDep) -
     if not session.is_member:
         return redirect("/application")
     overview = await request.app.state.overview.get(session.caller())
+    unread = await unread_count(services, session.caller())
     titles = {r["code"]: r["title"] for r in report()["recommendations"]}
     return render(
-        request, "home.jinja", title="Home", purpose=purpose, overview=overview, titles=titles
+        request,
+        "home.jinja",
+        title="Home",
+        purpose=purpose,
+        overview=overview,
+        titles=titles,
+        unread=unread,
     )
 
 

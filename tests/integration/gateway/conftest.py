@@ -14,13 +14,18 @@ from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 
 from services.events.app import create_app as create_events
 from services.gateway.app import create_app as create_gateway
 from services.membership.app import MembershipSettings
 from services.membership.app import create_app as create_membership
+from services.notifications.app import NotificationsSettings
+from services.notifications.app import create_app as create_notifications
 from services.recommendations.app import create_app as create_recommendations
 from shared.clock import ManualClock, new_id
+from shared.infra.mailsink import KeepMail
+from shared.infra.processes import free_port
 from shared.settings import PlatformSettings
 from tests.integration.membership.conftest import MembershipClient
 
@@ -59,6 +64,7 @@ class Platform:
     clock: ManualClock
     services: dict[str, Any]  # the services' apps, by name
     settings: PlatformSettings
+    mail: KeepMail  # what the local SMTP server received
 
     @contextlib.asynccontextmanager
     async def browser(self) -> AsyncIterator[Browser]:
@@ -70,13 +76,22 @@ class Platform:
 
 
 @pytest.fixture(scope="module")
-async def platform(infra: PlatformSettings) -> AsyncIterator[Platform]:
+async def platform(
+    infra: PlatformSettings, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Platform]:
     settings = infra.model_copy(update={"database_suffix": f"_gw_{new_id()}"})
     membership_settings = MembershipSettings(**settings.model_dump())
+    # A real local SMTP server for the notifications the journeys cause.
+    mail = KeepMail(tmp_path_factory.mktemp("mail"))
+    smtp = Controller(mail, hostname="127.0.0.1", port=free_port())
+    smtp.start()
     apps = {
         "membership": create_membership(membership_settings),
         "events": create_events(settings),
         "recommendations": create_recommendations(settings),
+        "notifications": create_notifications(
+            NotificationsSettings(**settings.model_dump(), smtp_port=smtp.port)
+        ),
     }
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
     gateway = create_gateway(
@@ -98,4 +113,6 @@ async def platform(infra: PlatformSettings) -> AsyncIterator[Platform]:
             clock,
             apps,
             settings,
+            mail,
         )
+    smtp.stop()

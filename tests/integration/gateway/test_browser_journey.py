@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from axe_playwright_python.async_playwright import Axe
@@ -270,6 +271,10 @@ async def test_every_other_page_as_an_operator(
         "/network-health",
         "/operations",
         "/operations/dead-letters",
+        "/operations/mail",
+        "/notifications",
+        "/notifications/preferences",
+        "/unsubscribe?token=x",
         "/accessibility",
         "/privacy",
         "/sign-out",
@@ -295,3 +300,15 @@ async def test_every_other_page_as_an_operator(
         )
         assert overflow <= 0, f"{path} is {overflow}px wider than a phone's screen"
     assert not problems, "axe-core found problems:\n" + "\n".join(problems)
+
+    # The live unread count: server-sent events over real HTTP, with the session's cookie.
+    jar = {c["name"]: c["value"] for c in await operator.page.context.cookies()}
+    async with (
+        httpx.AsyncClient(base_url=site, cookies=jar, timeout=10) as client,
+        client.stream("GET", "/notifications/unread-stream") as stream,
+    ):
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        async for line in stream.aiter_lines():
+            if line.startswith("data:"):
+                assert re.fullmatch(r'data: \{"unread": \d+\}', line), line
+                break

@@ -1,0 +1,266 @@
+"""The rule table: which fact notifies whom, with what. One function per row; the table is
+`RULES` (event type -> rule) and the README shows it. Pure: a fact's data in, a `Route` out
+(audiences resolved later against the read model); None when a fact concerns no one.
+
+| fact | who | category | urgent |
+|---|---|---|---|
+| member.applied | the region's facilitators | membership | no |
+| member.approved | the applicant (a welcome) | membership | yes |
+| member.declined | the applicant (with the reason) | membership | yes |
+| member.role_changed | the member | membership | no |
+| event.published | in scope, interests matching its tags; national: all opted in | events | no |
+| registration.confirmed, .waitlisted, .promoted | the member | events | yes |
+| event.reminder_due | the member | events | yes |
+| event.cancelled | those registered | events | yes |
+| plan.status_changed, plan.progress_reported | its followers and its team | plans | no |
+| plan.overdue | its owner | plans | yes |
+| case_study.shared | its recommendations' followers; interests matching | practice | no |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.notifications.domain.audiences import (
+    Audience,
+    Followers,
+    Interested,
+    Members,
+    RegionRole,
+    Registered,
+)
+from services.notifications.domain.messages import Category, Message
+
+PREFIX = "uk.nhs.knet."
+
+
+@dataclass(frozen=True)
+class Route:
+    audiences: tuple[Audience, ...]
+    message: Message
+    # The one who caused it hears nothing of their own act.
+    exclude: frozenset[str] = field(default_factory=frozenset)
+
+
+Rule = Callable[[dict[str, Any]], Route | None]
+
+
+def _when(iso: Any) -> str:
+    return str(iso)[:16].replace("T", " ")
+
+
+def application(d: dict[str, Any]) -> Route:
+    return Route(
+        (RegionRole(d["region"], "facilitator"),),
+        Message(
+            "application_received",
+            Category.MEMBERSHIP,
+            f"{d['name']} applied to join in your region",
+            f"{d['name']} ({d.get('job_title') or 'no role given'}) applied to join the "
+            "network. Approve or decline the application.",
+            "/approvals",
+        ),
+    )
+
+
+def approved(d: dict[str, Any]) -> Route:
+    return Route(
+        (Members((d["member_id"],)),),
+        Message(
+            "welcome",
+            Category.MEMBERSHIP,
+            "Welcome to the KM Network",
+            f"Welcome, {d['name']}. Your application is approved: sign in to meet the network, "
+            "rank the recommendations and find events near you.",
+            "/",
+            urgent=True,
+        ),
+    )
+
+
+def declined(d: dict[str, Any]) -> Route:
+    return Route(
+        (Members((d["member_id"],)),),
+        Message(
+            "application_declined",
+            Category.MEMBERSHIP,
+            "Your application to the KM Network",
+            f"Your application was not approved. The reason given: {d['reason']}",
+            "/",
+            urgent=True,
+        ),
+    )
+
+
+def role_changed(d: dict[str, Any]) -> Route | None:
+    if not d.get("added") and not d.get("removed"):
+        return None
+    parts = []
+    if d.get("added"):
+        parts.append("you are now " + ", ".join(d["added"]))
+    if d.get("removed"):
+        parts.append("you are no longer " + ", ".join(d["removed"]))
+    return Route(
+        (Members((d["member_id"],)),),
+        Message(
+            "role_changed",
+            Category.MEMBERSHIP,
+            "Your roles in the network changed",
+            "Your roles changed: " + "; ".join(parts) + ".",
+            f"/people/{d['member_id']}",
+        ),
+        exclude=frozenset({d.get("changed_by", "")}) - {d["member_id"]},
+    )
+
+
+def event_published(d: dict[str, Any]) -> Route:
+    national = d.get("scope") == "national" or d.get("region") is None
+    audience = Interested(
+        None if national else d["region"], tuple(d.get("tags", ())), everyone=national
+    )
+    return Route(
+        (audience,),
+        Message(
+            "event_published",
+            Category.EVENTS,
+            f"New event: {d['title']}",
+            f"{d['title']} on {_when(d['starts_at'])} (UTC). Places: {d.get('capacity')}.",
+            f"/events/{d['event_id']}",
+        ),
+        exclude=frozenset({d.get("organiser_member_id") or ""}),
+    )
+
+
+def _registration(kind: str, subject: str, text: str) -> Rule:
+    def rule(d: dict[str, Any]) -> Route:
+        words = text.format(position=d.get("position", ""))
+        return Route(
+            (Members((d["member_id"],)),),
+            Message(kind, Category.EVENTS, subject, words, f"/events/{d['event_id']}", True),
+        )
+
+    return rule
+
+
+def reminder(d: dict[str, Any]) -> Route:
+    where = d.get("join_url") or d.get("venue") or ""
+    return Route(
+        (Members((d["member_id"],)),),
+        Message(
+            "event_reminder",
+            Category.EVENTS,
+            f"Reminder: {d['title']}",
+            f"{d['title']} starts {_when(d['starts_at'])} (UTC). {where}".strip(),
+            f"/events/{d['event_id']}",
+            urgent=True,
+        ),
+    )
+
+
+def cancelled(d: dict[str, Any]) -> Route:
+    return Route(
+        (Members(tuple(d.get("registered_member_ids", ()))), Registered(d["event_id"])),
+        Message(
+            "event_cancelled",
+            Category.EVENTS,
+            f"Cancelled: {d['title']}",
+            f"{d['title']} is cancelled. The reason given: {d['reason']}",
+            f"/events/{d['event_id']}",
+            urgent=True,
+        ),
+    )
+
+
+def plan_status(d: dict[str, Any]) -> Route:
+    return Route(
+        (Followers("plan", d["plan_id"]), Followers("plan-team", d["plan_id"])),
+        Message(
+            "plan_status",
+            Category.PLANS,
+            f"A plan for {d['code']} is now {d['status']}",
+            f"The plan's status changed from {d['previous']} to {d['status']}. "
+            + (d.get("note") or ""),
+            f"/plans/{d['plan_id']}",
+        ),
+        exclude=frozenset({d.get("changed_by", "")}),
+    )
+
+
+def plan_progress(d: dict[str, Any]) -> Route:
+    return Route(
+        (Followers("plan", d["plan_id"]), Followers("plan-team", d["plan_id"])),
+        Message(
+            "plan_progress",
+            Category.PLANS,
+            f"Progress on a plan for {d['code']}: {str(d['rag']).upper()}",
+            str(d["summary"]),
+            f"/plans/{d['plan_id']}",
+        ),
+        exclude=frozenset({d.get("reported_by", "")}),
+    )
+
+
+def plan_overdue(d: dict[str, Any]) -> Route:
+    return Route(
+        (Members((d["owner_member_id"],)),),
+        Message(
+            "plan_overdue",
+            Category.PLANS,
+            f"Overdue: {d['action_title']}",
+            f'The action "{d["action_title"]}" on your plan for {d["code"]} was due on '
+            f"{d['due_on']}.",
+            f"/plans/{d['plan_id']}",
+            urgent=True,
+        ),
+    )
+
+
+def case_study(d: dict[str, Any]) -> Route:
+    codes = tuple(d.get("recommendation_codes", ()))
+    return Route(
+        (
+            *(Followers("recommendation", code) for code in codes),
+            Interested(None, tuple(d.get("techniques", ()))),
+        ),
+        Message(
+            "case_study_shared",
+            Category.PRACTICE,
+            f"Case study: {d['title']}",
+            f"A case study on {', '.join(codes)} was shared: {d['title']}.",
+            f"/case-studies/{d['case_study_id']}",
+        ),
+        exclude=frozenset({d.get("author_member_id", "")}),
+    )
+
+
+RULES: dict[str, Rule] = {
+    PREFIX + "member.applied.v1": application,
+    PREFIX + "member.approved.v1": approved,
+    PREFIX + "member.declined.v1": declined,
+    PREFIX + "member.role_changed.v1": role_changed,
+    PREFIX + "event.published.v1": event_published,
+    PREFIX + "registration.confirmed.v1": _registration(
+        "registration_confirmed", "Your place is confirmed", "You have a place."
+    ),
+    PREFIX + "registration.waitlisted.v1": _registration(
+        "registration_waitlisted",
+        "You are on the waiting list",
+        "The event is full: you are number {position} on the waiting list.",
+    ),
+    PREFIX + "registration.promoted.v1": _registration(
+        "registration_promoted", "You have a place now", "A place freed up: it is yours."
+    ),
+    PREFIX + "event.reminder_due.v1": reminder,
+    PREFIX + "event.cancelled.v1": cancelled,
+    PREFIX + "plan.status_changed.v1": plan_status,
+    PREFIX + "plan.progress_reported.v1": plan_progress,
+    PREFIX + "plan.overdue.v1": plan_overdue,
+    PREFIX + "case_study.shared.v1": case_study,
+}
+
+
+def route(event_type: str, data: dict[str, Any]) -> Route | None:
+    rule = RULES.get(event_type)
+    return rule(data) if rule else None

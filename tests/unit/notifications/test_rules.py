@@ -1,0 +1,192 @@
+"""The rule table, one test per row (services/notifications/domain/rules.py): who hears of
+each fact, in which category, and whether it is urgent."""
+
+from __future__ import annotations
+
+from services.notifications.domain.audiences import (
+    Followers,
+    Interested,
+    Members,
+    RegionRole,
+    Registered,
+)
+from services.notifications.domain.messages import Category
+from services.notifications.domain.rules import RULES, Route, route
+
+P = "uk.nhs.knet."
+
+
+def routed(fact: str, **data: object) -> Route:
+    found = route(f"{P}{fact}.v1", data)
+    assert found is not None
+    return found
+
+
+def test_an_application_goes_to_the_regions_facilitators() -> None:
+    r = routed("member.applied", member_id="a1", region="NW", name="Ada", job_title="Librarian")
+    assert r.audiences == (RegionRole("NW", "facilitator"),)
+    assert (r.message.category, r.message.urgent, r.message.link) == (
+        Category.MEMBERSHIP,
+        False,
+        "/approvals",
+    )
+    assert "Ada" in r.message.subject
+
+
+def test_approval_welcomes_the_applicant() -> None:
+    r = routed("member.approved", member_id="a1", region="NW", name="Ada")
+    assert r.audiences == (Members(("a1",)),)
+    assert r.message.urgent
+    assert "Welcome" in r.message.subject
+
+
+def test_a_decline_tells_the_applicant_why() -> None:
+    r = routed("member.declined", member_id="a1", region="NW", name="Ada", reason="Not NHS")
+    assert r.audiences == (Members(("a1",)),)
+    assert "Not NHS" in r.message.text
+
+
+def test_a_published_event_goes_to_matching_interests_in_its_scope() -> None:
+    r = routed(
+        "event.published",
+        event_id="e1",
+        region="LDN",
+        scope="regional",
+        title="Peer assist",
+        starts_at="2027-01-12T14:00:00Z",
+        tags=["peer assist"],
+        capacity=30,
+        organiser_member_id="o1",
+    )
+    assert r.audiences == (Interested("LDN", ("peer assist",)),)
+    assert r.exclude == {"o1"}, "the organiser hears nothing of their own event"
+    assert r.message.category is Category.EVENTS
+
+
+def test_a_national_event_goes_to_everyone_who_opted_in() -> None:
+    r = routed(
+        "event.published",
+        event_id="e1",
+        region=None,
+        scope="national",
+        title="Showcase",
+        starts_at="2027-01-12T14:00:00Z",
+        tags=[],
+        capacity=300,
+    )
+    assert r.audiences == (Interested(None, (), everyone=True),)
+
+
+def test_registration_confirmed_waitlisted_and_promoted_go_to_the_member() -> None:
+    for name, words in (
+        ("registration.confirmed", "You have a place"),
+        ("registration.waitlisted", "number 3"),
+        ("registration.promoted", "it is yours"),
+    ):
+        r = routed(name, event_id="e1", region="LDN", member_id="m1", position=3)
+        assert r.audiences == (Members(("m1",)),)
+        assert r.message.urgent
+        assert words in r.message.text, name
+
+
+def test_a_reminder_goes_to_the_member() -> None:
+    r = routed(
+        "event.reminder_due",
+        event_id="e1",
+        member_id="m1",
+        title="Peer assist",
+        starts_at="2027-01-12T14:00:00Z",
+        join_url="https://meet.example.nhs.uk/x",
+    )
+    assert r.audiences == (Members(("m1",)),)
+    assert "https://meet.example.nhs.uk/x" in r.message.text
+
+
+def test_a_cancellation_goes_to_those_registered() -> None:
+    r = routed(
+        "event.cancelled",
+        event_id="e1",
+        title="Peer assist",
+        reason="Venue closed",
+        registered_member_ids=["m1", "m2"],
+    )
+    assert r.audiences == (Members(("m1", "m2")), Registered("e1"))
+    assert "Venue closed" in r.message.text
+
+
+def test_a_plans_status_and_progress_go_to_its_followers_and_team() -> None:
+    status = routed(
+        "plan.status_changed",
+        plan_id="p1",
+        code="R2",
+        previous="proposed",
+        status="active",
+        changed_by="lead",
+        note="",
+    )
+    progress = routed(
+        "plan.progress_reported",
+        plan_id="p1",
+        code="R2",
+        reported_by="lead",
+        rag="green",
+        summary="Three trusts trained",
+    )
+    for r in (status, progress):
+        assert r.audiences == (Followers("plan", "p1"), Followers("plan-team", "p1"))
+        assert r.exclude == {"lead"}
+        assert r.message.category is Category.PLANS
+    assert "Three trusts trained" in progress.message.text
+
+
+def test_an_overdue_plan_goes_to_its_owner() -> None:
+    r = routed(
+        "plan.overdue",
+        plan_id="p1",
+        code="R2",
+        action_title="Train leads",
+        owner_member_id="o1",
+        due_on="2027-01-01",
+    )
+    assert r.audiences == (Members(("o1",)),)
+    assert r.message.urgent
+
+
+def test_a_case_study_goes_to_followers_of_its_recommendations_and_matching_interests() -> None:
+    r = routed(
+        "case_study.shared",
+        case_study_id="c1",
+        author_member_id="a1",
+        title="Winter peer assist",
+        recommendation_codes=["R2", "R4"],
+        techniques=["peer assist"],
+    )
+    assert r.audiences == (
+        Followers("recommendation", "R2"),
+        Followers("recommendation", "R4"),
+        Interested(None, ("peer assist",)),
+    )
+    assert r.exclude == {"a1"}
+    assert r.message.category is Category.PRACTICE
+
+
+def test_a_role_change_goes_to_the_member() -> None:
+    r = routed(
+        "member.role_changed",
+        member_id="m1",
+        region="LDN",
+        roles=["member", "core"],
+        added=["core"],
+        removed=[],
+        changed_by="f1",
+    )
+    assert r.audiences == (Members(("m1",)),)
+    assert "core" in r.message.text
+    assert (
+        route(f"{P}member.role_changed.v1", {"member_id": "m1", "added": [], "removed": []}) is None
+    )
+
+
+def test_every_row_of_the_table_has_a_rule_and_nothing_else_does() -> None:
+    assert len(RULES) == 14
+    assert route(f"{P}member.profile_updated.v1", {"member_id": "m1"}) is None

@@ -1,0 +1,253 @@
+"""The notifications use cases on the in-memory stores: the read model, fan-out into chunks
+of jobs (once per source fact), delivery to the inbox and by email (once per member and
+channel), preferences and digest, a mail server that is down (nothing lost) or refuses an
+address (marked failing, no retry), one-click unsubscribe, and the inbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from services.notifications.facts import NotificationDelivered, NotificationJob
+from services.notifications.memory import (
+    InMemoryAudiences,
+    InMemoryDirectory,
+    InMemoryEmails,
+    InMemoryFanouts,
+    InMemoryInbox,
+    InMemoryMailer,
+)
+from services.notifications.stores import Stores
+from services.notifications.usecases import deliver, emails, fanout, inbox, readmodel
+from shared.caller import Caller
+from shared.clock import ManualClock
+from shared.errors import Invalid, NotFound
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+P = "uk.nhs.knet."
+
+
+@pytest.fixture
+def stores() -> Stores:
+    return Stores(
+        directory=InMemoryDirectory(),
+        audiences=InMemoryAudiences(),
+        fanouts=InMemoryFanouts(),
+        inbox=InMemoryInbox(),
+        emails=InMemoryEmails(),
+        mailer=InMemoryMailer(),
+        clock=ManualClock(NOW),
+        unsubscribe_secret="a-test-unsubscribe-secret-of-32-bytes-or-more",
+        site_url="https://knet.example.nhs.uk",
+        fanout_chunk=2,
+    )
+
+
+def mailer(stores: Stores) -> InMemoryMailer:
+    assert isinstance(stores.mailer, InMemoryMailer)
+    return stores.mailer
+
+
+def jobs_of(stores: Stores) -> list[NotificationJob]:
+    assert isinstance(stores.fanouts, InMemoryFanouts)
+    return [j for j in stores.fanouts.published if isinstance(j, NotificationJob)]
+
+
+async def join(stores: Stores, member_id: str, region: str = "LDN", **extra: Any) -> None:
+    data = {
+        "member_id": member_id,
+        "region": region,
+        "name": f"Member {member_id}",
+        "email": f"{member_id}@nhs.net",
+        "roles": ["member", *extra.pop("roles", [])],
+        "interests": extra.pop("interests", []),
+    }
+    await readmodel.member_fact(stores, P + "member.approved.v1", data, NOW)
+
+
+async def published(stores: Stores, source_id: str, **data: Any) -> int:
+    event = {
+        "event_id": "e1",
+        "region": "LDN",
+        "scope": "regional",
+        "title": "Peer assist <clinic>",
+        "starts_at": "2027-01-12T14:00:00Z",
+        "tags": ["Peer Assist"],
+        "capacity": 30,
+        **data,
+    }
+    return await fanout.notify(
+        stores, source_id=source_id, source_type=P + "event.published.v1", data=event
+    )
+
+
+async def test_a_fact_fans_out_in_chunks_once(stores: Stores) -> None:
+    for m, interests in (("a", ["peer assist"]), ("b", ["peer assist"]), ("c", ["peer assist"])):
+        await join(stores, m, interests=interests)
+    await join(stores, "elsewhere", "NW", interests=["peer assist"])
+    await join(stores, "other", interests=["taxonomy"])
+    assert await published(stores, "s1") == 3
+    assert await published(stores, "s1") == 0, "a redelivered fact adds no jobs"
+    assert sorted(j.member_id for j in jobs_of(stores)) == ["a", "b", "c"]
+    assert isinstance(stores.fanouts, InMemoryFanouts)
+    assert sorted(stores.fanouts.chunks) == ["s1|0", "s1|1"], "chunks of fanout_chunk"
+
+
+async def test_jobs_are_delivered_once_per_member_and_channel(stores: Stores) -> None:
+    await join(stores, "a", interests=["peer assist"])
+    await join(stores, "b", interests=["peer assist"])
+    await published(stores, "s1")
+    jobs = jobs_of(stores)
+    first = await deliver.deliver(stores, jobs)
+    again = await deliver.deliver(stores, jobs + jobs)
+    assert first == {"inbox": 2, "email": 2}
+    assert again == {"inbox": 0, "email": 0}
+    assert [e.to for e in mailer(stores).sent] == ["a@nhs.net", "b@nhs.net"]
+    assert isinstance(stores.inbox, InMemoryInbox)
+    facts = [f for f in stores.inbox.published if isinstance(f, NotificationDelivered)]
+    assert sorted(f.member_id for f in facts) == ["a", "b"]
+
+
+async def test_preferences_choose_the_channels_and_digest_keeps_non_urgent_email(
+    stores: Stores,
+) -> None:
+    for m in ("quiet", "digest"):
+        await join(stores, m, interests=["peer assist"])
+    await inbox.change_preferences(
+        stores,
+        caller=Caller("quiet", "LDN", frozenset({"member"})),
+        channels={"events": ["in_app"]},
+        digest=None,
+        digest_hour=None,
+    )
+    await inbox.change_preferences(
+        stores,
+        caller=Caller("digest", "LDN", frozenset({"member"})),
+        channels=None,
+        digest="daily",
+        digest_hour=7,
+    )
+    await published(stores, "s1")
+    assert await deliver.deliver(stores, jobs_of(stores)) == {"inbox": 2, "email": 0}
+    with pytest.raises(Invalid):
+        await inbox.change_preferences(
+            stores,
+            caller=Caller("quiet", "LDN", frozenset({"member"})),
+            channels={"gossip": ["email"]},
+            digest="hourly",
+            digest_hour=30,
+        )
+
+
+async def test_email_waits_while_the_server_is_down_and_stops_for_a_refused_address(
+    stores: Stores,
+) -> None:
+    await join(stores, "a", interests=["peer assist"])
+    await join(stores, "bad", interests=["peer assist"])
+    mailer(stores).down = True
+    mailer(stores).refusing.add("bad@nhs.net")
+    await published(stores, "s1")
+    assert await deliver.deliver(stores, jobs_of(stores)) == {"inbox": 2, "email": 0}
+    assert await emails.send_due(stores) == 0, "not due yet: backing off"
+    mailer(stores).down = False
+    assert isinstance(stores.clock, ManualClock)
+    stores.clock.advance(timedelta(minutes=2))
+    assert await emails.send_due(stores) == 1
+    assert [e.to for e in mailer(stores).sent] == ["a@nhs.net"]
+    bad = await stores.directory.get("bad")
+    assert bad is not None
+    assert bad.preferences.email_failing, "refused: the channel is marked failing"
+    stores.clock.advance(timedelta(hours=2))
+    assert await emails.send_due(stores) == 0, "and never tried again"
+    await published(stores, "s2")
+    await deliver.deliver(stores, [j for j in jobs_of(stores) if j.source_id == "s2"])
+    assert [e.to for e in mailer(stores).sent] == ["a@nhs.net", "a@nhs.net"]
+
+
+async def test_an_email_escapes_member_text_and_carries_one_click_unsubscribe(
+    stores: Stores,
+) -> None:
+    await join(stores, "a", interests=["peer assist"])
+    await published(stores, "s1")
+    await deliver.deliver(stores, jobs_of(stores))
+    (email,) = mailer(stores).sent
+    assert "Peer assist &lt;clinic&gt;" in email.html
+    assert "Peer assist <clinic>" in email.text
+    assert email.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = email.headers["List-Unsubscribe"].strip("<>")
+    assert link.startswith("https://knet.example.nhs.uk/unsubscribe?token=")
+    token = link.split("token=")[1]
+    assert await inbox.unsubscribe(stores, token=token) == "events"
+    assert await inbox.unsubscribe(stores, token=token) == "events", "a second click is fine"
+    await published(stores, "s2")
+    assert await deliver.deliver(stores, [j for j in jobs_of(stores) if j.source_id == "s2"]) == {
+        "inbox": 1,
+        "email": 0,
+    }
+    with pytest.raises(Invalid):
+        await inbox.unsubscribe(stores, token=token[:-2] + "xx")
+
+
+async def test_the_inbox_pages_counts_and_marks_read(stores: Stores) -> None:
+    await join(stores, "a", interests=["peer assist"])
+    for source in ("s1", "s2", "s3"):
+        await published(stores, source)
+        assert isinstance(stores.clock, ManualClock)
+        stores.clock.advance(timedelta(minutes=1))
+    await deliver.deliver(stores, jobs_of(stores))
+    me = Caller("a", "LDN", frozenset({"member"}))
+    assert await inbox.unread(stores, caller=me) == 3
+    page, cursor = await inbox.page(stores, caller=me, cursor=None, limit=2, unread_only=False)
+    assert [i.source_id for i in page] == ["s3", "s2"], "newest first"
+    rest, last = await inbox.page(stores, caller=me, cursor=cursor, limit=2, unread_only=False)
+    assert ([i.source_id for i in rest], last) == (["s1"], None)
+    await inbox.mark_read(stores, caller=me, item_id=page[0].id)
+    assert await inbox.unread(stores, caller=me) == 2
+    with pytest.raises(NotFound):
+        await inbox.mark_read(
+            stores, caller=Caller("b", "LDN", frozenset({"member"})), item_id=page[0].id
+        )
+    assert await inbox.mark_all_read(stores, caller=me) == 2
+    assert await inbox.unread(stores, caller=me) == 0
+
+
+async def test_followers_and_team_hear_of_a_plan_and_not_its_reporter(stores: Stores) -> None:
+    for m in ("owner", "colead", "fan", "stranger"):
+        await join(stores, m)
+    await readmodel.attachment_fact(
+        stores,
+        P + "plan.created.v1",
+        {"plan_id": "p1", "owner_member_id": "owner", "co_lead_member_ids": ["colead"]},
+        NOW,
+    )
+    await readmodel.attachment_fact(
+        stores, P + "follow.started.v1", {"member_id": "fan", "kind": "plan", "target": "p1"}, NOW
+    )
+    await readmodel.attachment_fact(
+        stores,
+        P + "follow.started.v1",
+        {"member_id": "stranger", "kind": "plan", "target": "p1"},
+        NOW,
+    )
+    await readmodel.attachment_fact(
+        stores,
+        P + "follow.stopped.v1",
+        {"member_id": "stranger", "kind": "plan", "target": "p1"},
+        NOW + timedelta(seconds=1),
+    )
+    jobs = await fanout.notify(
+        stores,
+        source_id="s1",
+        source_type=P + "plan.progress_reported.v1",
+        data={
+            "plan_id": "p1",
+            "code": "R2",
+            "reported_by": "owner",
+            "rag": "green",
+            "summary": "Going well",
+        },
+    )
+    assert jobs == 2
+    assert sorted(j.member_id for j in jobs_of(stores)) == ["colead", "fan"]
