@@ -4,13 +4,13 @@ preferences, and one-click unsubscribe (the signed token is its credential)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from services.notifications.domain.notifications import InboxItem
-from services.notifications.domain.preferences import DIGEST_MODES, Preferences
+from services.notifications.domain.preferences import Preferences
 from services.notifications.stores import Stores
 from services.notifications.usecases import inbox
 from shared.auth import MEMBERS, CurrentCaller
@@ -76,10 +76,16 @@ class PreferencesView(BaseModel):
         )
 
 
+CategoryName = Literal["membership", "events", "plans", "practice"]
+ChannelName = Literal["in_app", "email", "webhook"]
+
+
 class PreferencesIn(RequestModel):
-    channels: dict[str, list[str]] | None = Field(None, max_length=4)
-    digest: str | None = Field(None, max_length=10, examples=list(DIGEST_MODES))
-    digest_hour: int | None = Field(None, ge=0, le=23)
+    """Only what changes: a category left out keeps its channels."""
+
+    channels: dict[CategoryName, list[ChannelName]] | None = Field(None)
+    digest: Literal["off", "daily", "weekly"] | None = None
+    digest_hour: StrictInt | None = Field(None, ge=0, le=23)
 
 
 class Unsubscribe(RequestModel):
@@ -136,7 +142,7 @@ async def change_preferences(
     changed = await inbox.change_preferences(
         stores,
         caller=caller,
-        channels=body.channels,
+        channels={k: list(v) for k, v in body.channels.items()} if body.channels else None,
         digest=body.digest,
         digest_hour=body.digest_hour,
     )

@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaProducer
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 
+from services.membership import facts as membership
 from services.notifications.app import NotificationsSettings, create_app
 from services.notifications.stores import Stores
 from shared.clock import new_id
@@ -26,6 +27,7 @@ from shared.cloudevents import Fact, make_event
 from shared.infra.mailsink import KeepMail
 from shared.infra.processes import free_port
 from shared.settings import PlatformSettings
+from tests.conftest import eventually
 from tests.integration.callers import as_member
 
 
@@ -87,11 +89,38 @@ async def notifications(
                 transport=httpx.ASGITransport(app=app), base_url="http://notifications"
             ) as http,
         ):
-            yield Notifications(http, app, settings, sink, producer)
+            found = Notifications(http, app, settings, sink, producer)
+            await caught_up(found)
+            yield found
     finally:
         await producer.stop()
         with contextlib.suppress(Exception):
             controller.stop()
+
+
+async def caught_up(n: Notifications) -> None:
+    """Its consumer group may start behind the topics' history (the session's other tests
+    published there): a probe published now is read once that history is, so the tests that
+    follow wait only for their own facts."""
+    probe = f"probe-{new_id()}"
+    await n.publish(
+        membership.MemberApproved(
+            member_id=probe,
+            region="LDN",
+            name="Probe",
+            email=f"{probe}@nhs.net",
+            organisation_id=None,
+            roles=["member"],
+            interests=[],
+            approved_by="op",
+        ),
+        subject=probe,
+    )
+
+    async def read() -> bool:
+        return await n.stores.directory.get(probe) is not None
+
+    await eventually(read, timeout=300, what="notifications to catch up with the topics")
 
 
 def headers_of(message: EmailMessage) -> dict[str, Any]:

@@ -59,8 +59,7 @@ async def test_application_approval_and_email_with_unsubscribe(
         page = await n.http.get("/v1/members/me/notifications", headers=n.member(facilitator, "SW"))
         return any(i["kind"] == "application_received" for i in page.json()["items"])
 
-    # The first wait may include catching up with the topics' history (a new consumer group).
-    await eventually(facilitator_told, timeout=90, what="the facilitator's inbox")
+    await eventually(facilitator_told, timeout=60, what="the facilitator's inbox")
 
     once = await n.publish(
         approved(applicant, "SW", name, f"{applicant}@nhs.net", ["member"]), subject=applicant
