@@ -12,7 +12,7 @@ import sys
 
 from bench.harness import bench_infra
 
-BENCHMARKS = ("messaging", "membership", "events", "recommendations", "gateway")
+BENCHMARKS = ("messaging", "membership", "events", "recommendations", "gateway", "notifications")
 
 
 def main(names: list[str]) -> None:
