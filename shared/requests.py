@@ -84,6 +84,19 @@ def _utc_when_naive(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def json_integer(value: Any) -> Any:
+    """What JSON Schema calls an integer: a number with no fraction (1 and 1.0), never a
+    boolean or a string, which a lax int would read as 0, 1 or the number they spell."""
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+# An integer as the OpenAPI documents state it (type: integer). With bounds, put them before
+# the validator, so that the document states them: Annotated[int, Field(ge=..),
+# BeforeValidator(json_integer)].
+JsonInt = Annotated[int, BeforeValidator(json_integer)]
+
 # A date-time as every query takes it.
 Timestamp = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(_utc_when_naive)]
 # A page's cursor, as the previous page gave it.

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, status
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, BeforeValidator, Field
 
 from services.notifications.domain.notifications import InboxItem
 from services.notifications.domain.preferences import Preferences
@@ -15,7 +15,7 @@ from services.notifications.stores import Stores
 from services.notifications.usecases import inbox
 from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
-from shared.requests import Cursor, RequestModel
+from shared.requests import Cursor, RequestModel, json_integer
 from shared.service import stores_of
 
 router = APIRouter(prefix="/v1")
@@ -76,6 +76,7 @@ class PreferencesView(BaseModel):
         )
 
 
+Hour = Annotated[int, Field(ge=0, le=23), BeforeValidator(json_integer)]
 CategoryName = Literal["membership", "events", "plans", "practice"]
 ChannelName = Literal["in_app", "email", "webhook"]
 
@@ -85,7 +86,7 @@ class PreferencesIn(RequestModel):
 
     channels: dict[CategoryName, list[ChannelName]] | None = Field(None)
     digest: Literal["off", "daily", "weekly"] | None = None
-    digest_hour: StrictInt | None = Field(None, ge=0, le=23)
+    digest_hour: Hour | None = None
 
 
 class Unsubscribe(RequestModel):

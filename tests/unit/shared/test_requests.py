@@ -49,3 +49,18 @@ def test_the_schema_states_the_rules() -> None:
     assert schema["additionalProperties"] is False
     assert schema["properties"]["title"]["pattern"].startswith("^[^\\x00")
     assert "LDN" in schema["properties"]["region"]["anyOf"][0]["enum"]
+
+
+def test_a_json_integer_is_a_number_without_fraction_never_a_boolean_or_text() -> None:
+    from pydantic import BaseModel, ValidationError
+
+    from shared.requests import JsonInt
+
+    class Hour(BaseModel):
+        hour: JsonInt
+
+    assert Hour.model_validate_json('{"hour": 7}').hour == 7
+    assert Hour.model_validate_json('{"hour": 7.0}').hour == 7, "JSON Schema's integer"
+    for refused in ("true", '"7"', "7.5"):
+        with pytest.raises(ValidationError):
+            Hour.model_validate_json(f'{{"hour": {refused}}}')
