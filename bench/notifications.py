@@ -11,25 +11,25 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
 from bench.harness import Figure
-from services.events import facts as events
-from services.notifications.domain.preferences import Preferences
-from services.notifications.repository import INDEXES, opted_in
-from services.notifications.spec import SPEC
+from services.notifications.repository import INDEXES
 from shared import topics
 from shared.clock import new_id
 from shared.cloudevents import make_event
-from shared.infra.processes import free_port
 from shared.mongo import ensure_indexes
-from shared.settings import REPO_ROOT, PlatformSettings
+from shared.settings import PlatformSettings
+from tests.integration.notifications.fanout import (
+    national_event,
+    notifications_process,
+    seed_members,
+)
 
 SIZES = tuple(int(s) for s in os.environ.get("KNET_BENCH_FANOUT", "10000,100000").split(","))
 
@@ -67,27 +67,7 @@ async def raw_kafka(settings: PlatformSettings, count: int) -> float:
 def start_workers(
     settings: PlatformSettings, suffix: str, count: int
 ) -> list[subprocess.Popen[bytes]]:
-    env = {
-        **os.environ,
-        "KNET_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
-        "KNET_MONGODB_URI": settings.mongodb_uri,
-        "KNET_DATABASE_SUFFIX": suffix,
-        "KNET_ENVIRONMENT": "test",
-        "KNET_SMTP_PORT": str(free_port()),  # nobody listens: no mail in this benchmark
-    }
-    workers = []
-    for _ in range(count):
-        env[SPEC.port_setting] = str(free_port())
-        workers.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "services.notifications"],
-                cwd=REPO_ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-    return workers
+    return [notifications_process(settings, suffix) for _ in range(count)]
 
 
 def peak_mib(process: subprocess.Popen[bytes]) -> float:
@@ -103,26 +83,8 @@ async def fan_out(settings: PlatformSettings, size: int, processes: int) -> dict
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_uri, tz_aware=True)
     db = client[f"knet_notifications{suffix}"]
     await ensure_indexes(db, INDEXES)
-    quiet = Preferences().changed(channels={"events": ["in_app"]})
     now = datetime.now(UTC)
-    for start in range(0, size, 5000):
-        await db["members"].insert_many(
-            [
-                {
-                    "_id": f"m{i:06d}",
-                    "name": f"Member {i}",
-                    "email": f"m{i}@nhs.net",
-                    "region": "LDN",
-                    "roles": ["member"],
-                    "interests": [],
-                    "status": "active",
-                    "preferences": quiet.as_dict(),
-                    "opted_in": opted_in(quiet),
-                    "as_of": now,
-                }
-                for i in range(start, min(start + 5000, size))
-            ]
-        )
+    await seed_members(db, [f"m{i:06d}" for i in range(size)], now=now)
     workers = start_workers(settings, suffix, processes)
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all")
     await producer.start()
@@ -130,20 +92,7 @@ async def fan_out(settings: PlatformSettings, size: int, processes: int) -> dict
         # Ready when a probe fact has gone all the way through (both groups joined).
         await _probe(producer, db)
         event_id = f"bench-{new_id()}"
-        fact = events.EventPublished(
-            event_id=event_id,
-            region=None,
-            title="National showcase",
-            kind="conference",
-            mode="online",
-            scope="national",
-            starts_at=now + timedelta(days=30),
-            ends_at=now + timedelta(days=30, hours=3),
-            capacity=500,
-            tags=[],
-            organiser_member_id=None,
-            organiser_node=None,
-        )
+        fact = national_event(event_id, now=now)
         event = make_event(fact, source="/bench", subject=event_id)
         started = time.perf_counter()
         await producer.send_and_wait(fact.topic, event.to_json(), key=event_id.encode())

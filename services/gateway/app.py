@@ -41,7 +41,6 @@ from services.gateway.web import (
 from services.gateway.web.errors import install_page_errors
 from services.gateway.web.security import SecurityHeaders
 from shared.clock import Clock
-from shared.reference import regions
 from shared.service import ServiceContext, create_service_app, every
 from shared.services import discover
 from shared.settings import REPO_ROOT, PlatformSettings
@@ -118,7 +117,6 @@ def create_app(
         title="KM Network",
     )
     app.state.stores = stores
-    app.state.region_names = {code: region.name for code, region in regions().items()}
     app.state.services = services
     app.state.overview = NetworkOverview(
         services, ctx.clock, timedelta(seconds=settings.overview_seconds)

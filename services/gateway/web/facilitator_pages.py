@@ -51,7 +51,21 @@ async def approvals(
     region: str | None = None,
     cursor: str | None = None,
 ) -> Response:
-    region = _region_for(session, region)
+    return await _approvals_page(
+        request, services, session, _region_for(session, region), cursor=cursor
+    )
+
+
+async def _approvals_page(
+    request: Request,
+    services: Any,
+    session: Session,
+    region: str,
+    *,
+    cursor: str | None = None,
+    problems: Problems | None = None,
+    failed: str | None = None,
+) -> Response:
     page = await services.get(
         "membership",
         "/v1/applications",
@@ -64,12 +78,13 @@ async def approvals(
         request,
         "approvals.jinja",
         title="Approvals",
+        status=422 if problems else 200,
         page=page,
         region=region,
         chooses_region="operator" in session.roles,
-        done=request.query_params.get("done"),
-        problems=None,
-        failed=None,
+        done=None if problems else request.query_params.get("done"),
+        problems=problems,
+        failed=failed,
     )
 
 
@@ -111,20 +126,8 @@ async def decline(
         else:
             return redirect(f"/approvals?region={member['region']}&done=declined")
     region = _region_for(session, form.get("region"))
-    page = await services.get(
-        "membership", "/v1/applications", caller=session.caller(), region=region, limit=20
-    )
-    return render(
-        request,
-        "approvals.jinja",
-        title="Approvals",
-        status=422,
-        problems=problems,
-        page=page,
-        region=region,
-        chooses_region="operator" in session.roles,
-        done=None,
-        failed=member_id,
+    return await _approvals_page(
+        request, services, session, region, problems=problems, failed=member_id
     )
 
 

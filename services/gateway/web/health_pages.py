@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from services.gateway.domain.sessions import Session
 from services.gateway.web import charts
 from services.gateway.web.pages import ServicesDep, render, with_role
+from shared.reference import regions
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,8 +56,8 @@ async def network_health(
         regions_chart=charts.bar_chart(
             "Members per region now",
             [
-                charts.Bar(name, latest["by_region"].get(code, 0))
-                for code, name in request.app.state.region_names.items()
+                charts.Bar(region.name, latest["by_region"].get(code, 0))
+                for code, region in regions().items()
             ],
         ),
         events_chart=charts.bar_chart(

@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.gateway.clients import ServiceRefused
+from services.gateway.clients import ServiceRefused, Services
+from services.gateway.domain.sessions import Session
 from services.gateway.web.pages import (
     Form,
     MemberSession,
@@ -128,6 +129,18 @@ async def create_plan(
 async def plan_page(
     request: Request, plan_id: str, session: MemberSession, services: ServicesDep
 ) -> Response:
+    return await _plan_page(request, plan_id, session, services)
+
+
+async def _plan_page(
+    request: Request,
+    plan_id: str,
+    session: Session,
+    services: Services,
+    *,
+    form: dict[str, str] | None = None,
+    problems: Problems | None = None,
+) -> Response:
     caller = session.caller()
     plan, follows = await asyncio.gather(
         services.call("recommendations", "GET", f"/v1/plans/{plan_id}", caller=caller),
@@ -135,20 +148,21 @@ async def plan_page(
     )
     team = [plan["owner_member_id"], *plan["co_lead_member_ids"]]
     names = await member_names(services, caller, [*team, *(u["by"] for u in plan["updates"])])
-    leads = session.member_id in team or caller.governs(plan["region"])
     return render(
         request,
         "plan.jinja",
         title=plan["goal"][:60],
+        status=422 if problems else 200,
+        problems=problems,
         plan=plan,
         names=names,
         team=team,
-        leads=leads,
+        leads=session.member_id in team or caller.governs(plan["region"]),
         following=("plan", plan_id) in follows,
         statuses=STATUSES,
         rags=RAGS,
-        done=request.query_params.get("done"),
-        form={},
+        done=None if problems else request.query_params.get("done"),
+        form=form or {},
     )
 
 
@@ -196,22 +210,4 @@ async def report_progress(
             problems.refused(refused, ("summary", "rag", "evidence_links"), "summary")
         else:
             return redirect(f"/plans/{plan_id}?done=progress")
-    caller = session.caller()
-    plan = await services.call("recommendations", "GET", f"/v1/plans/{plan_id}", caller=caller)
-    team = [plan["owner_member_id"], *plan["co_lead_member_ids"]]
-    return render(
-        request,
-        "plan.jinja",
-        title=plan["goal"][:60],
-        status=422,
-        problems=problems,
-        plan=plan,
-        names=await member_names(services, caller, [*team, *(u["by"] for u in plan["updates"])]),
-        team=team,
-        leads=True,
-        following=False,
-        statuses=STATUSES,
-        rags=RAGS,
-        done=None,
-        form=form,
-    )
+    return await _plan_page(request, plan_id, session, services, form=form, problems=problems)

@@ -4,14 +4,13 @@ topic and the workers, and the source fact delivered again adds nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from services.events import facts as events
-from services.notifications.domain.preferences import Preferences
-from services.notifications.repository import Directory, Inbox, opted_in
+from services.notifications.repository import Directory, Inbox
 from shared.clock import new_id
 from tests.conftest import eventually
 from tests.integration.notifications.conftest import Notifications
+from tests.integration.notifications.fanout import national_event, seed_members
 
 MEMBERS = 10_000
 
@@ -22,45 +21,11 @@ async def test_a_national_event_reaches_ten_thousand_members_once_each(
     n = notifications
     tag = new_id()[-8:]
     now = datetime.now(UTC)
-    defaults = Preferences()
-    # No email for these: the point is the fan-out, not 10,000 messages to the test's server.
-    quiet = defaults.changed(channels={"events": ["in_app"]})
-    assert isinstance(n.stores.directory, Directory)
-    directory = n.stores.directory.collection
     ids = [f"fan{tag}-{i:05d}" for i in range(MEMBERS)]
-    for start in range(0, MEMBERS, 1000):
-        await directory.insert_many(
-            [
-                {
-                    "_id": member_id,
-                    "name": member_id,
-                    "email": f"{member_id}@nhs.net",
-                    "region": "LDN",
-                    "roles": ["member"],
-                    "interests": [],
-                    "status": "active",
-                    "preferences": quiet.as_dict(),
-                    "opted_in": opted_in(quiet),
-                    "as_of": now,
-                }
-                for member_id in ids[start : start + 1000]
-            ]
-        )
+    assert isinstance(n.stores.directory, Directory)
+    await seed_members(n.stores.directory.collection.database, ids, now=now)
     event_id = f"e{tag}"
-    fact = events.EventPublished(
-        event_id=event_id,
-        region=None,
-        title=f"National showcase {tag}",
-        kind="conference",
-        mode="online",
-        scope="national",
-        starts_at=now + timedelta(days=30),
-        ends_at=now + timedelta(days=30, hours=3),
-        capacity=500,
-        tags=[],
-        organiser_member_id=None,
-        organiser_node=None,
-    )
+    fact = national_event(event_id, now=now)
     record = await n.publish(fact, subject=event_id, source="/services/events")
     await n.producer.send_and_wait("knet.events.v1", record, key=event_id.encode())  # again
     assert isinstance(n.stores.inbox, Inbox)

@@ -7,49 +7,28 @@ CloudEvent id)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
-from services.events import facts as events
-from services.notifications.domain.preferences import Preferences
-from services.notifications.repository import INDEXES, opted_in
-from services.notifications.spec import SPEC
+from services.notifications.repository import INDEXES
 from shared.clock import new_id
 from shared.cloudevents import make_event
-from shared.infra.processes import free_port
 from shared.mongo import ensure_indexes
-from shared.settings import REPO_ROOT, PlatformSettings
+from shared.settings import PlatformSettings
 from tests.conftest import eventually
+from tests.integration.notifications.fanout import (
+    national_event,
+    notifications_process,
+    seed_members,
+)
 from tests.integration.published import events_where
 
 MEMBERS = 10_000
-
-
-def start(infra: PlatformSettings, suffix: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "KNET_KAFKA_BOOTSTRAP": infra.kafka_bootstrap,
-        "KNET_MONGODB_URI": infra.mongodb_uri,
-        "KNET_DATABASE_SUFFIX": suffix,
-        "KNET_ENVIRONMENT": "test",
-        "KNET_TOPIC_PARTITIONS": str(infra.topic_partitions),
-        "KNET_SMTP_PORT": str(free_port()),  # in-app only here
-        SPEC.port_setting: str(free_port()),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "services.notifications"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 async def test_killed_mid_fan_out_loses_nothing_and_doubles_nothing(
@@ -59,44 +38,13 @@ async def test_killed_mid_fan_out_loses_nothing_and_doubles_nothing(
     db = mongo[f"knet_notifications{suffix}"]
     await ensure_indexes(db, INDEXES)
     tag = new_id()[-8:]
-    quiet = Preferences().changed(channels={"events": ["in_app"]})
     now = datetime.now(UTC)
     ids = [f"k{tag}-{i:05d}" for i in range(MEMBERS)]
-    for begin in range(0, MEMBERS, 2000):
-        await db["members"].insert_many(
-            [
-                {
-                    "_id": m,
-                    "name": m,
-                    "email": None,
-                    "region": "SW",
-                    "roles": ["member"],
-                    "interests": [],
-                    "status": "active",
-                    "preferences": quiet.as_dict(),
-                    "opted_in": opted_in(quiet),
-                    "as_of": now,
-                }
-                for m in ids[begin : begin + 2000]
-            ]
-        )
+    await seed_members(db, ids, now=now)
     inbox = db["inbox"]
-    first = start(infra, suffix)
+    first = notifications_process(infra, suffix)
     event_id = f"crash-{tag}"
-    fact = events.EventPublished(
-        event_id=event_id,
-        region=None,
-        title=f"National day {tag}",
-        kind="conference",
-        mode="online",
-        scope="national",
-        starts_at=now + timedelta(days=40),
-        ends_at=now + timedelta(days=40, hours=2),
-        capacity=1000,
-        tags=[],
-        organiser_member_id=None,
-        organiser_node=None,
-    )
+    fact = national_event(event_id, now=now)
     event = make_event(fact, source="/services/events", subject=event_id)
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
     await producer.start()
@@ -115,7 +63,7 @@ async def test_killed_mid_fan_out_loses_nothing_and_doubles_nothing(
         at_kill = await inbox.count_documents(mine)
         assert at_kill < MEMBERS, "killed in the middle, not after the end"
 
-        second = start(infra, suffix)
+        second = notifications_process(infra, suffix)
 
         async def everyone() -> bool:
             return bool(await inbox.count_documents(mine) >= MEMBERS)
