@@ -1,5 +1,6 @@
-"""HTTP routes (called by the gateway with an internal token): a member's inbox and
-preferences, and one-click unsubscribe (the signed token is its credential)."""
+"""HTTP routes (called by the gateway with an internal token): a member's inbox, preferences
+and delivery log, a regional node's webhook, and one-click unsubscribe (the signed token is
+its credential)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, BeforeValidator, Field
 
-from services.notifications.domain.notifications import InboxItem
+from services.notifications.domain.notifications import Delivery, InboxItem
 from services.notifications.domain.preferences import Preferences
 from services.notifications.stores import Stores
 from services.notifications.usecases import inbox
@@ -62,8 +63,10 @@ class PreferencesView(BaseModel):
         description="Per category (membership, events, plans, practice): in_app, email, webhook"
     )
     digest: str = Field(description="off, daily or weekly: non-urgent email gathered")
-    digest_hour: int = Field(description="The hour (UTC) a digest is sent")
+    digest_hour: int = Field(description="The hour (UK time) a digest is sent")
     email_failing: bool = Field(description="The mail server refused the address")
+    webhook_url: str | None = Field(description="A regional node's receiver, if set")
+    webhook_failing: bool = Field(description="The receiver answered 410 Gone")
 
     @classmethod
     def of(cls, p: Preferences) -> PreferencesView:
@@ -73,7 +76,55 @@ class PreferencesView(BaseModel):
             digest=d["digest"],
             digest_hour=d["digest_hour"],
             email_failing=d["email_failing"],
+            webhook_url=d["webhook_url"],
+            webhook_failing=d["webhook_failing"],
         )
+
+
+class DeliveryView(BaseModel):
+    """One line of the delivery log."""
+
+    id: str
+    channel: str
+    to: str
+    subject: str
+    status: str = Field(description="pending, sent, failed; held (for a digest), digested")
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+    last_error: str | None
+    digest_items: int = Field(description="For a digest: how many messages it gathers")
+
+    @classmethod
+    def of(cls, d: Delivery) -> DeliveryView:
+        return cls(
+            id=d.id,
+            channel=d.channel.value,
+            to=d.to,
+            subject=d.message.subject,
+            status=d.status,
+            attempts=d.attempts,
+            created_at=d.created_at,
+            sent_at=d.sent_at,
+            next_attempt_at=d.next_attempt_at,
+            last_error=d.last_error,
+            digest_items=len(d.digest),
+        )
+
+
+class WebhookIn(RequestModel):
+    url: str = Field(
+        min_length=8,
+        max_length=2000,
+        pattern=r"^https?://[^\s]+$",
+        description="https:// (http:// too in development); calls are signed with the secret",
+    )
+
+
+class WebhookSet(BaseModel):
+    url: str
+    secret: str = Field(description="Shown once: HMAC-SHA256 key for KNet-Signature")
 
 
 Hour = Annotated[int, Field(ge=0, le=23), BeforeValidator(json_integer)]
@@ -94,7 +145,7 @@ class Unsubscribe(RequestModel):
 
 
 class Unsubscribed(BaseModel):
-    category: str
+    categories: list[str]
 
 
 @router.get("/members/me/notifications", dependencies=[MEMBERS])
@@ -152,5 +203,36 @@ async def change_preferences(
 
 @router.post("/unsubscribe")
 async def unsubscribe(body: Unsubscribe, stores: StoresDep, _: CurrentCaller) -> Unsubscribed:
-    """One-click unsubscribe from an email's link: no more email of that category."""
-    return Unsubscribed(category=await inbox.unsubscribe(stores, token=body.token))
+    """One-click unsubscribe from an email's link: no more email of its categories."""
+    return Unsubscribed(categories=await inbox.unsubscribe(stores, token=body.token))
+
+
+@router.put("/members/me/webhook", dependencies=[MEMBERS])
+async def set_webhook(body: WebhookIn, stores: StoresDep, caller: CurrentCaller) -> WebhookSet:
+    """A regional node's receiver for the caller's notifications (facilitators, operators):
+    each call is a JSON POST signed `KNet-Signature: t=<unix>,v1=<HMAC-SHA256 hex of
+    "t.body">`; setting it again issues a new secret."""
+    url, secret = await inbox.set_webhook(stores, caller=caller, url=body.url)
+    return WebhookSet(url=url, secret=secret)
+
+
+@router.delete(
+    "/members/me/webhook", dependencies=[MEMBERS], status_code=status.HTTP_204_NO_CONTENT
+)
+async def remove_webhook(stores: StoresDep, caller: CurrentCaller) -> None:
+    await inbox.remove_webhook(stores, caller=caller)
+
+
+@router.get("/members/me/deliveries", dependencies=[MEMBERS])
+async def deliveries(
+    stores: StoresDep,
+    caller: CurrentCaller,
+    channel: Annotated[Literal["email", "webhook"] | None, Query()] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[DeliveryView]:
+    """The delivery log: the member's emails and webhook calls, newest first."""
+    found, next_cursor = await inbox.delivery_log(
+        stores, caller=caller, channel=channel, cursor=cursor, limit=limit
+    )
+    return Page(items=[DeliveryView.of(d) for d in found], next_cursor=next_cursor)

@@ -1,5 +1,5 @@
-"""Composition root: settings, database, broker, repositories, mailer, routes, consumers,
-the email retry loop."""
+"""Composition root: settings, database, broker, repositories, mailer and webhook poster,
+routes, consumers, the retry loop and the digest round."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from services.notifications.mailer import SmtpMailer
 from services.notifications.repository import (
     INDEXES,
     Audiences,
+    Deliveries,
     Directory,
-    Emails,
     Fanouts,
     Inbox,
 )
 from services.notifications.spec import SPEC
-from services.notifications.stores import Mailer, Stores
-from services.notifications.usecases import emails
+from services.notifications.stores import Mailer, Stores, WebhookPoster
+from services.notifications.usecases import digests, sending
+from services.notifications.webhooks import HttpWebhookPoster
 from shared.clock import Clock
 from shared.service import ServiceContext, create_service_app, every
 from shared.settings import PlatformSettings
@@ -30,7 +31,9 @@ class NotificationsSettings(PlatformSettings):
     mail_from: str = "KM Network <no-reply@knet.example.nhs.uk>"
     # The site's address, for links in emails (the gateway).
     site_url: str = "http://127.0.0.1:8000"
+    # How often pending emails and webhook calls are tried again, and digests looked for.
     email_retry_seconds: float = 5.0
+    digest_round_seconds: float = 60.0
     fanout_chunk: int = 500
 
 
@@ -38,8 +41,9 @@ def create_app(
     settings: PlatformSettings | None = None,
     clock: Clock | None = None,
     mailer: Mailer | None = None,
+    webhooks: WebhookPoster | None = None,
 ) -> FastAPI:
-    """`mailer` lets tests put a recording mailer in place of SMTP."""
+    """`mailer` and `webhooks` let tests put recording ones in place of SMTP and HTTP."""
     settings = NotificationsSettings(**(settings or PlatformSettings()).model_dump())
     ctx = ServiceContext.create(SPEC.name, settings, clock)
     stores = Stores(
@@ -47,21 +51,26 @@ def create_app(
         audiences=Audiences(ctx.db),
         fanouts=Fanouts(ctx.db, ctx.clock),
         inbox=Inbox(ctx.db, ctx.clock),
-        emails=Emails(ctx.db, ctx.clock),
+        deliveries=Deliveries(ctx.db, ctx.clock),
         mailer=mailer or SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from),
+        webhooks=webhooks or HttpWebhookPoster(),
         clock=ctx.clock,
         # Derived from the platform's signing secret: one secret to keep, a purpose apart.
         unsubscribe_secret=settings.internal_token_secret + ":unsubscribe",
         site_url=settings.site_url.rstrip("/"),
         fanout_chunk=settings.fanout_chunk,
+        allow_http_webhooks=settings.environment != "production",
     )
     app = create_service_app(
         ctx,
         http=[api.router],
         indexes=INDEXES,
-        outbox_collections=["fanouts", "inbox", "emails"],
+        outbox_collections=["fanouts", "inbox", "deliveries"],
         consumers=[sources_consumer(ctx.consumer, stores), jobs_consumer(ctx.consumer, stores)],
-        background=[every(settings.email_retry_seconds, "emails", lambda: emails.send_due(stores))],
+        background=[
+            every(settings.email_retry_seconds, "deliveries", lambda: sending.send_due(stores)),
+            every(settings.digest_round_seconds, "digests", lambda: digests.send_due(stores)),
+        ],
         title="KM Network notifications",
     )
     app.state.stores = stores

@@ -3,11 +3,12 @@ keeps what it was asked to send (for use-case tests)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from services.notifications.domain.notifications import EmailDelivery, InboxItem
+from services.notifications.domain.notifications import Delivery, InboxItem
 from services.notifications.domain.preferences import Preferences
 from services.notifications.facts import DeliveryFailed, NotificationDelivered, NotificationJob
 from services.notifications.repository import opted_in
@@ -159,37 +160,53 @@ class InMemoryInbox:
         return len(unread)
 
 
-class InMemoryEmails:
+class InMemoryDeliveries:
     def __init__(self) -> None:
-        self.deliveries: dict[str, EmailDelivery] = {}
+        self.deliveries: dict[str, Delivery] = {}
         self.published: list[Fact] = []
 
-    async def add(self, delivery: EmailDelivery) -> bool:
+    async def add(self, delivery: Delivery) -> bool:
         if delivery.id in self.deliveries:
             return False
         self.deliveries[delivery.id] = delivery
         return True
 
-    async def due(self, now: datetime, limit: int) -> list[EmailDelivery]:
+    def _due(self, status: str, now: datetime) -> list[Delivery]:
         found = [
             d
             for d in self.deliveries.values()
-            if d.status == "pending" and d.next_attempt_at is not None and d.next_attempt_at <= now
+            if d.status == status and d.next_attempt_at is not None and d.next_attempt_at <= now
         ]
-        return sorted(found, key=lambda d: d.next_attempt_at or now)[:limit]
+        return sorted(found, key=lambda d: d.next_attempt_at or now)
+
+    async def due(self, now: datetime, limit: int) -> list[Delivery]:
+        return self._due("pending", now)[:limit]
+
+    async def claim(self, delivery_id: str, seen: datetime, until: datetime) -> bool:
+        found = self.deliveries[delivery_id]
+        if found.status != "pending" or found.next_attempt_at != seen:
+            return False
+        self.deliveries[delivery_id] = replace(found, next_attempt_at=until)
+        return True
 
     async def sent(self, delivery_id: str, at: datetime, fact: NotificationDelivered) -> None:
-        self._finish(delivery_id, "sent", None, fact)
+        self._finish(delivery_id, "sent", None, fact, at)
 
     async def failed(self, delivery_id: str, reason: str, fact: DeliveryFailed) -> None:
-        self._finish(delivery_id, "failed", reason, fact)
+        self._finish(delivery_id, "failed", reason[:500], fact, None)
 
-    def _finish(self, delivery_id: str, status: str, error: str | None, fact: Fact) -> None:
+    def _finish(
+        self, delivery_id: str, status: str, error: str | None, fact: Fact, at: datetime | None
+    ) -> None:
         found = self.deliveries[delivery_id]
         if found.status != "pending":
             return
         self.deliveries[delivery_id] = replace(
-            found, status=status, next_attempt_at=None, last_error=error or found.last_error
+            found,
+            status=status,
+            next_attempt_at=None,
+            last_error=error or found.last_error,
+            sent_at=at,
         )
         self.published.append(fact)
 
@@ -199,8 +216,40 @@ class InMemoryEmails:
         found = self.deliveries[delivery_id]
         if found.status == "pending":
             self.deliveries[delivery_id] = replace(
-                found, attempts=attempts, next_attempt_at=next_attempt_at, last_error=error
+                found, attempts=attempts, next_attempt_at=next_attempt_at, last_error=error[:500]
             )
+
+    async def digests_due(self, now: datetime, limit: int) -> list[str]:
+        return list(dict.fromkeys(d.digest_id or "" for d in self._due("held", now)[:limit]))
+
+    async def held_for(self, digest_id: str) -> list[Delivery]:
+        found = [
+            d for d in self.deliveries.values() if d.digest_id == digest_id and d.status == "held"
+        ]
+        return sorted(found, key=lambda d: (d.created_at, d.id))
+
+    async def digested(self, digest_id: str, at: datetime) -> None:
+        for held in await self.held_for(digest_id):
+            self.deliveries[held.id] = replace(
+                held, status="digested", sent_at=at, next_attempt_at=None
+            )
+
+    async def log(
+        self, member_id: str, *, channel: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[Delivery], str | None]:
+        found = [
+            d
+            for d in self.deliveries.values()
+            if d.member_id == member_id and (channel is None or d.channel == channel)
+        ]
+        return page_in_memory(
+            found,
+            key=lambda d: [d.created_at, d.id],
+            fields=2,
+            cursor=cursor,
+            limit=limit,
+            descending=True,
+        )
 
 
 class InMemoryMailer:
@@ -213,8 +262,27 @@ class InMemoryMailer:
         self.refusing: set[str] = set()
 
     async def send(self, email: Email) -> None:
+        await asyncio.sleep(0)  # like any I/O: lets a concurrent round run meanwhile
         if self.down:
             raise ConnectionError("the mail server is not answering")
         if email.to in self.refusing:
             raise Refused(f"550 {email.to}: mailbox unavailable")
         self.sent.append(email)
+
+
+class InMemoryWebhooks:
+    """Keeps the calls it was asked to make; `down` fails like a receiver that is away,
+    `gone` answers 410 for those addresses."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, bytes, dict[str, str]]] = []
+        self.down = False
+        self.gone: set[str] = set()
+
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> None:
+        await asyncio.sleep(0)
+        if self.down:
+            raise ConnectionError("the receiver is not answering")
+        if url in self.gone:
+            raise Refused(f"410 Gone from {url}")
+        self.calls.append((url, body, headers))

@@ -1,6 +1,6 @@
 """MongoDB persistence (knet_notifications): the members read model and who is attached to
 what, fan-out chunks (their jobs in the outbox), the inbox (each item with its `delivered`
-fact in the outbox), and email deliveries."""
+fact in the outbox), and deliveries by email and webhook (the delivery log)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 from pymongo import IndexModel, InsertOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from services.notifications.domain.messages import Message
-from services.notifications.domain.notifications import EmailDelivery, InboxItem
+from services.notifications.domain.messages import Channel, Message
+from services.notifications.domain.notifications import Delivery, InboxItem
 from services.notifications.domain.preferences import Preferences
 from services.notifications.facts import DeliveryFailed, NotificationDelivered, NotificationJob
 from services.notifications.stores import MemberRecord
@@ -37,7 +37,12 @@ INDEXES: dict[str, list[IndexModel]] = {
         # How far a fan-out has gone (operators, the benchmark): counted from the index.
         IndexModel([("source_id", 1)], name="by_source"),
     ],
-    "emails": [IndexModel([("status", 1), ("next_attempt_at", 1)], name="due")],
+    "deliveries": [
+        # The retry loop's pending deliveries, and the emails held for digests, by time due.
+        IndexModel([("status", 1), ("next_attempt_at", 1)], name="due"),
+        IndexModel([("digest_id", 1), ("status", 1)], name="by_digest"),
+        IndexModel([("member_id", 1), ("created_at", -1), ("_id", -1)], name="by_member"),
+    ],
 }
 
 
@@ -242,35 +247,42 @@ class Inbox:
         return result.modified_count
 
 
-def _email(d: dict[str, Any]) -> EmailDelivery:
-    return EmailDelivery(
+def _delivery(d: dict[str, Any]) -> Delivery:
+    return Delivery(
         id=d["_id"],
         notification_id=d["notification_id"],
         member_id=d["member_id"],
+        channel=Channel(d["channel"]),
         to=d["to"],
         name=d["name"],
         message=Message.of(d["message"]),
         created_at=d["created_at"],
+        digest=tuple(Message.of(m) for m in d.get("digest", ())),
+        digest_id=d.get("digest_id"),
         status=d["status"],
         attempts=d["attempts"],
         next_attempt_at=d.get("next_attempt_at"),
         last_error=d.get("last_error"),
+        sent_at=d.get("sent_at"),
     )
 
 
-class Emails:
+class Deliveries:
     def __init__(self, db: Db, clock: Clock) -> None:
-        self.collection = db["emails"]
+        self.collection = db["deliveries"]
         self.clock = clock
 
-    async def add(self, delivery: EmailDelivery) -> bool:
+    async def add(self, delivery: Delivery) -> bool:
         document = {
             "_id": delivery.id,
             "notification_id": delivery.notification_id,
             "member_id": delivery.member_id,
+            "channel": delivery.channel.value,
             "to": delivery.to,
             "name": delivery.name,
             "message": delivery.message.as_dict(),
+            "digest": [m.as_dict() for m in delivery.digest],
+            "digest_id": delivery.digest_id,
             "created_at": delivery.created_at,
             "status": delivery.status,
             "attempts": delivery.attempts,
@@ -283,16 +295,23 @@ class Emails:
             return False
         return True
 
-    async def due(self, now: datetime, limit: int) -> list[EmailDelivery]:
+    async def due(self, now: datetime, limit: int) -> list[Delivery]:
         query = {"status": "pending", "next_attempt_at": {"$lte": now}}
         found = self.collection.find(query, {OUTBOX_FIELD: 0}).sort("next_attempt_at", 1)
-        return [_email(d) for d in await found.to_list(limit)]
+        return [_delivery(d) for d in await found.to_list(limit)]
+
+    async def claim(self, delivery_id: str, seen: datetime, until: datetime) -> bool:
+        result = await self.collection.update_one(
+            {"_id": delivery_id, "status": "pending", "next_attempt_at": seen},
+            {"$set": {"next_attempt_at": until}},
+        )
+        return result.modified_count == 1
 
     async def sent(self, delivery_id: str, at: datetime, fact: NotificationDelivered) -> None:
         await self._finish(delivery_id, {"status": "sent", "sent_at": at}, fact)
 
     async def failed(self, delivery_id: str, reason: str, fact: DeliveryFailed) -> None:
-        await self._finish(delivery_id, {"status": "failed", "last_error": reason}, fact)
+        await self._finish(delivery_id, {"status": "failed", "last_error": reason[:500]}, fact)
 
     async def _finish(self, delivery_id: str, fields: dict[str, Any], fact: Fact) -> None:
         subject = getattr(fact, "member_id", delivery_id)
@@ -317,3 +336,39 @@ class Emails:
                 }
             },
         )
+
+    async def digests_due(self, now: datetime, limit: int) -> list[str]:
+        query = {"status": "held", "next_attempt_at": {"$lte": now}}
+        found = self.collection.find(query, {"digest_id": 1}).sort("next_attempt_at", 1)
+        return list(dict.fromkeys(d["digest_id"] for d in await found.to_list(limit)))
+
+    async def held_for(self, digest_id: str) -> list[Delivery]:
+        found = self.collection.find({"digest_id": digest_id, "status": "held"}, {OUTBOX_FIELD: 0})
+        return sorted((_delivery(d) for d in await found.to_list(None)), key=_oldest)
+
+    async def digested(self, digest_id: str, at: datetime) -> None:
+        await self.collection.update_many(
+            {"digest_id": digest_id, "status": "held"},
+            {"$set": {"status": "digested", "sent_at": at, "next_attempt_at": None}},
+        )
+
+    async def log(
+        self, member_id: str, *, channel: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[Delivery], str | None]:
+        criteria: dict[str, Any] = {"member_id": member_id}
+        if channel:
+            criteria["channel"] = channel
+        documents, next_cursor = await fetch_page(
+            self.collection,
+            criteria,
+            sort=["created_at", "_id"],
+            cursor=cursor,
+            limit=limit,
+            projection={OUTBOX_FIELD: 0},
+            descending=True,
+        )
+        return [_delivery(d) for d in documents], next_cursor
+
+
+def _oldest(delivery: Delivery) -> tuple[datetime, str]:
+    return delivery.created_at, delivery.id

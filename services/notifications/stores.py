@@ -1,6 +1,7 @@
 """What the notifications use cases need from storage and from the outside world, as
 protocols: MongoDB (repository.py) and in memory (memory.py), held to one behaviour by
-tests/integration/stores/test_notifications_stores.py; the mail server (mailer.py)."""
+tests/integration/stores/test_notifications_stores.py; the mail server (mailer.py) and
+webhook receivers (webhooks.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from services.notifications.domain.notifications import EmailDelivery, InboxItem
+from services.notifications.domain.notifications import Delivery, InboxItem
 from services.notifications.domain.preferences import Preferences
 from services.notifications.facts import DeliveryFailed, NotificationDelivered, NotificationJob
 from shared.clock import Clock, new_id
@@ -85,12 +86,18 @@ class Inbox(Protocol):
     async def mark_all_read(self, member_id: str, at: datetime) -> int: ...
 
 
-class Emails(Protocol):
-    async def add(self, delivery: EmailDelivery) -> bool:
+class Deliveries(Protocol):
+    """Email and webhook deliveries: the work of the retry loop and the delivery log."""
+
+    async def add(self, delivery: Delivery) -> bool:
         """False when it was recorded before (nothing written)."""
 
-    async def due(self, now: datetime, limit: int) -> list[EmailDelivery]:
+    async def due(self, now: datetime, limit: int) -> list[Delivery]:
         """Pending deliveries whose next attempt is due, oldest first."""
+
+    async def claim(self, delivery_id: str, seen: datetime, until: datetime) -> bool:
+        """Takes a due delivery for one try: moves its next attempt from `seen` (as read) to
+        `until`, so no other process or round tries it meanwhile; False when another did."""
 
     async def sent(self, delivery_id: str, at: datetime, fact: NotificationDelivered) -> None: ...
 
@@ -99,6 +106,20 @@ class Emails(Protocol):
     async def postpone(
         self, delivery_id: str, *, attempts: int, next_attempt_at: datetime, error: str
     ) -> None: ...
+
+    async def digests_due(self, now: datetime, limit: int) -> list[str]:
+        """The ids of digests whose moment has come with emails still held for them."""
+
+    async def held_for(self, digest_id: str) -> list[Delivery]:
+        """The emails held for a digest, oldest first."""
+
+    async def digested(self, digest_id: str, at: datetime) -> None:
+        """The held emails of the digest are in its email now."""
+
+    async def log(
+        self, member_id: str, *, channel: str | None, cursor: str | None, limit: int
+    ) -> tuple[list[Delivery], str | None]:
+        """A member's deliveries, newest first: the delivery log."""
 
 
 @dataclass(frozen=True)
@@ -111,12 +132,19 @@ class Email:
 
 
 class Refused(Exception):
-    """The mail server refused the address for good (5xx): no retry will help."""
+    """Refused for good (the mail server's 5xx for an address, a webhook's 410 Gone): no
+    retry will help."""
 
 
 class Mailer(Protocol):
     async def send(self, email: Email) -> None:
         """Raises `Refused` for a refused address, anything else for a failure worth retrying."""
+
+
+class WebhookPoster(Protocol):
+    async def post(self, url: str, body: bytes, headers: dict[str, str]) -> None:
+        """Raises `Refused` when the receiver is gone for good, anything else for a failure
+        worth retrying (down, timed out, any answer but 2xx)."""
 
 
 @dataclass
@@ -125,11 +153,14 @@ class Stores:
     audiences: Audiences
     fanouts: Fanouts
     inbox: Inbox
-    emails: Emails
+    deliveries: Deliveries
     mailer: Mailer
+    webhooks: WebhookPoster
     clock: Clock
     # Signs the one-click unsubscribe links; the site's address makes them absolute.
     unsubscribe_secret: str
     site_url: str
     new_id: Callable[[], str] = field(default=new_id)
     fanout_chunk: int = 500
+    # Plain http webhooks, for a receiver on this machine: development and tests only.
+    allow_http_webhooks: bool = False

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient, IndexModel
+from pymongo import AsyncMongoClient, IndexModel, InsertOne
+from pymongo.errors import BulkWriteError
 
 from shared.infra import store
 from shared.infra.processes import free_port, read_pid
@@ -165,4 +166,33 @@ async def test_collections_and_databases_drop_and_come_back(own_store: PlatformS
     assert await db["things"].count_documents({}) == 0
     await db["things"].insert_one({"_id": "b"})
     assert await db["things"].count_documents({}) == 1
+    await mongo.close()
+
+
+async def test_null_equality_through_an_index_and_counts_of_refused_inserts(
+    own_store: PlatformSettings,
+) -> None:
+    """Two answers MongoDB gives and mongo-java-server did not: `{k: None}` through an index
+    (null and missing alike; it failed with "Unknown error: null"), and a bulk insert's count
+    when some documents are refused as duplicates (it counted every document sent)."""
+    mongo = client(own_store)
+    things = mongo["knet_store_null_test"]["things"]
+    await things.create_indexes([IndexModel([("m", 1), ("r", 1)], name="by_m_r")])
+    await things.insert_many(
+        [{"_id": 1, "m": "a", "r": None}, {"_id": 2, "m": "a", "r": 5}, {"_id": 3, "m": "a"}]
+    )
+    assert await things.count_documents({"m": "a", "r": None}) == 2
+    assert await things.count_documents({"m": "a", "r": {"$eq": None}}) == 2
+    assert [d["_id"] async for d in things.find({"m": "a", "r": None}).sort("_id", 1)] == [1, 3]
+
+    writes = [InsertOne({"_id": i}) for i in (2, 4, 3, 5)]
+    with pytest.raises(BulkWriteError) as unordered:
+        await things.bulk_write(writes, ordered=False)
+    assert unordered.value.details["nInserted"] == 2
+    with pytest.raises(BulkWriteError) as ordered:
+        await things.bulk_write(
+            [InsertOne({"_id": 6}), InsertOne({"_id": 1}), InsertOne({"_id": 7})]
+        )
+    assert ordered.value.details["nInserted"] == 1, "ordered: stops at the first refusal"
+    assert await things.count_documents({}) == 6
     await mongo.close()

@@ -1,7 +1,8 @@
 """Notifications in the site: the inbox (paged, mark read, mark all read), the live unread
 count (server-sent events, for the header's badge), preferences (per category and channel,
-digest), one-click unsubscribe from an email's link, and for operators in development the
-mail the network sent (the local mail server's folder)."""
+digest; a regional node's webhook for facilitators and operators), the delivery log, one-click
+unsubscribe from an email's link, and for operators in development the mail the network sent
+(the local mail server's folder)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ CATEGORIES = {
     "practice": "Practice: case studies on what you follow or care about",
 }
 CHANNELS = {"in_app": "On the site", "email": "By email"}
+WEBHOOK_CHANNEL = {"webhook": "To our regional node (webhook)"}
+NODE_KEEPERS = ("facilitator", "operator")
 DIGESTS = {"off": "Send each email at once", "daily": "One email a day", "weekly": "One a week"}
 # How often the live count asks again; a browser holds one stream per open page.
 STREAM_EVERY = 15.0
@@ -136,7 +139,15 @@ def _preference_form(preferences: dict[str, Any]) -> dict[str, Any]:
         "digest": preferences["digest"],
         "digest_hour": str(preferences["digest_hour"]),
         "email_failing": preferences["email_failing"],
+        "webhook_url": preferences["webhook_url"] or "",
+        "webhook_failing": preferences["webhook_failing"],
     }
+
+
+def _channels(session: Session) -> dict[str, str]:
+    """Webhooks are for regional nodes: offered to those who keep one."""
+    keeps_node = any(role in session.roles for role in NODE_KEEPERS)
+    return {**CHANNELS, **WEBHOOK_CHANNEL} if keeps_node else CHANNELS
 
 
 @router.get("/notifications/preferences")
@@ -145,16 +156,18 @@ async def preferences(request: Request, session: MemberSession, services: Servic
         "notifications", "/v1/members/me/preferences", caller=session.caller()
     )
     return _preferences_page(
-        request, _preference_form(found), done=request.query_params.get("done")
+        request, session, _preference_form(found), done=request.query_params.get("done")
     )
 
 
 def _preferences_page(
     request: Request,
+    session: Session,
     form: dict[str, Any],
     *,
     done: str | None = None,
     problems: Problems | None = None,
+    secret: str | None = None,
 ) -> Response:
     return render(
         request,
@@ -163,11 +176,13 @@ def _preferences_page(
         status=422 if problems else 200,
         form=form,
         categories=CATEGORIES,
-        channels=CHANNELS,
+        channels=_channels(session),
+        keeps_node=any(role in session.roles for role in NODE_KEEPERS),
         digests=DIGESTS,
         hours={str(h): f"{h:02d}:00" for h in range(24)},
         done=done,
         problems=problems,
+        secret=secret,
     )
 
 
@@ -175,7 +190,8 @@ def _preferences_page(
 async def change_preferences(
     request: Request, form: Form, session: MemberSession, services: ServicesDep
 ) -> Response:
-    channels = {c: [ch for ch in form_list(request, c) if ch in CHANNELS] for c in CATEGORIES}
+    offered = _channels(session)
+    channels = {c: [ch for ch in form_list(request, c) if ch in offered] for c in CATEGORIES}
     hour = form.get("digest_hour", "8")
     body = {
         "channels": channels,
@@ -200,14 +216,64 @@ async def change_preferences(
             "digest": body["digest"],
             "digest_hour": hour,
             "email_failing": False,
+            "webhook_url": "",
+            "webhook_failing": False,
         }
-        return _preferences_page(request, shown, problems=problems)
+        return _preferences_page(request, session, shown, problems=problems)
     return redirect("/notifications/preferences?done=saved")
+
+
+@router.post("/notifications/webhook")
+async def set_webhook(
+    request: Request, form: Form, session: MemberSession, services: ServicesDep
+) -> Response:
+    """The node's receiver: the secret is shown once, on the page this answers with."""
+    caller = session.caller()
+    url = form.get("webhook_url", "").strip()
+    try:
+        answer = await services.call(
+            "notifications", "PUT", "/v1/members/me/webhook", caller=caller, json={"url": url}
+        )
+    except ServiceRefused as refused:
+        if refused.status_code not in (403, 422):
+            raise
+        problems = Problems()
+        problems.refused(refused, ("webhook_url",), "webhook_url", renames={"url": "webhook_url"})
+        found = await services.get("notifications", "/v1/members/me/preferences", caller=caller)
+        shown = {**_preference_form(found), "webhook_url": url}
+        return _preferences_page(request, session, shown, problems=problems)
+    found = await services.get("notifications", "/v1/members/me/preferences", caller=caller)
+    return _preferences_page(
+        request, session, _preference_form(found), done="webhook", secret=answer["secret"]
+    )
+
+
+@router.post("/notifications/webhook/remove")
+async def remove_webhook(form: Form, session: MemberSession, services: ServicesDep) -> Response:
+    await services.call(
+        "notifications", "DELETE", "/v1/members/me/webhook", caller=session.caller()
+    )
+    return redirect("/notifications/preferences?done=webhook-removed")
+
+
+@router.get("/notifications/deliveries")
+async def deliveries(
+    request: Request, session: MemberSession, services: ServicesDep, cursor: str | None = None
+) -> Response:
+    """The delivery log: what was emailed or called, and what is waiting or failed."""
+    page = await services.get(
+        "notifications",
+        "/v1/members/me/deliveries",
+        caller=session.caller(),
+        cursor=cursor,
+        limit=25,
+    )
+    return render(request, "deliveries.jinja", title="Delivery log", page=page)
 
 
 @router.get("/unsubscribe")
 async def unsubscribe_page(request: Request, token: str = "") -> Response:
-    return render(request, "unsubscribe.jinja", title="Unsubscribe", token=token, category=None)
+    return render(request, "unsubscribe.jinja", title="Unsubscribe", token=token, categories=None)
 
 
 @router.post("/unsubscribe")
@@ -221,7 +287,11 @@ async def unsubscribe(request: Request, services: ServicesDep, token: str = "") 
         "notifications", "POST", "/v1/unsubscribe", caller=None, json={"token": token}
     )
     return render(
-        request, "unsubscribe.jinja", title="Unsubscribed", token="", category=answer["category"]
+        request,
+        "unsubscribe.jinja",
+        title="Unsubscribed",
+        token="",
+        categories=" or ".join(answer["categories"]),
     )
 
 

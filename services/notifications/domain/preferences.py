@@ -27,18 +27,26 @@ class Preferences:
         default_factory=lambda: dict(DEFAULT_CHANNELS)
     )
     digest: str = "off"
-    digest_hour: int = 8  # UTC
+    digest_hour: int = 8  # UK time
     # Set when the mail server refused the address (5xx): no more email until it changes.
     email_failing: bool = False
+    # A regional node's receiver: the address and the secret its calls are signed with.
     webhook_url: str | None = None
+    webhook_secret: str | None = None
+    # Set when the receiver answered 410 Gone: no more calls until the webhook is set again.
+    webhook_failing: bool = False
 
     def channels_for(self, message: Message) -> frozenset[Channel]:
         chosen = self.channels.get(message.category, frozenset())
         if self.email_failing:
             chosen -= {Channel.EMAIL}
-        if not self.webhook_url:
+        if not self.webhook_url or not self.webhook_secret or self.webhook_failing:
             chosen -= {Channel.WEBHOOK}
         return chosen
+
+    def with_webhook(self, url: str | None, secret: str | None) -> Preferences:
+        """A new webhook (or none): its calls start again, signed with the new secret."""
+        return replace(self, webhook_url=url, webhook_secret=secret, webhook_failing=False)
 
     def email_now(self, message: Message) -> bool:
         """At once, or kept for the digest (urgent news never waits)."""
@@ -85,6 +93,8 @@ class Preferences:
             "digest_hour": self.digest_hour,
             "email_failing": self.email_failing,
             "webhook_url": self.webhook_url,
+            "webhook_secret": self.webhook_secret,
+            "webhook_failing": self.webhook_failing,
         }
 
     @classmethod
@@ -100,4 +110,6 @@ class Preferences:
             digest_hour=int(data.get("digest_hour", 8)),
             email_failing=bool(data.get("email_failing", False)),
             webhook_url=data.get("webhook_url"),
+            webhook_secret=data.get("webhook_secret"),
+            webhook_failing=bool(data.get("webhook_failing", False)),
         )

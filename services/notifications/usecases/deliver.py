@@ -1,18 +1,69 @@
 """The workers: a batch of per-member jobs rendered and delivered on each member's channels.
 Inbox items are written in one bulk insert per batch, each with its `delivered` fact; emails
-are recorded, then sent (or kept for the digest). Ids are (source fact, member[, channel]),
-so a redelivered job gives nothing twice."""
+and webhook calls are recorded, then made (non-urgent email in digest mode is recorded as held
+for the member's next digest instead). Ids are (source fact, member[, channel]), so a
+redelivered job gives nothing twice."""
 
 from __future__ import annotations
 
+from services.notifications.domain.digests import digest_id, next_digest_at
 from services.notifications.domain.messages import Channel, Message
-from services.notifications.domain.notifications import EmailDelivery, InboxItem, notification_id
+from services.notifications.domain.notifications import (
+    LEASE,
+    Delivery,
+    InboxItem,
+    notification_id,
+)
 from services.notifications.facts import NotificationDelivered, NotificationJob
-from services.notifications.stores import Stores
-from services.notifications.usecases import emails
+from services.notifications.stores import MemberRecord, Stores
+from services.notifications.usecases import sending
 
 # Who still hears from the network: members, and applicants about their application.
 REACHABLE = {"active", "pending", "declined"}
+
+
+def _other_channels(
+    member: MemberRecord, nid: str, message: Message, channels: frozenset[Channel], stores: Stores
+) -> list[Delivery]:
+    now = stores.clock.now()
+    preferences = member.preferences
+    found = []
+    # Applicants cannot sign in to an inbox: they hear about their application by email.
+    wants_email = Channel.EMAIL in channels or member.status != "active"
+    if wants_email and member.email:
+        held = not preferences.email_now(message)
+        # Sent right after it is recorded, under a lease the retry loop respects.
+        due = next_digest_at(preferences, now) if held else now + LEASE
+        found.append(
+            Delivery(
+                id=f"{nid}|email",
+                notification_id=nid,
+                member_id=member.member_id,
+                channel=Channel.EMAIL,
+                to=member.email,
+                name=member.name,
+                message=message,
+                created_at=now,
+                digest_id=digest_id(member.member_id, due) if held else None,
+                status="held" if held else "pending",
+                next_attempt_at=due,
+            )
+        )
+    if Channel.WEBHOOK in channels and preferences.webhook_url and member.status == "active":
+        found.append(
+            Delivery(
+                id=f"{nid}|webhook",
+                notification_id=nid,
+                member_id=member.member_id,
+                channel=Channel.WEBHOOK,
+                to=preferences.webhook_url,
+                name=member.name,
+                message=message,
+                created_at=now,
+                next_attempt_at=now + LEASE,
+            )
+        )
+    return found
 
 
 async def deliver(stores: Stores, jobs: list[NotificationJob]) -> dict[str, int]:
@@ -20,7 +71,7 @@ async def deliver(stores: Stores, jobs: list[NotificationJob]) -> dict[str, int]
     members = await stores.directory.get_many(sorted({job.member_id for job in jobs}))
     items: list[InboxItem] = []
     delivered: list[NotificationDelivered] = []
-    mails: list[EmailDelivery] = []
+    others: list[Delivery] = []
     for job in jobs:
         member = members.get(job.member_id)
         if member is None or member.status not in REACHABLE:
@@ -40,23 +91,14 @@ async def deliver(stores: Stores, jobs: list[NotificationJob]) -> dict[str, int]
                     source_id=job.source_id,
                 )
             )
-        wants_email = Channel.EMAIL in channels or member.status != "active"
-        if wants_email and member.email and member.preferences.email_now(message):
-            mails.append(
-                EmailDelivery(
-                    id=f"{nid}|email",
-                    notification_id=nid,
-                    member_id=job.member_id,
-                    to=member.email,
-                    name=member.name,
-                    message=message,
-                    created_at=now,
-                    next_attempt_at=now,
-                )
-            )
-    inboxed = await stores.inbox.add_many(items, delivered) if items else 0
-    sent = 0
-    for mail in mails:
-        if await stores.emails.add(mail) and await emails.send(stores, mail) == "sent":
-            sent += 1
-    return {"inbox": inboxed, "email": sent}
+        others.extend(_other_channels(member, nid, message, channels, stores))
+    counts = {"inbox": await stores.inbox.add_many(items, delivered) if items else 0}
+    counts.update({"email": 0, "webhook": 0, "held": 0})
+    for delivery in others:
+        if not await stores.deliveries.add(delivery):
+            continue  # recorded before: a redelivered job
+        if delivery.status == "held":
+            counts["held"] += 1
+        elif await sending.send(stores, delivery) == "sent":
+            counts[delivery.channel.value] += 1
+    return counts

@@ -1,8 +1,10 @@
-"""A member's inbox and preferences, and one-click unsubscribe."""
+"""A member's inbox, preferences and delivery log; a regional node's webhook; one-click
+unsubscribe."""
 
 from __future__ import annotations
 
-from services.notifications.domain.notifications import InboxItem
+from services.notifications.domain import webhooks
+from services.notifications.domain.notifications import Delivery, InboxItem
 from services.notifications.domain.preferences import Preferences
 from services.notifications.stores import Stores
 from services.notifications.usecases.emails import read_unsubscribe_token
@@ -51,19 +53,52 @@ async def change_preferences(
     digest_hour: int | None,
 ) -> Preferences:
     member_id = _own(caller)
-    member = await stores.directory.get(member_id)
-    if member is None:
-        raise NotFound("not_known_yet", "Your membership has not reached notifications yet")
-    changed = member.preferences.changed(channels=channels, digest=digest, digest_hour=digest_hour)
+    preferences = await _known(stores, member_id)
+    changed = preferences.changed(channels=channels, digest=digest, digest_hour=digest_hour)
     await stores.directory.set_preferences(member_id, changed)
     return changed
 
 
-async def unsubscribe(stores: Stores, *, token: str) -> str:
-    """The category the link stopped email for (idempotent: a second click changes nothing)."""
-    member_id, category = read_unsubscribe_token(stores.unsubscribe_secret, token)
+async def _known(stores: Stores, member_id: str) -> Preferences:
+    member = await stores.directory.get(member_id)
+    if member is None:
+        raise NotFound("not_known_yet", "Your membership has not reached notifications yet")
+    return member.preferences
+
+
+async def set_webhook(stores: Stores, *, caller: Caller, url: str) -> tuple[str, str]:
+    """A regional node's receiver for what the caller is sent: the address and a new secret
+    (shown once; setting the webhook again makes a new one)."""
+    member_id = _own(caller)
+    if not (caller.has("facilitator") or caller.has("operator")):
+        raise Forbidden("not_a_node_keeper", "Webhooks are for regional nodes' facilitators")
+    checked = webhooks.checked_url(url, allow_http=stores.allow_http_webhooks)
+    secret = webhooks.new_secret()
+    preferences = await _known(stores, member_id)
+    await stores.directory.set_preferences(member_id, preferences.with_webhook(checked, secret))
+    return checked, secret
+
+
+async def remove_webhook(stores: Stores, *, caller: Caller) -> None:
+    member_id = _own(caller)
+    preferences = await _known(stores, member_id)
+    await stores.directory.set_preferences(member_id, preferences.with_webhook(None, None))
+
+
+async def delivery_log(
+    stores: Stores, *, caller: Caller, channel: str | None, cursor: str | None, limit: int
+) -> tuple[list[Delivery], str | None]:
+    return await stores.deliveries.log(_own(caller), channel=channel, cursor=cursor, limit=limit)
+
+
+async def unsubscribe(stores: Stores, *, token: str) -> list[str]:
+    """The categories the link stopped email for (a second click changes nothing)."""
+    member_id, categories = read_unsubscribe_token(stores.unsubscribe_secret, token)
     member = await stores.directory.get(member_id)
     if member is None:
         raise NotFound("not_known", "This link's member is not known")
-    await stores.directory.set_preferences(member_id, member.preferences.unsubscribed(category))
-    return category.value
+    preferences = member.preferences
+    for category in categories:
+        preferences = preferences.unsubscribed(category)
+    await stores.directory.set_preferences(member_id, preferences)
+    return [c.value for c in categories]

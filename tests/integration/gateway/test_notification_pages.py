@@ -93,3 +93,49 @@ async def test_the_inbox_unread_count_preferences_and_unsubscribe(platform: Plat
         assert "no more membership emails" in one_click.text
         forged = await mail_client.http.post("/unsubscribe?token=forged", data={})
         assert forged.status_code == 422
+
+
+async def test_a_facilitator_sets_the_nodes_webhook_and_reads_the_delivery_log(
+    platform: Platform,
+) -> None:
+    facilitator, _ = await platform.membership.member_with_roles("NEY", ["member", "facilitator"])
+    member, _ = await platform.membership.member_with_roles("NEY", ["member"])
+    async with platform.browser() as browser:
+        await browser.sign_in(member["email"], STRONG_PASSWORD)
+        page = await browser.get("/notifications/preferences")
+        assert "regional node" not in page.text, "webhooks are offered to node keepers only"
+
+    async with platform.browser() as browser:
+        await browser.sign_in(facilitator["email"], STRONG_PASSWORD)
+
+        async def known() -> bool:
+            # Notifications learns the member from membership's facts: it may be catching up.
+            page = await browser.get("/notifications/preferences")
+            return page.status_code == 200
+
+        await eventually(known, timeout=90, what="the facilitator in notifications")
+        page = await browser.get("/notifications/preferences")
+        assert 'value="webhook"' in page.text
+        bad = await browser.submit(
+            "/notifications/preferences", "/notifications/webhook", {"webhook_url": "ftp://x"}
+        )
+        assert bad.status_code == 422
+        assert "There is a problem" in bad.text
+        assert 'id="webhook_url-error"' in bad.text
+        url = "http://127.0.0.1:9/knet"
+        done = await browser.submit(
+            "/notifications/preferences", "/notifications/webhook", {"webhook_url": url}
+        )
+        assert done.status_code == 200
+        secret = re.search(r'id="webhook-secret">(whsec_[^<]+)<', done.text)
+        assert secret, "the secret is shown once"
+        again = await browser.get("/notifications/preferences")
+        assert secret[1] not in again.text
+        assert f'value="{url}"' in again.text
+        removed = await browser.submit(
+            "/notifications/preferences", "/notifications/webhook/remove", {}
+        )
+        assert removed.headers["location"] == "/notifications/preferences?done=webhook-removed"
+        log = await browser.get("/notifications/deliveries")
+        assert log.status_code == 200
+        assert "Delivery log" in log.text

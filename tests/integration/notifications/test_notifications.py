@@ -93,7 +93,7 @@ async def test_application_approval_and_email_with_unsubscribe(
     unsubscribed = await n.http.post(
         "/v1/unsubscribe", json={"token": link[2]}, headers=n.member("anonymous")
     )
-    assert unsubscribed.json() == {"category": "membership"}
+    assert unsubscribed.json() == {"categories": ["membership"]}
     prefs = await n.http.get("/v1/members/me/preferences", headers=n.member(applicant, "SW"))
     assert "email" not in prefs.json()["channels"]["membership"]
     bad = await n.http.post(

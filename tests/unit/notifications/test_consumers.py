@@ -4,38 +4,21 @@ job; jobs are handled in bulk; unknown types are skipped, malformed ones dead-le
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from services.membership import facts as membership
 from services.notifications.consumers import jobs_consumer, sources_consumer
 from services.notifications.facts import NotificationJob
 from services.notifications.memory import (
-    InMemoryAudiences,
-    InMemoryDirectory,
-    InMemoryEmails,
     InMemoryFanouts,
     InMemoryInbox,
     InMemoryMailer,
 )
 from services.notifications.stores import Stores
-from shared.clock import ManualClock
+from tests.unit.notifications.support import in_memory_stores
 from tests.unit.records import consumer_for, envelope, fact_record, record
-
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def stores() -> Stores:
-    return Stores(
-        directory=InMemoryDirectory(),
-        audiences=InMemoryAudiences(),
-        fanouts=InMemoryFanouts(),
-        inbox=InMemoryInbox(),
-        emails=InMemoryEmails(),
-        mailer=InMemoryMailer(),
-        clock=ManualClock(NOW),
-        unsubscribe_secret="a-test-unsubscribe-secret-of-32-bytes-or-more",
-        site_url="https://knet.example.nhs.uk",
-    )
+    return in_memory_stores()
 
 
 async def test_an_approval_is_learned_then_welcomed_once_and_the_job_delivered() -> None:

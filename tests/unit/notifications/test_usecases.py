@@ -5,82 +5,35 @@ address (marked failing, no retry), one-click unsubscribe, and the inbox."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+import asyncio
+from datetime import timedelta
 
 import pytest
 
-from services.notifications.facts import NotificationDelivered, NotificationJob
+from services.notifications.facts import NotificationDelivered
 from services.notifications.memory import (
-    InMemoryAudiences,
-    InMemoryDirectory,
-    InMemoryEmails,
     InMemoryFanouts,
     InMemoryInbox,
-    InMemoryMailer,
 )
 from services.notifications.stores import Stores
-from services.notifications.usecases import deliver, emails, fanout, inbox, readmodel
+from services.notifications.usecases import deliver, fanout, inbox, readmodel, sending
 from shared.caller import Caller
 from shared.clock import ManualClock
 from shared.errors import Invalid, NotFound
-
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-P = "uk.nhs.knet."
+from tests.unit.notifications.support import (
+    NOW,
+    P,
+    in_memory_stores,
+    jobs_of,
+    join,
+    mailer,
+    published,
+)
 
 
 @pytest.fixture
 def stores() -> Stores:
-    return Stores(
-        directory=InMemoryDirectory(),
-        audiences=InMemoryAudiences(),
-        fanouts=InMemoryFanouts(),
-        inbox=InMemoryInbox(),
-        emails=InMemoryEmails(),
-        mailer=InMemoryMailer(),
-        clock=ManualClock(NOW),
-        unsubscribe_secret="a-test-unsubscribe-secret-of-32-bytes-or-more",
-        site_url="https://knet.example.nhs.uk",
-        fanout_chunk=2,
-    )
-
-
-def mailer(stores: Stores) -> InMemoryMailer:
-    assert isinstance(stores.mailer, InMemoryMailer)
-    return stores.mailer
-
-
-def jobs_of(stores: Stores) -> list[NotificationJob]:
-    assert isinstance(stores.fanouts, InMemoryFanouts)
-    return [j for j in stores.fanouts.published if isinstance(j, NotificationJob)]
-
-
-async def join(stores: Stores, member_id: str, region: str = "LDN", **extra: Any) -> None:
-    data = {
-        "member_id": member_id,
-        "region": region,
-        "name": f"Member {member_id}",
-        "email": f"{member_id}@nhs.net",
-        "roles": ["member", *extra.pop("roles", [])],
-        "interests": extra.pop("interests", []),
-    }
-    await readmodel.member_fact(stores, P + "member.approved.v1", data, NOW)
-
-
-async def published(stores: Stores, source_id: str, **data: Any) -> int:
-    event = {
-        "event_id": "e1",
-        "region": "LDN",
-        "scope": "regional",
-        "title": "Peer assist <clinic>",
-        "starts_at": "2027-01-12T14:00:00Z",
-        "tags": ["Peer Assist"],
-        "capacity": 30,
-        **data,
-    }
-    return await fanout.notify(
-        stores, source_id=source_id, source_type=P + "event.published.v1", data=event
-    )
+    return in_memory_stores(fanout_chunk=2)
 
 
 async def test_a_fact_fans_out_in_chunks_once(stores: Stores) -> None:
@@ -102,8 +55,8 @@ async def test_jobs_are_delivered_once_per_member_and_channel(stores: Stores) ->
     jobs = jobs_of(stores)
     first = await deliver.deliver(stores, jobs)
     again = await deliver.deliver(stores, jobs + jobs)
-    assert first == {"inbox": 2, "email": 2}
-    assert again == {"inbox": 0, "email": 0}
+    assert first == {"inbox": 2, "email": 2, "webhook": 0, "held": 0}
+    assert again == {"inbox": 0, "email": 0, "webhook": 0, "held": 0}
     assert [e.to for e in mailer(stores).sent] == ["a@nhs.net", "b@nhs.net"]
     assert isinstance(stores.inbox, InMemoryInbox)
     facts = [f for f in stores.inbox.published if isinstance(f, NotificationDelivered)]
@@ -130,7 +83,8 @@ async def test_preferences_choose_the_channels_and_digest_keeps_non_urgent_email
         digest_hour=7,
     )
     await published(stores, "s1")
-    assert await deliver.deliver(stores, jobs_of(stores)) == {"inbox": 2, "email": 0}
+    counts = await deliver.deliver(stores, jobs_of(stores))
+    assert counts == {"inbox": 2, "email": 0, "webhook": 0, "held": 1}
     with pytest.raises(Invalid):
         await inbox.change_preferences(
             stores,
@@ -149,18 +103,19 @@ async def test_email_waits_while_the_server_is_down_and_stops_for_a_refused_addr
     mailer(stores).down = True
     mailer(stores).refusing.add("bad@nhs.net")
     await published(stores, "s1")
-    assert await deliver.deliver(stores, jobs_of(stores)) == {"inbox": 2, "email": 0}
-    assert await emails.send_due(stores) == 0, "not due yet: backing off"
+    counts = await deliver.deliver(stores, jobs_of(stores))
+    assert counts == {"inbox": 2, "email": 0, "webhook": 0, "held": 0}
+    assert await sending.send_due(stores) == 0, "not due yet: backing off"
     mailer(stores).down = False
     assert isinstance(stores.clock, ManualClock)
     stores.clock.advance(timedelta(minutes=2))
-    assert await emails.send_due(stores) == 1
+    assert await sending.send_due(stores) == 1
     assert [e.to for e in mailer(stores).sent] == ["a@nhs.net"]
     bad = await stores.directory.get("bad")
     assert bad is not None
     assert bad.preferences.email_failing, "refused: the channel is marked failing"
     stores.clock.advance(timedelta(hours=2))
-    assert await emails.send_due(stores) == 0, "and never tried again"
+    assert await sending.send_due(stores) == 0, "and never tried again"
     await published(stores, "s2")
     await deliver.deliver(stores, [j for j in jobs_of(stores) if j.source_id == "s2"])
     assert [e.to for e in mailer(stores).sent] == ["a@nhs.net", "a@nhs.net"]
@@ -179,13 +134,11 @@ async def test_an_email_escapes_member_text_and_carries_one_click_unsubscribe(
     link = email.headers["List-Unsubscribe"].strip("<>")
     assert link.startswith("https://knet.example.nhs.uk/unsubscribe?token=")
     token = link.split("token=")[1]
-    assert await inbox.unsubscribe(stores, token=token) == "events"
-    assert await inbox.unsubscribe(stores, token=token) == "events", "a second click is fine"
+    assert await inbox.unsubscribe(stores, token=token) == ["events"]
+    assert await inbox.unsubscribe(stores, token=token) == ["events"], "a second click is fine"
     await published(stores, "s2")
-    assert await deliver.deliver(stores, [j for j in jobs_of(stores) if j.source_id == "s2"]) == {
-        "inbox": 1,
-        "email": 0,
-    }
+    counts = await deliver.deliver(stores, [j for j in jobs_of(stores) if j.source_id == "s2"])
+    assert counts == {"inbox": 1, "email": 0, "webhook": 0, "held": 0}
     with pytest.raises(Invalid):
         await inbox.unsubscribe(stores, token=token[:-2] + "xx")
 
@@ -251,3 +204,21 @@ async def test_followers_and_team_hear_of_a_plan_and_not_its_reporter(stores: St
     )
     assert jobs == 2
     assert sorted(j.member_id for j in jobs_of(stores)) == ["colead", "fan"]
+
+
+async def test_a_delivery_is_tried_by_one_round_at_a_time(stores: Stores) -> None:
+    """The worker that records an email sends it under a lease; the retry loop (in this
+    process or another) takes a due one only by claiming it: never two sends of one email."""
+    await join(stores, "a", interests=["peer assist"])
+    await published(stores, "s1")
+    await asyncio.gather(deliver.deliver(stores, jobs_of(stores)), sending.send_due(stores))
+    assert len(mailer(stores).sent) == 1
+    mailer(stores).down = True
+    await published(stores, "s2")
+    await deliver.deliver(stores, [j for j in jobs_of(stores) if j.source_id == "s2"])
+    mailer(stores).down = False
+    assert isinstance(stores.clock, ManualClock)
+    stores.clock.advance(timedelta(minutes=1))
+    sent = await asyncio.gather(*(sending.send_due(stores) for _ in range(3)))
+    assert sorted(sent) == [0, 0, 1]
+    assert len(mailer(stores).sent) == 2

@@ -8,10 +8,13 @@ import org.h2.mvstore.MVStore;
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.DatabaseResolver;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.oplog.Oplog;
+import io.netty.channel.Channel;
 
 /** An H2 database whose collections plan their queries and whose non-unique indexes exist. */
 final class KnetDatabase extends H2Database {
@@ -22,6 +25,23 @@ final class KnetDatabase extends H2Database {
 
     KnetDatabase(String databaseName, MVStore mvStore, CursorRegistry cursorRegistry) {
         super(databaseName, mvStore, cursorRegistry);
+    }
+
+    @Override
+    public Document handleCommand(Channel channel, String command, Document query,
+                                  DatabaseResolver databaseResolver, Oplog oplog) {
+        Document result = super.handleCommand(channel, command, query, databaseResolver, oplog);
+        if (command.equalsIgnoreCase("insert") && result.get("writeErrors") instanceof List<?> errors
+                && !errors.isEmpty()) {
+            // mongo-java-server answers n = every document sent, even those refused (a duplicate
+            // key): MongoDB counts only those inserted. Unordered, every other document went
+            // in; ordered, those before the first error did.
+            int sent = ((List<?>) query.get("documents")).size();
+            boolean ordered = !Boolean.FALSE.equals(query.get("ordered"));
+            int firstError = ((Number) ((Document) errors.get(0)).get("index")).intValue();
+            result.put("n", ordered ? firstError : sent - errors.size());
+        }
+        return result;
     }
 
     @Override

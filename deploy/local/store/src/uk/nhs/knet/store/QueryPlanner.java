@@ -110,7 +110,7 @@ final class QueryPlanner {
                 return new Condition(List.of(value), null);  // an embedded document, matched whole
             }
             if (document.containsKey("$eq") && isPlain(document.get("$eq"))) {
-                return new Condition(List.of(SortedIndex.normalize(document.get("$eq"))), null);
+                return new Condition(Collections.singletonList(SortedIndex.normalize(document.get("$eq"))), null);
             }
             if (document.size() == 1 && document.get("$elemMatch") instanceof Document element
                 && !element.isEmpty() && element.keySet().stream().allMatch(k -> k.startsWith("$"))) {
@@ -153,7 +153,8 @@ final class QueryPlanner {
         if (value instanceof Collection<?>) {
             return Condition.NONE;  // whole-array equality: rare, left to the scan
         }
-        return new Condition(List.of(SortedIndex.normalize(value)), null);
+        // null too (List.of refuses it): {k: null} matches null and missing, both indexed as null.
+        return new Condition(Collections.singletonList(SortedIndex.normalize(value)), null);
     }
 
     /** Marks "above every null" for {@code $exists: true}. */

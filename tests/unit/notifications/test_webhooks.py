@@ -1,0 +1,125 @@
+"""Webhooks for regional nodes: set by facilitators and operators only, at an https address
+(http too where allowed), each call a JSON POST signed with HMAC-SHA256 over `timestamp.body`
+that a receiver can verify; retried with backoff while the receiver is away, stopped by a 410;
+every call in the delivery log."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from services.notifications.domain import webhooks
+from services.notifications.stores import Stores
+from services.notifications.usecases import deliver, inbox, sending
+from shared.caller import Caller
+from shared.errors import Forbidden, Invalid
+from tests.unit.notifications.support import (
+    clock,
+    in_memory_stores,
+    jobs_of,
+    join,
+    published,
+)
+from tests.unit.notifications.support import webhooks as receiver
+
+FACILITATOR = Caller("f", "LDN", frozenset({"member", "facilitator"}))
+URL = "https://node.ldn.example.nhs.uk/knet"
+
+
+def test_a_signature_verifies_only_for_its_secret_body_and_a_fresh_time() -> None:
+    body = b'{"id":"x"}'
+    now = int(time.time())
+    header = webhooks.signature("secret", now, body)
+    assert header.startswith(f"t={now},v1=")
+    assert webhooks.verify("secret", header, body, now + 10)
+    assert not webhooks.verify("other", header, body, now)
+    assert not webhooks.verify("secret", header, b'{"id":"y"}', now)
+    assert not webhooks.verify("secret", header, body, now + webhooks.TOLERANCE_SECONDS + 1)
+    assert not webhooks.verify("secret", "v1=nonsense", body, now)
+
+
+async def node_keeper(stores: Stores) -> str:
+    await join(stores, "f", roles=["facilitator"], interests=["peer assist"])
+    _, secret = await inbox.set_webhook(stores, caller=FACILITATOR, url=URL)
+    await inbox.change_preferences(
+        stores,
+        caller=FACILITATOR,
+        channels={"events": ["in_app", "webhook"]},
+        digest=None,
+        digest_hour=None,
+    )
+    return secret
+
+
+async def test_only_node_keepers_set_a_webhook_at_an_https_address() -> None:
+    stores = in_memory_stores()
+    await join(stores, "m")
+    await join(stores, "f", roles=["facilitator"])
+    with pytest.raises(Forbidden):
+        await inbox.set_webhook(stores, caller=Caller("m", "LDN", frozenset({"member"})), url=URL)
+    for bad in ("http://node.example/x", "ftp://node.example/x", "https://user:pw@node/x", "/x"):
+        with pytest.raises(Invalid):
+            await inbox.set_webhook(stores, caller=FACILITATOR, url=bad)
+    url, secret = await inbox.set_webhook(stores, caller=FACILITATOR, url=URL)
+    assert (url, secret.startswith("whsec_")) == (URL, True)
+    _, again = await inbox.set_webhook(stores, caller=FACILITATOR, url=URL)
+    assert again != secret, "setting it again issues a new secret"
+    allowed = replace(stores, allow_http_webhooks=True)
+    await inbox.set_webhook(allowed, caller=FACILITATOR, url="http://127.0.0.1:9/hook")
+
+
+async def test_a_notification_reaches_the_webhook_signed_once() -> None:
+    stores = in_memory_stores()
+    secret = await node_keeper(stores)
+    await published(stores, "s1")
+    counts = await deliver.deliver(stores, jobs_of(stores))
+    again = await deliver.deliver(stores, jobs_of(stores))
+    assert (counts["webhook"], again["webhook"]) == (1, 0)
+    ((url, body, headers),) = receiver(stores).calls
+    assert url == URL
+    assert webhooks.verify(secret, headers["KNet-Signature"], body, int(time.time()))
+    document = json.loads(body)
+    assert document["type"] == "notification.event_published"
+    assert document["link"].startswith("https://knet.example.nhs.uk/events/")
+    assert headers["KNet-Delivery"] == document["id"] == "s1|f|webhook"
+
+
+async def test_a_receiver_away_is_retried_with_backoff_and_a_410_stops_the_calls() -> None:
+    stores = in_memory_stores()
+    await node_keeper(stores)
+    receiver(stores).down = True
+    await published(stores, "s1")
+    assert (await deliver.deliver(stores, jobs_of(stores)))["webhook"] == 0
+    assert await sending.send_due(stores) == 0, "backing off"
+    receiver(stores).down = False
+    clock(stores).advance(timedelta(seconds=31))
+    assert await sending.send_due(stores) == 1
+    (log, _) = await inbox.delivery_log(
+        stores, caller=FACILITATOR, channel="webhook", cursor=None, limit=10
+    )
+    assert [(d.status, d.attempts) for d in log] == [("sent", 1)]
+    assert log[0].last_error
+    assert "ConnectionError" in log[0].last_error
+
+    receiver(stores).gone.add(URL)
+    await published(stores, "s2", event_id="e2")
+    await deliver.deliver(stores, [j for j in jobs_of(stores) if j.source_id == "s2"])
+    member = await stores.directory.get("f")
+    assert member is not None
+    assert member.preferences.webhook_failing
+    await published(stores, "s3", event_id="e3")
+    assert (await deliver.deliver(stores, [j for j in jobs_of(stores) if j.source_id == "s3"]))[
+        "inbox"
+    ] == 1
+    (log, _) = await inbox.delivery_log(
+        stores, caller=FACILITATOR, channel="webhook", cursor=None, limit=10
+    )
+    assert [d.status for d in log] == ["failed", "sent"], "no call after the 410"
+    await inbox.set_webhook(stores, caller=FACILITATOR, url=URL)
+    member = await stores.directory.get("f")
+    assert member is not None
+    assert not member.preferences.webhook_failing, "set again: resumed"
