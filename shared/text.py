@@ -31,3 +31,7 @@ def control_characters_in(value: Any, where: str = "") -> list[str]:
             for path in control_characters_in(v, f"{where}.{i}".lstrip("."))
         ]
     return []
+
+
+# An absolute web address, without spaces or control characters (a webhook's, a link's).
+WEB_ADDRESS = rf"^https?://[^\s{_CONTROLS}]+$"

@@ -18,6 +18,7 @@ from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
 from shared.requests import Cursor, RequestModel, json_integer
 from shared.service import stores_of
+from shared.text import WEB_ADDRESS
 
 router = APIRouter(prefix="/v1")
 StoresDep = Annotated[Stores, Depends(stores_of(Stores))]
@@ -117,7 +118,7 @@ class WebhookIn(RequestModel):
     url: str = Field(
         min_length=8,
         max_length=2000,
-        pattern=r"^https?://[^\s]+$",
+        pattern=WEB_ADDRESS,
         description="https:// (http:// too in development); calls are signed with the secret",
     )
 

@@ -15,6 +15,7 @@ from services.notifications.repository import (
     Directory,
     Fanouts,
     Inbox,
+    Waiting,
 )
 from services.notifications.spec import SPEC
 from services.notifications.stores import Mailer, Stores, WebhookPoster
@@ -50,6 +51,7 @@ def create_app(
         directory=Directory(ctx.db),
         audiences=Audiences(ctx.db),
         fanouts=Fanouts(ctx.db, ctx.clock),
+        waiting=Waiting(ctx.db, ctx.clock),
         inbox=Inbox(ctx.db, ctx.clock),
         deliveries=Deliveries(ctx.db, ctx.clock),
         mailer=mailer or SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from),

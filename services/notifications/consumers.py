@@ -95,6 +95,7 @@ def sources_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
             # The read model first: an approval's welcome goes to an address it just learned.
             if name in MEMBER_FACTS:
                 await readmodel.member_fact(stores, event.type, data, event.time)
+                await deliver.release(stores, data["member_id"])
             if name in ATTACHMENT_FACTS:
                 await readmodel.attachment_fact(stores, event.type, data, event.time)
             await fanout.notify(stores, source_id=event.id, source_type=event.type, data=data)

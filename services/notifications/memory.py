@@ -109,6 +109,22 @@ class InMemoryFanouts:
         return True
 
 
+class InMemoryWaiting:
+    def __init__(self) -> None:
+        self.jobs: dict[str, NotificationJob] = {}
+
+    async def add(self, jobs: list[NotificationJob]) -> None:
+        for job in jobs:
+            self.jobs.setdefault(f"{job.source_id}|{job.member_id}", job)
+
+    async def of(self, member_id: str) -> list[NotificationJob]:
+        return [j for j in self.jobs.values() if j.member_id == member_id]
+
+    async def remove(self, jobs: list[NotificationJob]) -> None:
+        for job in jobs:
+            self.jobs.pop(f"{job.source_id}|{job.member_id}", None)
+
+
 class InMemoryInbox:
     def __init__(self) -> None:
         self.items: dict[str, InboxItem] = {}

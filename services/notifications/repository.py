@@ -8,7 +8,7 @@ import contextlib
 from datetime import datetime
 from typing import Any
 
-from pymongo import IndexModel, InsertOne
+from pymongo import IndexModel, InsertOne, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.notifications.domain.messages import Channel, Message
@@ -31,6 +31,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("opted_in", 1), ("status", 1), ("region", 1)], name="by_opt_in"),
     ],
     "audiences": [IndexModel([("kind", 1), ("target", 1), ("active", 1)], name="by_target")],
+    "waiting": [IndexModel([("member_id", 1)], name="by_member")],
     "inbox": [
         IndexModel([("member_id", 1), ("created_at", -1), ("_id", -1)], name="by_member"),
         IndexModel([("member_id", 1), ("unread", 1)], name="unread"),
@@ -165,6 +166,40 @@ class Fanouts:
         except DuplicateKeyError:
             return False
         return True
+
+
+def _job_id(job: NotificationJob) -> str:
+    return f"{job.source_id}|{job.member_id}"
+
+
+class Waiting:
+    def __init__(self, db: Db, clock: Clock) -> None:
+        self.collection = db["waiting"]
+        self.clock = clock
+
+    async def add(self, jobs: list[NotificationJob]) -> None:
+        writes = [
+            UpdateOne(
+                {"_id": _job_id(job)},
+                {
+                    "$setOnInsert": {
+                        "member_id": job.member_id,
+                        "job": job.model_dump(mode="json"),
+                        "at": self.clock.now(),
+                    }
+                },
+                upsert=True,
+            )
+            for job in jobs
+        ]
+        await self.collection.bulk_write(writes, ordered=False)
+
+    async def of(self, member_id: str) -> list[NotificationJob]:
+        found = self.collection.find({"member_id": member_id}).sort("at", 1)
+        return [NotificationJob(**d["job"]) async for d in found]
+
+    async def remove(self, jobs: list[NotificationJob]) -> None:
+        await self.collection.delete_many({"_id": {"$in": [_job_id(job) for job in jobs]}})
 
 
 def _item(d: dict[str, Any]) -> InboxItem:

@@ -69,6 +69,18 @@ class Fanouts(Protocol):
         when that chunk was recorded before (a redelivered source fact)."""
 
 
+class Waiting(Protocol):
+    """Jobs for members the read model does not know yet (their approval not read yet): kept
+    until it is, then delivered."""
+
+    async def add(self, jobs: list[NotificationJob]) -> None:
+        """Idempotent: a job kept already is kept once."""
+
+    async def of(self, member_id: str) -> list[NotificationJob]: ...
+
+    async def remove(self, jobs: list[NotificationJob]) -> None: ...
+
+
 class Inbox(Protocol):
     async def add_many(self, items: list[InboxItem], delivered: list[NotificationDelivered]) -> int:
         """Inserts the items not already there, each with its `delivered` fact; how many."""
@@ -152,6 +164,7 @@ class Stores:
     directory: Directory
     audiences: Audiences
     fanouts: Fanouts
+    waiting: Waiting
     inbox: Inbox
     deliveries: Deliveries
     mailer: Mailer

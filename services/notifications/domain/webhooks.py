@@ -25,9 +25,14 @@ def new_secret() -> str:
 
 def checked_url(url: str, *, allow_http: bool) -> str:
     """An absolute https address (http too in development, for a receiver on this machine)."""
-    parts = urlsplit(url)
     schemes = {"https", "http"} if allow_http else {"https"}
-    if parts.scheme not in schemes or not parts.hostname or parts.username or parts.password:
+    try:
+        parts = urlsplit(url)
+        fine = parts.scheme in schemes and parts.hostname and not parts.username
+        fine = fine and not parts.password and parts.port != 0
+    except ValueError:  # not a URL at all: a bracketed host that is no IPv6 address, a bad port
+        fine = False
+    if not fine:
         raise Invalid(
             "invalid_webhook_url",
             "The webhook's address must be an absolute https:// address without credentials",

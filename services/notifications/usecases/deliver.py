@@ -66,9 +66,29 @@ def _other_channels(
     return found
 
 
+async def _keep_for_later(stores: Stores, jobs: list[NotificationJob]) -> None:
+    """Jobs for members whose approval has not reached the read model (facts on different
+    topics may overtake each other): kept, and delivered when the member is known (`release`).
+    Read again after keeping, in case the member arrived in between."""
+    await stores.waiting.add(jobs)
+    arrived = await stores.directory.get_many(sorted({job.member_id for job in jobs}))
+    if ready := [job for job in jobs if job.member_id in arrived]:
+        await deliver(stores, ready)
+        await stores.waiting.remove(ready)
+
+
+async def release(stores: Stores, member_id: str) -> None:
+    """The member is known now: what was kept for them is delivered (once: ids dedupe)."""
+    if kept := await stores.waiting.of(member_id):
+        await deliver(stores, kept)
+        await stores.waiting.remove(kept)
+
+
 async def deliver(stores: Stores, jobs: list[NotificationJob]) -> dict[str, int]:
     now = stores.clock.now()
     members = await stores.directory.get_many(sorted({job.member_id for job in jobs}))
+    if strangers := [job for job in jobs if job.member_id not in members]:
+        await _keep_for_later(stores, strangers)
     items: list[InboxItem] = []
     delivered: list[NotificationDelivered] = []
     others: list[Delivery] = []

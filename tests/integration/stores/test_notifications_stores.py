@@ -22,6 +22,7 @@ from services.notifications.memory import (
     InMemoryDirectory,
     InMemoryFanouts,
     InMemoryInbox,
+    InMemoryWaiting,
 )
 from services.notifications.repository import (
     INDEXES,
@@ -30,6 +31,7 @@ from services.notifications.repository import (
     Directory,
     Fanouts,
     Inbox,
+    Waiting,
 )
 from shared.clock import SystemClock, new_id
 from shared.mongo import ensure_indexes
@@ -45,6 +47,7 @@ class All:
     fanouts: protocols.Fanouts
     inbox: protocols.Inbox
     deliveries: protocols.Deliveries
+    waiting: protocols.Waiting
 
 
 @pytest.fixture(params=["memory", "mongo"])
@@ -58,13 +61,19 @@ async def stores(
             InMemoryFanouts(),
             InMemoryInbox(),
             InMemoryDeliveries(),
+            InMemoryWaiting(),
         )
         return
     db = mongo[f"knet_notifications_contract_{new_id()}"]
     await ensure_indexes(db, INDEXES)
     clock = SystemClock()
     yield All(
-        Directory(db), Audiences(db), Fanouts(db, clock), Inbox(db, clock), Deliveries(db, clock)
+        Directory(db),
+        Audiences(db),
+        Fanouts(db, clock),
+        Inbox(db, clock),
+        Deliveries(db, clock),
+        Waiting(db, clock),
     )
 
 
@@ -229,3 +238,18 @@ async def test_held_emails_are_gathered_by_digest_once(stores: All) -> None:
     assert await d.digests_due(due_at + timedelta(days=1), 10) == ["D2"]
     log, _ = await d.log("m", channel="email", cursor=None, limit=10)
     assert {x.id: x.status for x in log}["s1|m|email"] == "digested"
+
+
+async def test_jobs_wait_once_each_for_their_member(stores: All) -> None:
+    def job(source: str, member: str) -> NotificationJob:
+        return NotificationJob(
+            source_id=source, source_type="t", member_id=member, message=MESSAGE.as_dict()
+        )
+
+    await stores.waiting.add([job("s1", "m"), job("s2", "m"), job("s1", "n")])
+    await stores.waiting.add([job("s1", "m")])
+    kept = await stores.waiting.of("m")
+    assert sorted(j.source_id for j in kept) == ["s1", "s2"]
+    await stores.waiting.remove(kept)
+    assert await stores.waiting.of("m") == []
+    assert [j.member_id for j in await stores.waiting.of("n")] == ["n"]

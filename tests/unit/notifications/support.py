@@ -14,6 +14,7 @@ from services.notifications.memory import (
     InMemoryFanouts,
     InMemoryInbox,
     InMemoryMailer,
+    InMemoryWaiting,
     InMemoryWebhooks,
 )
 from services.notifications.stores import Stores
@@ -29,6 +30,7 @@ def in_memory_stores(fanout_chunk: int = 500) -> Stores:
         directory=InMemoryDirectory(),
         audiences=InMemoryAudiences(),
         fanouts=InMemoryFanouts(),
+        waiting=InMemoryWaiting(),
         inbox=InMemoryInbox(),
         deliveries=InMemoryDeliveries(),
         mailer=InMemoryMailer(),

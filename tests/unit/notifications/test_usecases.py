@@ -222,3 +222,29 @@ async def test_a_delivery_is_tried_by_one_round_at_a_time(stores: Stores) -> Non
     sent = await asyncio.gather(*(sending.send_due(stores) for _ in range(3)))
     assert sorted(sent) == [0, 0, 1]
     assert len(mailer(stores).sent) == 2
+
+
+async def test_a_job_for_a_member_not_known_yet_waits_for_their_approval(stores: Stores) -> None:
+    """A registration's fact may overtake the member's approval (another topic): the job is
+    kept, and delivered once when the approval arrives."""
+    await readmodel.attachment_fact(
+        stores,
+        P + "registration.confirmed.v1",
+        {"event_id": "e1", "member_id": "late", "title": "Peer assist"},
+        NOW,
+    )
+    await fanout.notify(
+        stores,
+        source_id="s-reg",
+        source_type=P + "registration.confirmed.v1",
+        data={"event_id": "e1", "member_id": "late", "title": "Peer assist", "starts_at": "x"},
+    )
+    counts = await deliver.deliver(stores, jobs_of(stores))
+    assert counts["inbox"] == 0
+    await join(stores, "late")
+    await deliver.release(stores, "late")
+    await deliver.release(stores, "late")
+    me = Caller("late", "LDN", frozenset({"member"}))
+    items, _ = await inbox.page(stores, caller=me, cursor=None, limit=10, unread_only=False)
+    assert [i.source_id for i in items] == ["s-reg"]
+    assert len(mailer(stores).sent) == 1, "their place, by email too, once"

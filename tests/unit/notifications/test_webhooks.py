@@ -61,7 +61,14 @@ async def test_only_node_keepers_set_a_webhook_at_an_https_address() -> None:
     await join(stores, "f", roles=["facilitator"])
     with pytest.raises(Forbidden):
         await inbox.set_webhook(stores, caller=Caller("m", "LDN", frozenset({"member"})), url=URL)
-    for bad in ("http://node.example/x", "ftp://node.example/x", "https://user:pw@node/x", "/x"):
+    for bad in (
+        "http://node.example/x",
+        "ftp://node.example/x",
+        "https://user:pw@node/x",
+        "/x",
+        "https://[not-ipv6]/x",
+        "https://node.example:99999/x",
+    ):
         with pytest.raises(Invalid):
             await inbox.set_webhook(stores, caller=FACILITATOR, url=bad)
     url, secret = await inbox.set_webhook(stores, caller=FACILITATOR, url=URL)
