@@ -117,6 +117,8 @@ async def fan_out(settings: PlatformSettings, size: int, processes: int) -> dict
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 worker.kill()
+        # Each run has a database of its own: left behind, they add up in the store's memory.
+        await client.drop_database(db.name)
         await client.close()
 
 

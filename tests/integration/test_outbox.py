@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
@@ -97,31 +98,45 @@ async def test_relay_crash_between_publish_and_removal_republishes_and_dedupe_gi
         await broker.stop()
 
 
+@pytest.mark.parametrize("entries", [1, 20], ids=["short outbox", "long outbox"])
 async def test_events_appended_while_relaying_stay_in_the_outbox(
-    infra: PlatformSettings, mongo: AsyncMongoClient[dict[str, Any]], topic: str
+    infra: PlatformSettings, mongo: AsyncMongoClient[dict[str, Any]], topic: str, entries: int
 ) -> None:
+    """Also for a long outbox, which the relay clears on condition before `$pullAll`."""
     db = mongo[f"knet_test_{new_id()}"]
     aggregates = db["aggregates"]
-    first = make_event(Probed(n=1), source="/tests", subject="a")
-    await aggregates.insert_one({"_id": "a", "outbox": [outbox_entry(first, topic)]})
+    first = [make_event(Probed(n=i), source="/tests", subject="a") for i in range(entries)]
+    await aggregates.insert_one({"_id": "a", "outbox": [outbox_entry(e, topic) for e in first]})
     broker = make_broker(infra, "test-relay-2")
     await broker.start()
     try:
-        late = make_event(Probed(n=2), source="/tests", subject="a")
+        late = make_event(Probed(n=-1), source="/tests", subject="a")
+        appended: list[str] = []
 
         async def send(t: str, key: bytes, value: bytes, headers: dict[str, str]) -> Any:
-            # a state change lands on the aggregate while its first event is in flight
-            await aggregates.update_one(
-                {"_id": "a"}, {"$push": push_to_outbox([outbox_entry(late, topic)])}
-            )
+            # a state change lands on the aggregate while its first events are in flight
+            if not appended:
+                appended.append(late.id)
+                await aggregates.update_one(
+                    {"_id": "a"}, {"$push": push_to_outbox([outbox_entry(late, topic)])}
+                )
             return await broker.publish(value, t, key=key, headers=headers, no_confirm=True)
 
         relay = OutboxRelay(db, ["aggregates"], send)
-        assert await relay.run_once() == 1
+        assert await relay.run_once() == entries
         document = await aggregates.find_one({"_id": "a"})
         assert document is not None
         assert [e["event"]["id"] for e in document["outbox"]] == [late.id]
         assert await relay.run_once() == 1, "the late one goes out in the next round"
+        document = await aggregates.find_one({"_id": "a"})
+        assert document is not None
+        assert document["outbox"] == []
+        untouched = [make_event(Probed(n=i), source="/tests", subject="b") for i in range(entries)]
+        await aggregates.insert_one(
+            {"_id": "b", "outbox": [outbox_entry(e, topic) for e in untouched]}
+        )
+        assert await relay.run_once() == entries
+        assert await aggregates.count_documents(PENDING) == 0
     finally:
         await broker.stop()
 
