@@ -41,6 +41,12 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class TooMany(DomainError):
+    """Too many at once (a new member's posts): try again after `retry_after` seconds."""
+
+    status_code = 429
+
+
 class Stale(Exception):
     """The aggregate changed since it was read: reload it and decide again."""
 

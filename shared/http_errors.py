@@ -40,6 +40,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "Not found (the code names what)"),
         (409, "In conflict with the current state (the code names which)"),
         (422, "Not valid: every problem, by field (invalid_request and domain codes)"),
+        (429, "Too many at once (slow_down): try again after Retry-After"),
         (503, "Busy or the store unreachable: try again after Retry-After"),
     )
 }
@@ -94,7 +95,12 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 
 
 def domain_error_response(exc: DomainError) -> JSONResponse:
-    return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.status_code)
+    headers = {}
+    if "retry_after" in exc.details:  # TooMany: when to try again, as HTTP says it
+        headers["Retry-After"] = str(int(exc.details["retry_after"]))
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.details), exc.status_code, headers=headers
+    )
 
 
 def framework_error_response(

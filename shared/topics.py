@@ -9,6 +9,7 @@ RECOMMENDATIONS = "knet.recommendations.v1"
 REGIONAL_SUBMISSIONS = "knet.regional-submissions.v1"
 NOTIFICATION_JOBS = "knet.notification-jobs.v1"
 NOTIFICATIONS = "knet.notifications.v1"
+CONVERSATIONS = "knet.conversations.v1"
 DEAD_LETTERS = "knet.dlq.v1"
 
 ALL = (
@@ -18,5 +19,6 @@ ALL = (
     REGIONAL_SUBMISSIONS,
     NOTIFICATION_JOBS,
     NOTIFICATIONS,
+    CONVERSATIONS,
     DEAD_LETTERS,
 )

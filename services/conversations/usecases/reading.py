@@ -1,0 +1,79 @@
+"""Reading: a thread's page (by cursor; hidden posts only for its moderators; reading it moves
+the member's unread marker), threads of a subject and "ask the network" with unread counts,
+and search by every word."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.conversations.domain.search import query_words
+from services.conversations.domain.threads import Post, Thread
+from services.conversations.stores import PostSearch, Stores, ThreadQuery
+from services.conversations.usecases.writing import member_of, thread_or_404
+from shared.caller import Caller
+from shared.errors import Invalid
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    thread: Thread
+    posts: list[Post]
+    next_cursor: str | None
+    quoted: dict[str, Post]  # the visible posts these quote, for their previews
+    unread: int  # visible posts after the member's marker, before this page marked them
+
+
+async def thread_page(
+    stores: Stores, *, caller: Caller, thread_id: str, cursor: str | None, limit: int
+) -> ThreadPage:
+    member_id = member_of(caller)
+    thread = await thread_or_404(stores, thread_id)
+    moderator = caller.governs(thread.region)
+    posts, next_cursor = await stores.posts.page(
+        thread.id, with_hidden=moderator, cursor=cursor, limit=limit
+    )
+    marks = await stores.reads.get_many(member_id, [thread.id])
+    unread = await stores.posts.count_after(thread.id, marks.get(thread.id))
+    if posts:
+        await stores.reads.mark(member_id, thread.id, posts[-1].created_at)
+    wanted = sorted({p.quoted_post_id for p in posts if p.quoted_post_id})
+    quoted = {k: v for k, v in (await stores.posts.get_many(wanted)).items() if v.hidden is None}
+    return ThreadPage(thread, posts, next_cursor, quoted, unread)
+
+
+async def threads(
+    stores: Stores, *, caller: Caller, query: ThreadQuery, cursor: str | None, limit: int
+) -> tuple[list[tuple[Thread, int]], str | None]:
+    """The threads, each with how many posts the member has not read."""
+    member_id = member_of(caller)
+    found, next_cursor = await stores.threads.page(query, cursor=cursor, limit=limit)
+    marks = await stores.reads.get_many(member_id, [t.id for t in found])
+    counted = [(t, await stores.posts.count_after(t.id, marks.get(t.id))) for t in found]
+    return counted, next_cursor
+
+
+async def search(
+    stores: Stores,
+    *,
+    caller: Caller,
+    text: str,
+    filters: PostSearch,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Post], str | None]:
+    member_of(caller)
+    words = query_words(text)
+    if not words:
+        raise Invalid("empty_search", "Search for at least one word")
+    return await stores.posts.search(
+        PostSearch(
+            words=words,
+            subject_kind=filters.subject_kind,
+            subject_id=filters.subject_id,
+            region=filters.region,
+            tag=filters.tag,
+            author_member_id=filters.author_member_id,
+        ),
+        cursor=cursor,
+        limit=limit,
+    )
