@@ -68,11 +68,15 @@ class OutboxRelay:
         *,
         poll_seconds: float = 0.5,
         batch_size: int = 200,
+        max_events: int = 5000,
     ) -> None:
         self.collections: list[AsyncCollection[dict[str, Any]]] = [db[n] for n in collections]
         self.send = send
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
+        # A fan-out chunk carries 500 jobs: 200 of them in one round was 100,000 events held
+        # in memory at once (400 MB in a notifications worker). A round stops reading at this.
+        self.max_events = max_events
 
     async def run_once(self) -> int:
         """One round: publish what is pending, then remove it; returns how many events went out."""
@@ -83,9 +87,17 @@ class OutboxRelay:
 
     async def read_pending(self) -> list[Pending]:
         pending: list[Pending] = []
+        events = 0
         for collection in self.collections:
-            documents = await collection.find(PENDING, {OUTBOX_FIELD: 1}).to_list(self.batch_size)
-            if len(documents) == self.batch_size:
+            documents = []
+            found = collection.find(PENDING, {OUTBOX_FIELD: 1}).limit(self.batch_size)
+            async for document in found.batch_size(20):
+                documents.append(document)
+                events += len(document[OUTBOX_FIELD])
+                if events >= self.max_events:
+                    break
+            await found.close()
+            if len(documents) == self.batch_size or events >= self.max_events:
                 OUTBOX_BACKLOG.labels(collection.name).set(
                     await collection.count_documents(PENDING)
                 )

@@ -89,7 +89,9 @@ def _command(settings: PlatformSettings) -> list[str]:
     return [
         java,
         "-Xms128m",
-        "-Xmx1g",
+        # The store keeps its secondary indexes in memory (deploy/local/store): a national
+        # network (100,000 members and their inbox) needs about a gigabyte of them and pages.
+        "-Xmx2g",
         "-XX:+UseG1GC",
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-Dorg.slf4j.simpleLogger.log.uk.nhs.knet=info",

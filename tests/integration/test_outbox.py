@@ -176,3 +176,35 @@ async def test_a_backlog_beyond_one_batch_is_gauged_whole_and_drained(
         assert OUTBOX_BACKLOG.labels("aggregates")._value.get() == 0
     finally:
         await broker.stop()
+
+
+async def test_a_round_reads_at_most_max_events_however_long_the_outboxes(
+    infra: PlatformSettings, mongo: AsyncMongoClient[dict[str, Any]], topic: str
+) -> None:
+    """Fan-out chunks carry hundreds of events each: a round stops reading at `max_events`
+    (past it by at most one document), so a worker never holds a whole fan-out at once."""
+    db = mongo[f"knet_test_{new_id()}"]
+    chunks = db["chunks"]
+    await chunks.insert_many(
+        [
+            {
+                "_id": f"c{i}",
+                "outbox": [
+                    outbox_entry(make_event(Probed(n=j), source="/t", subject=f"c{i}"), topic)
+                    for j in range(6)
+                ],
+            }
+            for i in range(5)
+        ]
+    )
+    broker = make_broker(infra, "test-relay-4")
+    await broker.start()
+    try:
+
+        async def send(t: str, key: bytes, value: bytes, headers: dict[str, str]) -> Any:
+            return await broker.publish(value, t, key=key, headers=headers, no_confirm=True)
+
+        relay = OutboxRelay(db, ["chunks"], send, max_events=10)
+        assert [await relay.run_once() for _ in range(4)] == [12, 12, 6, 0]
+    finally:
+        await broker.stop()

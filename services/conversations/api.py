@@ -1,0 +1,353 @@
+"""HTTP routes (called by the gateway with an internal token): threads and posts, reading
+with unread markers, search, answers, flags and moderation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field
+
+from services.conversations.domain.threads import Post, Thread
+from services.conversations.domain.writing import MAX_SOURCE_CHARS
+from services.conversations.stores import Flag, PostSearch, Stores, ThreadQuery
+from services.conversations.usecases import moderation, reading, writing
+from shared.auth import MEMBERS, CurrentCaller
+from shared.pagination import Limit, Page
+from shared.requests import Cursor, IdFilter, RegionFilter, RequestModel, WordFilter
+from shared.service import stores_of
+from shared.text import WITHOUT_CONTROL_CHARACTERS
+
+router = APIRouter(prefix="/v1")
+StoresDep = Annotated[Stores, Depends(stores_of(Stores))]
+
+SubjectKindName = Literal["recommendation", "plan", "event", "case_study", "region", "topic"]
+SubjectId = Annotated[str | None, Field(None, min_length=1, max_length=64)]
+Body = Annotated[
+    str,
+    Field(
+        min_length=1,
+        # The request's own bound; the domain's limit (post_too_long) is the one members meet.
+        max_length=5 * MAX_SOURCE_CHARS,
+        description=f"Markdown, at most {MAX_SOURCE_CHARS:,} characters (post_too_long); "
+        "mention a member as @[Name](member:<id>)",
+    ),
+]
+Reason = Annotated[str, Field(min_length=1, max_length=500, description="3 to 500 characters")]
+Tag = Annotated[str, Field(min_length=1, max_length=50)]
+
+
+class ThreadIn(RequestModel):
+    subject_kind: SubjectKindName
+    subject_id: SubjectId = Field(None, description="Which one; none for a free topic")
+    title: str = Field(min_length=1, max_length=150, description="5 to 150 characters")
+    tags: list[Tag] = Field(default_factory=list, max_length=8)
+    question: bool = False
+    body: Body
+
+
+class ReplyIn(RequestModel):
+    body: Body
+    quoted_post_id: str | None = Field(None, min_length=1, max_length=64)
+
+
+class EditIn(RequestModel):
+    body: Body
+
+
+class AnswerIn(RequestModel):
+    post_id: str = Field(min_length=1, max_length=64)
+
+
+class FlagIn(RequestModel):
+    reason: Reason
+
+
+class HiddenIn(RequestModel):
+    hidden: bool
+    reason: Reason
+
+
+class LockIn(RequestModel):
+    locked: bool
+    reason: Reason
+
+
+class MoveIn(RequestModel):
+    subject_kind: SubjectKindName
+    subject_id: SubjectId = None
+    reason: Reason
+
+
+class PostView(BaseModel):
+    id: str
+    thread_id: str
+    author_member_id: str
+    source: str = Field(description="The Markdown as written")
+    html: str = Field(description="Rendered and sanitised: safe to show as it is")
+    quoted_post_id: str | None
+    mentions: list[str]
+    created_at: datetime
+    edited_at: datetime | None
+    edits: int
+    helpful: int
+    hidden: bool = Field(description="Only moderators are ever served a hidden post")
+    hidden_reason: str | None
+
+    @classmethod
+    def of(cls, p: Post) -> PostView:
+        return cls(
+            id=p.id,
+            thread_id=p.thread_id,
+            author_member_id=p.author_member_id,
+            source=p.source,
+            html=p.html,
+            quoted_post_id=p.quoted_post_id,
+            mentions=p.mentions,
+            created_at=p.created_at,
+            edited_at=p.edited_at,
+            edits=len(p.history),
+            helpful=p.helpful,
+            hidden=p.hidden is not None,
+            hidden_reason=p.hidden.reason if p.hidden else None,
+        )
+
+
+class ThreadView(BaseModel):
+    id: str
+    subject_kind: str
+    subject_id: str | None
+    title: str
+    tags: list[str]
+    region: str | None
+    author_member_id: str
+    question: bool
+    answer_post_id: str | None
+    locked: bool
+    lock_reason: str | None
+    created_at: datetime
+    last_post_at: datetime
+    unread: int | None = Field(None, description="Posts the caller has not read")
+
+    @classmethod
+    def of(cls, t: Thread, unread: int | None = None) -> ThreadView:
+        return cls(
+            id=t.id,
+            subject_kind=t.subject.kind.value,
+            subject_id=t.subject.id,
+            title=t.title,
+            tags=t.tags,
+            region=t.region,
+            author_member_id=t.author_member_id,
+            question=t.question,
+            answer_post_id=t.answer_post_id,
+            locked=t.locked,
+            lock_reason=t.lock_reason,
+            created_at=t.created_at,
+            last_post_at=t.last_post_at,
+            unread=unread,
+        )
+
+
+class StartedView(BaseModel):
+    thread: ThreadView
+    post: PostView
+
+
+class ThreadPageView(BaseModel):
+    thread: ThreadView
+    posts: list[PostView]
+    quoted: dict[str, PostView] = Field(description="The posts these quote, by id")
+    next_cursor: str | None
+
+
+class Marked(BaseModel):
+    marked: bool
+
+
+class FlagView(BaseModel):
+    post_id: str
+    thread_id: str
+    member_id: str
+    reason: str
+    region: str | None
+    at: datetime
+
+    @classmethod
+    def of(cls, f: Flag) -> FlagView:
+        return cls(
+            post_id=f.post_id,
+            thread_id=f.thread_id,
+            member_id=f.member_id,
+            reason=f.reason,
+            region=f.region,
+            at=f.at,
+        )
+
+
+@router.post("/threads", dependencies=[MEMBERS], status_code=status.HTTP_201_CREATED)
+async def start_thread(body: ThreadIn, stores: StoresDep, caller: CurrentCaller) -> StartedView:
+    thread, post = await writing.start_thread(stores, caller=caller, **body.model_dump())
+    return StartedView(thread=ThreadView.of(thread), post=PostView.of(post))
+
+
+@router.get("/threads", dependencies=[MEMBERS])
+async def threads(
+    stores: StoresDep,
+    caller: CurrentCaller,
+    subject_kind: Annotated[SubjectKindName | None, Query()] = None,
+    subject_id: IdFilter = None,
+    region: RegionFilter = None,
+    tag: WordFilter = None,
+    open_questions: Annotated[bool, Query(description="Ask the network: unanswered")] = False,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[ThreadView]:
+    """Newest activity first, each with the caller's unread count."""
+    query = ThreadQuery(subject_kind, subject_id, region, tag, open_questions)
+    found, next_cursor = await reading.threads(
+        stores, caller=caller, query=query, cursor=cursor, limit=limit
+    )
+    return Page(items=[ThreadView.of(t, n) for t, n in found], next_cursor=next_cursor)
+
+
+@router.get("/threads/{thread_id}", dependencies=[MEMBERS])
+async def thread_page(
+    thread_id: str,
+    stores: StoresDep,
+    caller: CurrentCaller,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> ThreadPageView:
+    """Oldest first; reading a page moves the caller's unread marker past it."""
+    page = await reading.thread_page(
+        stores, caller=caller, thread_id=thread_id, cursor=cursor, limit=limit
+    )
+    return ThreadPageView(
+        thread=ThreadView.of(page.thread, page.unread),
+        posts=[PostView.of(p) for p in page.posts],
+        quoted={k: PostView.of(v) for k, v in page.quoted.items()},
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.post(
+    "/threads/{thread_id}/posts", dependencies=[MEMBERS], status_code=status.HTTP_201_CREATED
+)
+async def reply(
+    thread_id: str, body: ReplyIn, stores: StoresDep, caller: CurrentCaller
+) -> PostView:
+    post = await writing.reply(
+        stores,
+        caller=caller,
+        thread_id=thread_id,
+        body=body.body,
+        quoted_post_id=body.quoted_post_id,
+    )
+    return PostView.of(post)
+
+
+@router.put("/posts/{post_id}", dependencies=[MEMBERS])
+async def edit(post_id: str, body: EditIn, stores: StoresDep, caller: CurrentCaller) -> PostView:
+    """The author, within an hour of posting; the earlier words are kept."""
+    return PostView.of(await writing.edit(stores, caller=caller, post_id=post_id, body=body.body))
+
+
+@router.put("/posts/{post_id}/helpful", dependencies=[MEMBERS])
+async def helpful(post_id: str, stores: StoresDep, caller: CurrentCaller) -> Marked:
+    """Once per member; not one's own post."""
+    return Marked(marked=await writing.mark_helpful(stores, caller=caller, post_id=post_id))
+
+
+@router.post("/threads/{thread_id}/answer", dependencies=[MEMBERS])
+async def accept_answer(
+    thread_id: str, body: AnswerIn, stores: StoresDep, caller: CurrentCaller
+) -> ThreadView:
+    """The asker, or the region's facilitators."""
+    thread = await moderation.accept_answer(
+        stores, caller=caller, thread_id=thread_id, post_id=body.post_id
+    )
+    return ThreadView.of(thread)
+
+
+@router.post("/posts/{post_id}/flags", dependencies=[MEMBERS])
+async def flag(post_id: str, body: FlagIn, stores: StoresDep, caller: CurrentCaller) -> Marked:
+    return Marked(
+        marked=await moderation.flag(stores, caller=caller, post_id=post_id, reason=body.reason)
+    )
+
+
+@router.post("/posts/{post_id}/hidden", dependencies=[MEMBERS])
+async def set_hidden(
+    post_id: str, body: HiddenIn, stores: StoresDep, caller: CurrentCaller
+) -> PostView:
+    """The region's facilitators (operators anywhere), with a reason that is recorded."""
+    post = await moderation.set_hidden(
+        stores, caller=caller, post_id=post_id, hide=body.hidden, reason=body.reason
+    )
+    return PostView.of(post)
+
+
+@router.post("/threads/{thread_id}/lock", dependencies=[MEMBERS])
+async def set_locked(
+    thread_id: str, body: LockIn, stores: StoresDep, caller: CurrentCaller
+) -> ThreadView:
+    thread = await moderation.set_locked(
+        stores, caller=caller, thread_id=thread_id, locked=body.locked, reason=body.reason
+    )
+    return ThreadView.of(thread)
+
+
+@router.post("/threads/{thread_id}/move", dependencies=[MEMBERS])
+async def move(
+    thread_id: str, body: MoveIn, stores: StoresDep, caller: CurrentCaller
+) -> ThreadView:
+    thread = await moderation.move(
+        stores,
+        caller=caller,
+        thread_id=thread_id,
+        subject_kind=body.subject_kind,
+        subject_id=body.subject_id,
+        reason=body.reason,
+    )
+    return ThreadView.of(thread)
+
+
+@router.get("/flags", dependencies=[MEMBERS])
+async def flags(stores: StoresDep, caller: CurrentCaller, limit: Limit = 50) -> list[FlagView]:
+    """The moderation queue: the caller's region (facilitators), every region (operators)."""
+    return [FlagView.of(f) for f in await moderation.flagged(stores, caller=caller, limit=limit)]
+
+
+@router.get("/search", dependencies=[MEMBERS])
+async def search(
+    stores: StoresDep,
+    caller: CurrentCaller,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=WITHOUT_CONTROL_CHARACTERS,
+            description="Every word must match",
+        ),
+    ],
+    subject_kind: Annotated[SubjectKindName | None, Query()] = None,
+    subject_id: IdFilter = None,
+    region: RegionFilter = None,
+    tag: WordFilter = None,
+    author: IdFilter = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[PostView]:
+    """Posts whose thread's title and own words hold every word of `q`, newest first."""
+    found, next_cursor = await reading.search(
+        stores,
+        caller=caller,
+        text=q,
+        filters=PostSearch((), subject_kind, subject_id, region, tag, author),
+        cursor=cursor,
+        limit=limit,
+    )
+    return Page(items=[PostView.of(p) for p in found], next_cursor=next_cursor)
