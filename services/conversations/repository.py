@@ -25,6 +25,10 @@ SOURCE = "/services/conversations"
 INDEXES: dict[str, list[IndexModel]] = {
     "members": [],
     "threads": [
+        # The latest conversations anywhere, in a region, on a tag.
+        IndexModel([("last_post_at", -1), ("_id", -1)], name="by_activity"),
+        IndexModel([("region", 1), ("last_post_at", -1), ("_id", -1)], name="by_region"),
+        IndexModel([("tags", 1), ("last_post_at", -1), ("_id", -1)], name="by_tag"),
         IndexModel(
             [("subject_kind", 1), ("subject_id", 1), ("last_post_at", -1), ("_id", -1)],
             name="by_subject",

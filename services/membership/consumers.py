@@ -1,7 +1,9 @@
 """Kafka subscribers: the contribution record, kept from other services' events.
 
 Each reader declares only the fields it uses (tolerant reader). A contribution is stored
-under the event's id, so a redelivered event counts once."""
+under the event's id, so a redelivered event counts once; posts and accepted answers under
+the post's id, so that hiding a post, or accepting another answer, takes its count back
+(one thread's facts arrive in order: a replayed batch ends where it ended before)."""
 
 from __future__ import annotations
 
@@ -37,8 +39,27 @@ class RecommendationEndorsed(ReaderModel):
     code: str
 
 
+class PostWritten(ReaderModel):
+    """thread.started (its first post) and post.added."""
+
+    post_id: str
+    author_member_id: str
+
+
+class PostHidden(ReaderModel):
+    post_id: str
+    author_member_id: str
+    hidden: bool
+
+
+class AnswerAccepted(ReaderModel):
+    post_id: str
+    answerer_member_id: str
+    previous_post_id: str | None = None
+
+
 def contribution_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
-    consumer = make("contributions", [topics.EVENTS, topics.RECOMMENDATIONS])
+    consumer = make("contributions", [topics.EVENTS, topics.RECOMMENDATIONS, topics.CONVERSATIONS])
 
     async def record(event: CloudEvent, member_id: str, kind: str, ref: str) -> None:
         await usecases.record_contribution(
@@ -65,5 +86,40 @@ def contribution_consumer(make: ConsumerFactory, stores: Stores) -> EventConsume
     @consumer.on("uk.nhs.knet.recommendation.endorsed.v1", RecommendationEndorsed)
     async def endorsement(event: CloudEvent, data: RecommendationEndorsed) -> None:
         await record(event, data.member_id, "endorsements", data.code)
+
+    async def posted(event: CloudEvent, data: PostWritten) -> None:
+        await usecases.record_contribution(
+            stores,
+            event_id=f"post|{data.post_id}",
+            member_id=data.author_member_id,
+            kind="posts",
+            ref=data.post_id,
+            at=event.time,
+        )
+
+    consumer.on("uk.nhs.knet.thread.started.v1", PostWritten)(posted)
+    consumer.on("uk.nhs.knet.post.added.v1", PostWritten)(posted)
+
+    @consumer.on("uk.nhs.knet.post.hidden.v1", PostHidden)
+    async def hidden(event: CloudEvent, data: PostHidden) -> None:
+        if data.hidden:
+            await usecases.withdraw_contribution(stores, key=f"post|{data.post_id}")
+        else:
+            await posted(
+                event, PostWritten(post_id=data.post_id, author_member_id=data.author_member_id)
+            )
+
+    @consumer.on("uk.nhs.knet.answer.accepted.v1", AnswerAccepted)
+    async def answered(event: CloudEvent, data: AnswerAccepted) -> None:
+        if data.previous_post_id:
+            await usecases.withdraw_contribution(stores, key=f"answer|{data.previous_post_id}")
+        await usecases.record_contribution(
+            stores,
+            event_id=f"answer|{data.post_id}",
+            member_id=data.answerer_member_id,
+            kind="answers_accepted",
+            ref=data.post_id,
+            at=event.time,
+        )
 
     return consumer

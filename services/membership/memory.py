@@ -155,6 +155,10 @@ class InMemoryContributions:
         self.times[event_id] = at
         return True
 
+    async def withdraw(self, key: str) -> None:
+        self.records.pop(key, None)
+        self.times.pop(key, None)
+
     async def counts(self, member_id: str) -> dict[str, int]:
         return dict(Counter(kind for who, kind in self.records.values() if who == member_id))
 

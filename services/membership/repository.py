@@ -239,6 +239,9 @@ class ContributionRepository:
         document = {"_id": event_id, "member_id": member_id, "kind": kind, "ref": ref, "at": at}
         return await insert_once(self.collection, document)
 
+    async def withdraw(self, key: str) -> None:
+        await self.collection.delete_one({"_id": key})
+
     async def counts(self, member_id: str) -> dict[str, int]:
         pipeline: Sequence[dict[str, Any]] = [
             {"$match": {"member_id": member_id}},

@@ -78,7 +78,11 @@ class Contributions(Protocol):
     async def record(
         self, *, event_id: str, member_id: str, kind: str, ref: str, at: datetime
     ) -> bool:
-        """True the first time this event is recorded, False on a redelivery."""
+        """True the first time this key (an event's id, or what it answers: `post|<id>`) is
+        recorded, False on a redelivery."""
+
+    async def withdraw(self, key: str) -> None:
+        """Takes a contribution back (a hidden post, an answer another replaced)."""
 
     async def counts(self, member_id: str) -> dict[str, int]: ...
 

@@ -220,12 +220,18 @@ async def record_contribution(
     )
 
 
+async def withdraw_contribution(stores: Stores, *, key: str) -> None:
+    await stores.contributions.withdraw(key)
+
+
 CONTRIBUTION_KINDS = (
     "events_hosted",
     "events_attended",
     "case_studies_shared",
     "plans_led",
     "endorsements",
+    "posts",
+    "answers_accepted",
 )
 
 

@@ -129,7 +129,7 @@ class WebhookSet(BaseModel):
 
 
 Hour = Annotated[int, Field(ge=0, le=23), BeforeValidator(json_integer)]
-CategoryName = Literal["membership", "events", "plans", "practice"]
+CategoryName = Literal["membership", "events", "plans", "practice", "conversations"]
 ChannelName = Literal["in_app", "email", "webhook"]
 
 

@@ -1,7 +1,8 @@
 """Kafka subscribers. `sources`: the other services' facts (membership, events,
-recommendations) keep the read model and become per-member jobs by the rule table. `jobs`:
-the workers, a batch of jobs at a time (bulk inbox writes). Unknown types are skipped and
-counted by the consumer; the reader models are tolerant and declare only what they use."""
+recommendations, conversations) keep the read model and become per-member jobs by the rule
+table. `jobs`: the workers, a batch of jobs at a time (bulk inbox writes). Unknown types are
+skipped and counted by the consumer; the reader models are tolerant and declare only what
+they use."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ ATTACHMENT_FACTS = (
     "follow.started",
     "follow.stopped",
     "plan.created",
+    "thread.started",
+    "post.added",
 )
 
 
@@ -58,6 +61,10 @@ class CaseStudyFact(ReaderModel):
     case_study_id: str
 
 
+class ThreadFact(ReaderModel):
+    thread_id: str
+
+
 class Job(ReaderModel):
     """The worker's reading of a job: all of it (its own service wrote it)."""
 
@@ -69,6 +76,8 @@ class Job(ReaderModel):
 
 
 def _reader(name: str) -> type[ReaderModel]:
+    if name == "member.mentioned" or name.startswith(("thread.", "post.", "answer.")):
+        return ThreadFact
     if name.startswith("member."):
         return MemberFact
     if name.startswith(("event.", "registration.")):
@@ -81,7 +90,10 @@ def _reader(name: str) -> type[ReaderModel]:
 
 
 def sources_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
-    consumer = make("sources", [topics.MEMBERSHIP, topics.EVENTS, topics.RECOMMENDATIONS])
+    consumer = make(
+        "sources",
+        [topics.MEMBERSHIP, topics.EVENTS, topics.RECOMMENDATIONS, topics.CONVERSATIONS],
+    )
     names = {
         *MEMBER_FACTS,
         *ATTACHMENT_FACTS,

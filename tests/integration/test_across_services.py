@@ -65,4 +65,6 @@ async def test_what_a_member_does_in_recommendations_is_credited_by_membership(
             "case_studies_shared": 1,
             "plans_led": 0,
             "endorsements": 2,
+            "posts": 0,
+            "answers_accepted": 0,
         }

@@ -37,6 +37,7 @@ CATEGORIES = {
     "events": "Events: new events for you, your places, reminders, cancellations",
     "plans": "Plans: the plans you lead or follow",
     "practice": "Practice: case studies on what you follow or care about",
+    "conversations": "Conversations: replies in your threads, mentions, your answers accepted",
 }
 CHANNELS = {"in_app": "On the site", "email": "By email"}
 WEBHOOK_CHANNEL = {"webhook": "To our regional node (webhook)"}

@@ -40,7 +40,7 @@ class Registered:
 
 @dataclass(frozen=True)
 class Followers:
-    """Members who follow a recommendation or a plan."""
+    """Members who follow a recommendation or a plan, or take part in a thread."""
 
     kind: str
     target: str

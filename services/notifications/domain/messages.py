@@ -13,6 +13,7 @@ class Category(StrEnum):
     EVENTS = "events"
     PLANS = "plans"
     PRACTICE = "practice"
+    CONVERSATIONS = "conversations"
 
 
 class Channel(StrEnum):

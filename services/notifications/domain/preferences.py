@@ -18,6 +18,8 @@ DEFAULT_CHANNELS: dict[Category, frozenset[Channel]] = {
     Category.EVENTS: frozenset({Channel.IN_APP, Channel.EMAIL}),
     Category.PLANS: frozenset({Channel.IN_APP}),
     Category.PRACTICE: frozenset({Channel.IN_APP}),
+    # Replies in their threads, mentions, their answers accepted: addressed to them.
+    Category.CONVERSATIONS: frozenset({Channel.IN_APP, Channel.EMAIL}),
 }
 
 

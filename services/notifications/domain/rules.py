@@ -15,6 +15,10 @@
 | plan.status_changed, plan.progress_reported | its followers and its team | plans | no |
 | plan.overdue | its owner | plans | yes |
 | case_study.shared | its recommendations' followers; interests matching | practice | no |
+| thread.started | its subject's followers (an event's: registrants) | conversations | no |
+| post.added | those taking part in the thread | conversations | no |
+| member.mentioned | the member mentioned | conversations | no |
+| answer.accepted | the member whose reply was accepted | conversations | no |
 """
 
 from __future__ import annotations
@@ -235,6 +239,76 @@ def case_study(d: dict[str, Any]) -> Route:
     )
 
 
+def _thread_link(d: dict[str, Any]) -> str:
+    post = d.get("post_id")
+    return f"/conversations/{d['thread_id']}" + (f"#post-{post}" if post else "")
+
+
+def thread_started(d: dict[str, Any]) -> Route | None:
+    kind, target = d["subject_kind"], d.get("subject_id")
+    audiences: tuple[Audience, ...]
+    if kind in ("recommendation", "plan") and target:
+        audiences = (Followers(kind, target),)
+    elif kind == "event" and target:
+        audiences = (Registered(target),)
+    else:
+        return None  # a region's or a free topic's thread: found on the site, not pushed
+    what = "question" if d.get("question") else "conversation"
+    return Route(
+        audiences,
+        Message(
+            "thread_started",
+            Category.CONVERSATIONS,
+            f"New {what}: {d['title']}",
+            f"A {what} was started on a {kind.replace('_', ' ')} you follow: {d['title']}.",
+            _thread_link(d),
+        ),
+        exclude=frozenset({d["author_member_id"]}),
+    )
+
+
+def post_added(d: dict[str, Any]) -> Route:
+    return Route(
+        (Followers("thread", d["thread_id"]),),
+        Message(
+            "reply",
+            Category.CONVERSATIONS,
+            f"New reply: {d['title']}",
+            d.get("excerpt", ""),
+            _thread_link(d),
+        ),
+        exclude=frozenset({d["author_member_id"]}),
+    )
+
+
+def mentioned(d: dict[str, Any]) -> Route:
+    return Route(
+        (Members((d["member_id"],)),),
+        Message(
+            "mentioned",
+            Category.CONVERSATIONS,
+            f"You were mentioned: {d['title']}",
+            d.get("excerpt", ""),
+            _thread_link(d),
+        ),
+        exclude=frozenset({d["by_member_id"]}),
+    )
+
+
+def answer_accepted(d: dict[str, Any]) -> Route:
+    return Route(
+        (Members((d["answerer_member_id"],)),),
+        Message(
+            "answer_accepted",
+            Category.CONVERSATIONS,
+            f"Your answer was accepted: {d['title']}",
+            f'Your reply to "{d["title"]}" was marked as the answer.',
+            _thread_link(d),
+        ),
+        exclude=frozenset({d["accepted_by"]}),
+    )
+
+
 RULES: dict[str, Rule] = {
     PREFIX + "member.applied.v1": application,
     PREFIX + "member.approved.v1": approved,
@@ -258,6 +332,10 @@ RULES: dict[str, Rule] = {
     PREFIX + "plan.progress_reported.v1": plan_progress,
     PREFIX + "plan.overdue.v1": plan_overdue,
     PREFIX + "case_study.shared.v1": case_study,
+    PREFIX + "thread.started.v1": thread_started,
+    PREFIX + "post.added.v1": post_added,
+    PREFIX + "member.mentioned.v1": mentioned,
+    PREFIX + "answer.accepted.v1": answer_accepted,
 }
 
 

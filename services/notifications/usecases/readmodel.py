@@ -56,6 +56,11 @@ async def attachment_fact(
         await audiences.set(
             data["kind"], data["target"], data["member_id"], active=active, as_of=as_of
         )
+    elif kind in ("thread.started", "post.added"):
+        # Those who wrote in a thread take part in it: they hear of its replies.
+        await audiences.set(
+            "thread", data["thread_id"], data["author_member_id"], active=True, as_of=as_of
+        )
     elif kind == "plan.created":
         for member_id in {data["owner_member_id"], *data.get("co_lead_member_ids", [])}:
             await audiences.set("plan-team", data["plan_id"], member_id, active=True, as_of=as_of)

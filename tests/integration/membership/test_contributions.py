@@ -69,6 +69,8 @@ async def test_a_hosted_event_counts_once_even_delivered_twice(
         "case_studies_shared": 0,
         "plans_led": 0,
         "endorsements": 0,
+        "posts": 0,
+        "answers_accepted": 0,
     }
     stored = await membership.app.state.stores.contributions.collection.count_documents(
         {"member_id": host["id"]}

@@ -187,6 +187,76 @@ def test_a_role_change_goes_to_the_member() -> None:
     )
 
 
+def test_a_new_thread_goes_to_its_subjects_followers_or_an_events_registrants() -> None:
+    fields = {"thread_id": "t1", "post_id": "p1", "title": "Clinical librarians?"}
+    r = routed(
+        "thread.started",
+        **fields,
+        subject_kind="recommendation",
+        subject_id="R4",
+        author_member_id="a1",
+        question=True,
+    )
+    assert r.audiences == (Followers("recommendation", "R4"),)
+    assert r.exclude == {"a1"}
+    assert r.message.subject == "New question: Clinical librarians?"
+    assert r.message.link == "/conversations/t1#post-p1"
+    assert r.message.category is Category.CONVERSATIONS
+    event = routed(
+        "thread.started",
+        **fields,
+        subject_kind="event",
+        subject_id="e1",
+        author_member_id="a1",
+        question=False,
+    )
+    assert event.audiences == (Registered("e1"),)
+    topic = {"subject_kind": "topic", "subject_id": None, "author_member_id": "a1"}
+    assert route(f"{P}thread.started.v1", {**fields, **topic}) is None
+
+
+def test_a_reply_goes_to_those_taking_part_and_not_its_author() -> None:
+    r = routed(
+        "post.added",
+        thread_id="t1",
+        post_id="p2",
+        title="Clinical librarians?",
+        author_member_id="h1",
+        excerpt="We do",
+    )
+    assert r.audiences == (Followers("thread", "t1"),)
+    assert r.exclude == {"h1"}
+    assert r.message.text == "We do"
+
+
+def test_a_mention_goes_to_the_member_mentioned() -> None:
+    r = routed(
+        "member.mentioned",
+        thread_id="t1",
+        post_id="p2",
+        title="Clinical librarians?",
+        member_id="c1",
+        by_member_id="h1",
+        excerpt="@Cal knows",
+    )
+    assert r.audiences == (Members(("c1",)),)
+    assert r.exclude == {"h1"}
+
+
+def test_an_accepted_answer_goes_to_the_one_who_gave_it() -> None:
+    r = routed(
+        "answer.accepted",
+        thread_id="t1",
+        post_id="p2",
+        title="Clinical librarians?",
+        answerer_member_id="h1",
+        asker_member_id="a1",
+        accepted_by="a1",
+    )
+    assert r.audiences == (Members(("h1",)),)
+    assert r.exclude == {"a1"}
+
+
 def test_every_row_of_the_table_has_a_rule_and_nothing_else_does() -> None:
-    assert len(RULES) == 14
+    assert len(RULES) == 18
     assert route(f"{P}member.profile_updated.v1", {"member_id": "m1"}) is None
