@@ -44,11 +44,16 @@ def _is_temporal(annotation: Any) -> bool:
     return any(_is_temporal(arg) for arg in get_args(annotation))
 
 
+def _is_boolean(annotation: Any) -> bool:
+    return annotation is bool or bool in get_args(annotation)
+
+
 class RequestModel(BaseModel):
     """The base of every request body: member-supplied text carries no control characters
     (NUL, BEL, escape sequences...), checked here once for every field; a field the API does
     not know is refused, not silently dropped (a misspelt field would be a lost change); a date
-    or date-time is ISO 8601 text, never a number read as Unix time."""
+    or date-time is ISO 8601 text, never a number read as Unix time; a boolean is true or
+    false, never 0, 1 or a word."""
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra=lambda schema, _: _state_the_text_rule(schema)
@@ -71,6 +76,16 @@ class RequestModel(BaseModel):
                 raise ValueError(
                     f"ISO 8601 dates or date-times are expected in {', '.join(numbers)}"
                 )
+            # JSON's true or false: a lax bool would read 0, 1, "yes" or "off" as one.
+            loose = [
+                name
+                for name, field in cls.model_fields.items()
+                if _is_boolean(field.annotation)
+                and data.get(name) is not None
+                and not isinstance(data[name], bool)
+            ]
+            if loose:
+                raise ValueError(f"true or false is expected in {', '.join(loose)}")
         return data
 
 

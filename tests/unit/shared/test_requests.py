@@ -16,6 +16,8 @@ class Body(RequestModel):
     at: datetime | None = None
     region: Region | None = None
     roles: list[Role] = Field(default_factory=list)
+    urgent: bool = False
+    locked: bool | None = None
 
 
 def test_a_well_formed_body_is_read() -> None:
@@ -23,6 +25,7 @@ def test_a_well_formed_body_is_read() -> None:
         {"title": "Tea", "on": "2027-01-12", "at": "2027-01-12T10:00:00Z", "region": "LDN"}
     )
     assert (body.on, body.region) == (date(2027, 1, 12), "LDN")
+    assert Body.model_validate({"title": "Tea", "urgent": True, "locked": None}).urgent
 
 
 @pytest.mark.parametrize(
@@ -35,9 +38,12 @@ def test_a_well_formed_body_is_read() -> None:
         {"title": "Tea", "tilte": "typo"},
         {"title": "Tea", "region": "ATLANTIS"},
         {"title": "Tea", "roles": ["root"]},
+        {"title": "Tea", "urgent": 0},
+        {"title": "Tea", "urgent": "yes"},
+        {"title": "Tea", "locked": 1},
     ],
 )
-def test_numbers_for_dates_control_characters_unknown_fields_regions_and_roles_are_refused(
+def test_numbers_for_dates_control_characters_unknown_fields_regions_roles_and_loose_booleans(
     bad: dict[str, object],
 ) -> None:
     with pytest.raises(ValidationError):
