@@ -27,6 +27,7 @@ from services.gateway.usecases.network import NetworkOverview
 from services.gateway.web import (
     account_pages,
     case_study_pages,
+    conversation_pages,
     event_pages,
     facilitator_pages,
     health_pages,
@@ -105,6 +106,7 @@ def create_app(
             recommendation_pages.router,
             plan_pages.router,
             case_study_pages.router,
+            conversation_pages.router,
             facilitator_pages.router,
             operator_pages.router,
             health_pages.router,

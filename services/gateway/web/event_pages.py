@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.gateway.clients import ServiceRefused
+from services.gateway.web import conversation_pages
 from services.gateway.web.pages import (
     UK_TIME,
     Form,
@@ -207,11 +208,13 @@ async def event_page(
             raise
         mine = None
     organises = event["organiser_member_id"] == session.member_id or caller.governs(event["region"])
+    talk = await conversation_pages.panel(services, caller, "event", event_id)
     return render(
         request,
         "event.jinja",
         title=event["title"],
         event=event,
+        conversations=talk,
         mine=mine,
         organises=organises,
         kinds=KINDS,

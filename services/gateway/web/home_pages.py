@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.gateway.web.conversation_pages import open_questions
 from services.gateway.web.notification_pages import unread_count
 from services.gateway.web.pages import MaybeSession, ServicesDep, redirect, render
 from shared.reference import report
@@ -25,6 +26,7 @@ async def home(request: Request, session: MaybeSession, services: ServicesDep) -
         return redirect("/application")
     overview = await request.app.state.overview.get(session.caller())
     unread = await unread_count(services, session.caller())
+    questions = await open_questions(services, session.caller(), session.region)
     titles = {r["code"]: r["title"] for r in report()["recommendations"]}
     return render(
         request,
@@ -34,6 +36,7 @@ async def home(request: Request, session: MaybeSession, services: ServicesDep) -
         overview=overview,
         titles=titles,
         unread=unread,
+        questions=questions,
     )
 
 

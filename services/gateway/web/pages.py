@@ -256,6 +256,7 @@ def navigation(session: Session | None, path: str) -> list[dict[str, Any]]:
         ("/recommendations", "Recommendations"),
         ("/plans", "Plans"),
         ("/case-studies", "Case studies"),
+        ("/conversations", "Conversations"),
         ("/notifications", "Notifications"),
     ]
     if {"facilitator", "operator"} & session.roles:

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from services.gateway.clients import ServiceRefused, Services
 from services.gateway.domain.sessions import Session
+from services.gateway.web import conversation_pages
 from services.gateway.web.pages import (
     Form,
     MemberSession,
@@ -142,9 +143,10 @@ async def _plan_page(
     problems: Problems | None = None,
 ) -> Response:
     caller = session.caller()
-    plan, follows = await asyncio.gather(
+    plan, follows, talk = await asyncio.gather(
         services.call("recommendations", "GET", f"/v1/plans/{plan_id}", caller=caller),
         follows_of(services, caller),
+        conversation_pages.panel(services, caller, "plan", plan_id),
     )
     team = [plan["owner_member_id"], *plan["co_lead_member_ids"]]
     names = await member_names(services, caller, [*team, *(u["by"] for u in plan["updates"])])
@@ -159,6 +161,7 @@ async def _plan_page(
         team=team,
         leads=session.member_id in team or caller.governs(plan["region"]),
         following=("plan", plan_id) in follows,
+        conversations=talk,
         statuses=STATUSES,
         rags=RAGS,
         done=None if problems else request.query_params.get("done"),

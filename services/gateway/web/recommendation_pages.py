@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.gateway.clients import ServiceRefused, Services
-from services.gateway.web import charts
+from services.gateway.web import charts, conversation_pages
 from services.gateway.web.pages import (
     Form,
     MemberSession,
@@ -178,10 +178,11 @@ async def recommendation(
     found = await services.call(
         "recommendations", "GET", f"/v1/recommendations/{code}", caller=caller
     )
-    plans, studies, follows = await asyncio.gather(
+    plans, studies, follows, talk = await asyncio.gather(
         services.get("recommendations", "/v1/plans", caller=caller, code=code, limit=10),
         services.get("recommendations", "/v1/case-studies", caller=caller, code=code, limit=5),
         follows_of(services, caller),
+        conversation_pages.panel(services, caller, "recommendation", code),
     )
     return render(
         request,
@@ -191,6 +192,7 @@ async def recommendation(
         plans=plans["items"],
         studies=studies["items"],
         following=("recommendation", code) in follows,
+        conversations=talk,
         done=request.query_params.get("done"),
     )
 

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
+from services.conversations.app import create_app as create_conversations
 from services.events.app import create_app as create_events
 from services.gateway.app import create_app as create_gateway
 from services.membership.app import MembershipSettings
@@ -92,6 +93,7 @@ async def platform(
         "notifications": create_notifications(
             NotificationsSettings(**settings.model_dump(), smtp_port=smtp.port)
         ),
+        "conversations": create_conversations(settings),
     }
     clock = ManualClock(datetime.now(UTC).replace(microsecond=0))
     gateway = create_gateway(

@@ -1,0 +1,514 @@
+"""Conversations in the site: "ask the network" and the latest threads (by region and tag),
+search, a thread's page (replies that quote, helpful marks, the accepted answer, flags, and
+for the region's facilitators hide, restore, lock and move), starting a thread on a subject,
+editing one's post, and the moderation queue. `panel` gives the recommendation, plan and
+event pages their latest threads."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.gateway.clients import ServiceRefused, Services
+from services.gateway.web.pages import (
+    Form,
+    MemberSession,
+    Problems,
+    ServicesDep,
+    member_names,
+    redirect,
+    render,
+)
+from shared.caller import Caller
+
+router = APIRouter(include_in_schema=False)
+
+SUBJECTS = {
+    "recommendation": ("Recommendation", "/recommendations/{}"),
+    "plan": ("Plan", "/plans/{}"),
+    "event": ("Event", "/events/{}"),
+    "case_study": ("Case study", "/case-studies/{}"),
+    "region": ("Region", "/conversations?region={}"),
+    "topic": ("Topic", ""),
+}
+SEARCH_FILTERS = ("q", "region", "tag")
+
+
+def subject_link(kind: str, subject_id: str | None) -> str:
+    return SUBJECTS[kind][1].format(subject_id) if subject_id and SUBJECTS[kind][1] else ""
+
+
+async def panel(services: Services, caller: Caller, kind: str, subject_id: str) -> dict[str, Any]:
+    """The latest threads about a subject, for its page; empty when conversations is away."""
+    try:
+        page = await services.get(
+            "conversations",
+            "/v1/threads",
+            caller=caller,
+            subject_kind=kind,
+            subject_id=subject_id,
+            limit=5,
+        )
+    except ServiceRefused:
+        page = {"items": []}
+    except Exception:  # conversations away: the page shows without its panel
+        page = {"items": [], "away": True}
+    return {
+        "threads": page["items"],
+        "away": page.get("away", False),
+        "start": "/conversations/new?"
+        + urlencode({"subject_kind": kind, "subject_id": subject_id}),
+    }
+
+
+async def open_questions(services: Services, caller: Caller, region: str | None) -> list[Any]:
+    """Ask the network: the unanswered questions of a region (the home page)."""
+    try:
+        page = await services.get(
+            "conversations",
+            "/v1/threads",
+            caller=caller,
+            open_questions="true",
+            region=region,
+            limit=5,
+        )
+    except Exception:  # conversations away or refusing: the home page shows without them
+        return []
+    items: list[Any] = page["items"]
+    return items
+
+
+@router.get("/conversations")
+async def conversations(
+    request: Request,
+    session: MemberSession,
+    services: ServicesDep,
+    region: str = "",
+    tag: str = "",
+    cursor: str | None = None,
+    asked: str = "",
+) -> Response:
+    caller = session.caller()
+    filters = {"region": region or None, "tag": tag or None}
+    problems = Problems()
+    questions: dict[str, Any] = {"items": []}
+    latest: dict[str, Any] = {"items": [], "next_cursor": None}
+    try:
+        questions = await services.get(
+            "conversations",
+            "/v1/threads",
+            caller=caller,
+            open_questions="true",
+            limit=10,
+            **filters,
+        )
+        latest = await services.get(
+            "conversations", "/v1/threads", caller=caller, cursor=cursor, limit=20, **filters
+        )
+    except ServiceRefused as refused:
+        problems.refused(refused, ("region", "tag"), "tag")
+    names = await member_names(
+        services, caller, [t["author_member_id"] for t in latest["items"] + questions["items"]]
+    )
+    return render(
+        request,
+        "conversations.jinja",
+        title="Conversations",
+        questions=questions["items"],
+        latest=latest,
+        names=names,
+        filters={"region": region, "tag": tag},
+        query=urlencode({k: v for k, v in (("region", region), ("tag", tag)) if v}),
+        problems=problems,
+        status=422 if problems else 200,
+    )
+
+
+@router.get("/conversations/search")
+async def search(
+    request: Request, session: MemberSession, services: ServicesDep, cursor: str | None = None
+) -> Response:
+    caller = session.caller()
+    filters = {k: request.query_params.get(k, "").strip() for k in SEARCH_FILTERS}
+    problems = Problems()
+    page: dict[str, Any] = {"items": [], "next_cursor": None}
+    if filters["q"]:
+        try:
+            page = await services.get(
+                "conversations",
+                "/v1/search",
+                caller=caller,
+                cursor=cursor,
+                limit=20,
+                **{k: v for k, v in filters.items() if v},
+            )
+        except ServiceRefused as refused:
+            problems.refused(refused, SEARCH_FILTERS, "q", renames={"words": "q"})
+    names = await member_names(services, caller, [p["author_member_id"] for p in page["items"]])
+    return render(
+        request,
+        "conversation_search.jinja",
+        title="Search conversations",
+        page=page,
+        names=names,
+        filters=filters,
+        query=urlencode({k: v for k, v in filters.items() if v}),
+        problems=problems,
+        status=422 if problems else 200,
+    )
+
+
+@router.get("/conversations/new")
+async def new_thread(
+    request: Request, session: MemberSession, subject_kind: str = "topic", subject_id: str = ""
+) -> Response:
+    kind = subject_kind if subject_kind in SUBJECTS else "topic"
+    return _thread_form(
+        request,
+        {"subject_kind": kind, "subject_id": subject_id, "question": "yes"},
+    )
+
+
+def _thread_form(
+    request: Request, form: dict[str, str], problems: Problems | None = None
+) -> Response:
+    return render(
+        request,
+        "conversation_form.jinja",
+        title="Start a conversation",
+        form=form,
+        subject=SUBJECTS.get(form["subject_kind"], SUBJECTS["topic"])[0],
+        subject_href=subject_link(form["subject_kind"], form.get("subject_id") or None),
+        problems=problems,
+        status=422 if problems else 200,
+    )
+
+
+@router.post("/conversations/new")
+async def start(
+    request: Request, form: Form, session: MemberSession, services: ServicesDep
+) -> Response:
+    fields = {
+        k: form.get(k, "").strip() for k in ("subject_kind", "subject_id", "title", "tags", "body")
+    }
+    fields["question"] = "yes" if form.get("question") == "yes" else "no"
+    body = {
+        "subject_kind": fields["subject_kind"] if fields["subject_kind"] in SUBJECTS else "topic",
+        "subject_id": fields["subject_id"] or None,
+        "title": fields["title"],
+        "tags": [t.strip() for t in fields["tags"].split(",") if t.strip()],
+        "question": fields["question"] == "yes",
+        "body": fields["body"],
+    }
+    problems = Problems()
+    if not fields["title"]:
+        problems.add("title", "Give your conversation a title")
+    if not fields["body"]:
+        problems.add("body", "Write the first post")
+    if not problems:
+        try:
+            started = await services.call(
+                "conversations", "POST", "/v1/threads", caller=session.caller(), json=body
+            )
+            return redirect(f"/conversations/{started['thread']['id']}")
+        except ServiceRefused as refused:
+            if refused.status_code not in (422, 429):
+                raise
+            problems.refused(
+                refused, ("title", "tags", "body"), "body", renames={"subject_id": "body"}
+            )
+    return _thread_form(request, fields, problems)
+
+
+def _may_moderate(session: Any, region: str | None) -> bool:
+    return bool(session.caller().governs(region))
+
+
+@router.get("/conversations/flags")
+async def flags(request: Request, session: MemberSession, services: ServicesDep) -> Response:
+    """The moderation queue: flags in the caller's region (every region for operators)."""
+    caller = session.caller()
+    found = await services.get("conversations", "/v1/flags", caller=caller, limit=50)
+    names = await member_names(services, caller, [f["member_id"] for f in found])
+    return render(
+        request, "conversation_flags.jinja", title="Flagged posts", flags=found, names=names
+    )
+
+
+@router.get("/conversations/{thread_id}")
+async def thread(
+    request: Request,
+    thread_id: str,
+    session: MemberSession,
+    services: ServicesDep,
+    cursor: str | None = None,
+) -> Response:
+    return await _thread_page(request, thread_id, session, services, cursor=cursor)
+
+
+async def _thread_page(
+    request: Request,
+    thread_id: str,
+    session: Any,
+    services: Services,
+    *,
+    cursor: str | None = None,
+    problems: Problems | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
+    caller = session.caller()
+    page = await services.get(
+        "conversations", f"/v1/threads/{thread_id}", caller=caller, cursor=cursor, limit=50
+    )
+    t = page["thread"]
+    posts = page["posts"]
+    names = await member_names(
+        services,
+        caller,
+        [
+            t["author_member_id"],
+            *(p["author_member_id"] for p in posts),
+            *(q["author_member_id"] for q in page["quoted"].values()),
+        ],
+    )
+    return render(
+        request,
+        "conversation.jinja",
+        title=t["title"],
+        thread=t,
+        posts=posts,
+        quoted=page["quoted"],
+        next_cursor=page["next_cursor"],
+        names=names,
+        subject=SUBJECTS[t["subject_kind"]][0],
+        subject_href=subject_link(t["subject_kind"], t["subject_id"]),
+        moderator=_may_moderate(session, t["region"]),
+        asker=t["author_member_id"] == caller.member_id,
+        me=caller.member_id,
+        done=request.query_params.get("done"),
+        problems=problems,
+        form=form or {},
+        status=422 if problems else 200,
+    )
+
+
+async def _act(
+    request: Request,
+    session: Any,
+    services: Services,
+    thread_id: str,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    *,
+    field: str,
+    done: str,
+    anchor: str = "",
+    form: dict[str, str] | None = None,
+) -> Response:
+    """Calls conversations; a refusal is shown on the thread's page beside `field`."""
+    try:
+        await services.call("conversations", method, path, caller=session.caller(), json=body)
+    except ServiceRefused as refused:
+        # Not theirs to do (403) is the error page; what they can mend is shown beside it.
+        if refused.status_code not in (404, 409, 422, 429):
+            raise
+        problems = Problems()
+        problems.refused(refused, (field,), field)
+        return await _thread_page(
+            request, thread_id, session, services, problems=problems, form=form
+        )
+    return redirect(f"/conversations/{thread_id}?done={done}{anchor}")
+
+
+@router.post("/conversations/{thread_id}/reply")
+async def reply(
+    request: Request, thread_id: str, form: Form, session: MemberSession, services: ServicesDep
+) -> Response:
+    text = form.get("body", "").strip()
+    if not text:
+        problems = Problems()
+        problems.add("body", "Write your reply")
+        return await _thread_page(request, thread_id, session, services, problems=problems)
+    body = {"body": text, "quoted_post_id": form.get("quoted_post_id") or None}
+    return await _act(
+        request,
+        session,
+        services,
+        thread_id,
+        "POST",
+        f"/v1/threads/{thread_id}/posts",
+        body,
+        field="body",
+        done="replied",
+        anchor="#reply",
+        form={"body": text},
+    )
+
+
+@router.post("/conversations/{thread_id}/posts/{post_id}/helpful")
+async def helpful(
+    request: Request,
+    thread_id: str,
+    post_id: str,
+    form: Form,
+    session: MemberSession,
+    services: ServicesDep,
+) -> Response:
+    return await _act(
+        request,
+        session,
+        services,
+        thread_id,
+        "PUT",
+        f"/v1/posts/{post_id}/helpful",
+        None,
+        field="body",
+        done="helpful",
+        anchor=f"#post-{post_id}",
+    )
+
+
+@router.post("/conversations/{thread_id}/posts/{post_id}/flag")
+async def flag(
+    request: Request,
+    thread_id: str,
+    post_id: str,
+    form: Form,
+    session: MemberSession,
+    services: ServicesDep,
+) -> Response:
+    body = {"reason": form.get("reason", "").strip() or "-"}
+    return await _act(
+        request,
+        session,
+        services,
+        thread_id,
+        "POST",
+        f"/v1/posts/{post_id}/flags",
+        body,
+        field=f"reason-{post_id}",
+        done="flagged",
+        anchor=f"#post-{post_id}",
+    )
+
+
+@router.post("/conversations/{thread_id}/answer")
+async def accept(
+    request: Request, thread_id: str, form: Form, session: MemberSession, services: ServicesDep
+) -> Response:
+    body = {"post_id": form.get("post_id", "")}
+    return await _act(
+        request,
+        session,
+        services,
+        thread_id,
+        "POST",
+        f"/v1/threads/{thread_id}/answer",
+        body,
+        field="body",
+        done="answered",
+    )
+
+
+@router.post("/conversations/{thread_id}/posts/{post_id}/hidden")
+async def hide(
+    request: Request,
+    thread_id: str,
+    post_id: str,
+    form: Form,
+    session: MemberSession,
+    services: ServicesDep,
+) -> Response:
+    body = {"hidden": form.get("hidden") == "yes", "reason": form.get("reason", "").strip() or "-"}
+    return await _act(
+        request,
+        session,
+        services,
+        thread_id,
+        "POST",
+        f"/v1/posts/{post_id}/hidden",
+        body,
+        field=f"reason-{post_id}",
+        done="moderated",
+        anchor=f"#post-{post_id}",
+    )
+
+
+@router.post("/conversations/{thread_id}/lock")
+async def lock(
+    request: Request, thread_id: str, form: Form, session: MemberSession, services: ServicesDep
+) -> Response:
+    body = {"locked": form.get("locked") == "yes", "reason": form.get("reason", "").strip() or "-"}
+    return await _act(
+        request,
+        session,
+        services,
+        thread_id,
+        "POST",
+        f"/v1/threads/{thread_id}/lock",
+        body,
+        field="lock_reason",
+        done="moderated",
+    )
+
+
+@router.get("/conversations/{thread_id}/posts/{post_id}/edit")
+async def edit_form(
+    request: Request, thread_id: str, post_id: str, session: MemberSession, services: ServicesDep
+) -> Response:
+    page = await services.get(
+        "conversations", f"/v1/threads/{thread_id}", caller=session.caller(), limit=50
+    )
+    found = [p for p in page["posts"] if p["id"] == post_id]
+    text = found[0]["source"] if found else ""
+    return render(
+        request,
+        "conversation_edit.jinja",
+        title="Edit your post",
+        thread=page["thread"],
+        post_id=post_id,
+        form={"body": text},
+    )
+
+
+@router.post("/conversations/{thread_id}/posts/{post_id}/edit")
+async def edit(
+    request: Request,
+    thread_id: str,
+    post_id: str,
+    form: Form,
+    session: MemberSession,
+    services: ServicesDep,
+) -> Response:
+    text = form.get("body", "").strip()
+    try:
+        await services.call(
+            "conversations",
+            "PUT",
+            f"/v1/posts/{post_id}",
+            caller=session.caller(),
+            json={"body": text},
+        )
+    except ServiceRefused as refused:
+        if refused.status_code not in (403, 404, 409, 422):
+            raise
+        problems = Problems()
+        problems.refused(refused, ("body",), "body")
+        page = await services.get(
+            "conversations", f"/v1/threads/{thread_id}", caller=session.caller(), limit=1
+        )
+        return render(
+            request,
+            "conversation_edit.jinja",
+            title="Edit your post",
+            thread=page["thread"],
+            post_id=post_id,
+            form={"body": text},
+            problems=problems,
+            status=422,
+        )
+    return redirect(f"/conversations/{thread_id}?done=edited#post-{post_id}")

@@ -1,0 +1,126 @@
+"""Conversations in the site, as the issue's journey goes (driven through the pages, as a
+browser without JavaScript would; the browser tests walk the same pages in Chromium): a
+member asks a question from a recommendation's page; it shows in "ask the network" on a
+colleague's home page; another member replies mentioning a colleague, who finds it in their
+inbox; the asker marks the answer; the answerer's contribution record counts it. Hostile
+markup stays inert; a member who is not a facilitator cannot moderate."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from shared.clock import new_id
+from tests.conftest import eventually
+from tests.integration.gateway.conftest import Platform
+from tests.integration.membership.conftest import STRONG_PASSWORD
+
+
+async def known_to_conversations(platform: Platform, *member_ids: str) -> None:
+    stores = platform.services["conversations"].state.stores
+
+    async def known() -> bool:
+        return len(await stores.members.get_many(list(member_ids))) == len(member_ids)
+
+    await eventually(known, timeout=120, what="the members in conversations' read model")
+
+
+async def test_a_question_is_asked_answered_mentioned_and_counted(platform: Platform) -> None:
+    asker, _ = await platform.membership.member_with_roles("SW", ["member"])
+    helper, _ = await platform.membership.member_with_roles("SW", ["member"])
+    colleague, _ = await platform.membership.member_with_roles("SW", ["member"])
+    facilitator, _ = await platform.membership.member_with_roles("SW", ["member", "facilitator"])
+    await known_to_conversations(platform, asker["id"], helper["id"], colleague["id"])
+    title = f"Who runs a clinical librarian service? {new_id()[-6:]}"
+
+    async with platform.browser() as browser:
+        await browser.sign_in(asker["email"], STRONG_PASSWORD)
+        recommendation = await browser.get("/recommendations/R4")
+        assert "Ask the network a question" in recommendation.text
+        start = re.search(r'href="(/conversations/new\?[^"]+)"', recommendation.text)
+        assert start
+        form_path = start[1].replace("&amp;", "&")
+        empty = await browser.submit(form_path, "/conversations/new", {"subject_kind": "topic"})
+        assert empty.status_code == 422
+        assert "Give your conversation a title" in empty.text
+        asked = await browser.submit(
+            form_path,
+            "/conversations/new",
+            {
+                "subject_kind": "recommendation",
+                "subject_id": "R4",
+                "title": title,
+                "question": "yes",
+                "tags": "clinical librarians",
+                "body": "We are **starting** one <script>alert('x')</script>. Who has done it?",
+            },
+        )
+        assert asked.status_code == 303, asked.text
+        thread_path = asked.headers["location"]
+        page = await browser.get(thread_path)
+        assert "<strong>starting</strong>" in page.text
+        assert "<script>alert('x')</script>" not in page.text
+        assert "&lt;script&gt;" in page.text
+
+    async with platform.browser() as browser:
+        await browser.sign_in(colleague["email"], STRONG_PASSWORD)
+        home = await browser.get("/")
+        assert title in home.text, "ask the network, on a colleague's home page"
+
+    async with platform.browser() as browser:
+        await browser.sign_in(helper["email"], STRONG_PASSWORD)
+        mention = f"@[{colleague['name']}](member:{colleague['id']})"
+        replied = await browser.submit(
+            thread_path,
+            thread_path + "/reply",
+            {"body": f"We run one. {mention} set it up: ask them."},
+        )
+        assert replied.status_code == 303, replied.text
+        page = await browser.get(thread_path)
+        assert f'href="/people/{colleague["id"]}"' in page.text
+        refused = await browser.submit(
+            thread_path, thread_path + "/lock", {"locked": "yes", "reason": "Mine now"}
+        )
+        assert refused.status_code == 403
+        assert "Lock the conversation" not in page.text, "members do not moderate"
+
+    async with platform.browser() as browser:
+        await browser.sign_in(colleague["email"], STRONG_PASSWORD)
+
+        async def told() -> bool:
+            inbox = await browser.get("/notifications")
+            return f"You were mentioned: {title}" in inbox.text
+
+        await eventually(told, timeout=120, what="the mention in the colleague's inbox")
+
+    async with platform.browser() as browser:
+        await browser.sign_in(asker["email"], STRONG_PASSWORD)
+        page = await browser.get(thread_path)
+        answer = re.search(r'name="post_id" value="([^"]+)"', page.text)
+        assert answer, "the asker may mark the reply as the answer"
+        marked = await browser.submit(thread_path, thread_path + "/answer", {"post_id": answer[1]})
+        assert marked.headers["location"] == thread_path + "?done=answered"
+        page = await browser.get(thread_path)
+        assert "Accepted answer" in page.text
+
+    async def counted() -> bool:
+        record: dict[str, Any] = (
+            await platform.membership.http.get(
+                f"/v1/members/{helper['id']}/contributions",
+                headers=await platform.membership.as_operator(),
+            )
+        ).json()
+        return bool(record["answers_accepted"] == 1 and record["posts"] == 1)
+
+    await eventually(counted, timeout=120, what="the answer in the helper's contribution record")
+
+    async with platform.browser() as browser:
+        await browser.sign_in(facilitator["email"], STRONG_PASSWORD)
+        page = await browser.get(thread_path)
+        assert "Lock the conversation" in page.text
+        locked = await browser.submit(
+            thread_path, thread_path + "/lock", {"locked": "yes", "reason": "Answered, thank you"}
+        )
+        assert locked.headers["location"] == thread_path + "?done=moderated"
+        page = await browser.get(thread_path)
+        assert "This conversation is locked" in page.text
