@@ -12,7 +12,15 @@ import sys
 
 from bench.harness import bench_infra
 
-BENCHMARKS = ("messaging", "membership", "events", "recommendations", "gateway", "notifications")
+BENCHMARKS = (
+    "messaging",
+    "membership",
+    "events",
+    "recommendations",
+    "gateway",
+    "notifications",
+    "conversations",
+)
 
 
 def main(names: list[str]) -> None:

@@ -233,6 +233,117 @@ async def test_apply_approve_rank_register_plan_and_share(
     assert not problems, "axe-core found problems:\n" + "\n".join(problems)
 
 
+XSS = (
+    '<script>window.knetPwned = 1</script> <img src=x onerror="window.knetPwned = 2"> '
+    '[click me](javascript:window.knetPwned=3) <svg onload="window.knetPwned=4"></svg> '
+    '<a href="javascript:window.knetPwned=5">a link</a>'
+)
+
+
+async def test_ask_the_network_reply_mention_and_accept_in_the_browser(
+    platform: Platform, site: str, browser: Browser
+) -> None:
+    """The issue's journey: a question on a recommendation (with hostile markup, inert), a
+    reply that quotes and mentions a colleague, who sees it in their inbox, the answer accepted,
+    and the answerer's contribution record counting it."""
+    problems: list[str] = []
+    asker, _ = await platform.membership.member_with_roles("SW", ["member"])
+    helper, _ = await platform.membership.member_with_roles("SW", ["member"])
+    colleague, _ = await platform.membership.member_with_roles("SW", ["member"])
+    stores = platform.services["conversations"].state.stores
+
+    async def known() -> bool:
+        ids = [asker["id"], helper["id"], colleague["id"]]
+        return len(await stores.members.get_many(ids)) == 3
+
+    await eventually(known, timeout=120, what="the members in conversations' read model")
+    title = f"Who runs a clinical librarian service? {new_id()[-6:]}"
+
+    ask = Journey(await (await browser.new_context()).new_page(), "asker", problems)
+    page = ask.page
+    await sign_in(ask, site, asker["email"])
+    await ask.open(f"{site}/recommendations/R4", "recommendation")
+    await page.get_by_role(
+        "link", name="Ask the network a question or start a conversation"
+    ).click()
+    await ask.check("ask")
+    await page.get_by_label("Title").fill(title)
+    await page.get_by_label("This is a question").check()
+    await page.get_by_label("Your post").fill(f"We are **starting** one. {XSS}")
+    await page.get_by_label("Tags").fill("clinical librarians")
+    await page.get_by_role("button", name="Post").click()
+    await expect(page.locator("h1")).to_contain_text(title)
+    await expect(page.locator(".knet-post strong").first).to_have_text("starting")
+    assert await page.evaluate("window.knetPwned === undefined"), "hostile markup ran"
+    await ask.check("question")
+    thread_url = page.url
+
+    reply = Journey(await (await browser.new_context()).new_page(), "helper", problems)
+    page = reply.page
+    await sign_in(reply, site, helper["email"])
+    await reply.open(thread_url, "thread")
+    mention = f"@[{colleague['name']}](member:{colleague['id']})"
+    await page.get_by_label("Your reply").fill(f"We run one. {mention} set it up.")
+    await page.get_by_label("Quote a post (optional)").select_option(index=1)
+    await page.get_by_role("button", name="Post your reply").click()
+    await expect(page.locator(".nhsuk-notification-banner")).to_contain_text("reply is posted")
+    await expect(page.locator(".knet-quote")).to_contain_text("wrote:")
+    await expect(page.get_by_role("link", name=f"@{colleague['name']}")).to_be_visible()
+    assert await page.evaluate("window.knetPwned === undefined"), "hostile markup ran"
+    await reply.check("replied")
+
+    told = Journey(await (await browser.new_context()).new_page(), "colleague", problems)
+    await sign_in(told, site, colleague["email"])
+
+    async def in_inbox() -> bool:
+        await told.page.goto(f"{site}/notifications")
+        return f"You were mentioned: {title}" in await told.page.locator("main").inner_text()
+
+    await eventually(in_inbox, timeout=120, what="the mention in the colleague's inbox")
+    await told.check("mentioned")
+
+    page = ask.page
+    await ask.open(thread_url, "answers")
+    await page.get_by_role("button", name=re.compile("Mark as the answer")).click()
+    await expect(page.locator(".nhsuk-notification-banner")).to_contain_text("answer is marked")
+    await expect(page.locator("main")).to_contain_text("Accepted answer")
+    await ask.check("answered")
+
+    async def counted() -> bool:
+        await ask.page.goto(f"{site}/people/{helper['id']}")
+        rows = ask.page.locator(".nhsuk-summary-list__row", has_text="Answers accepted")
+        return await rows.count() == 1 and "1" in await rows.inner_text()
+
+    await eventually(counted, timeout=120, what="the answer in the helper's contribution record")
+    await ask.check("record")
+    assert not problems, "axe-core found problems:\n" + "\n".join(problems)
+
+
+async def _a_thread(platform: Platform, member_id: str) -> str:
+    """A question with a reply, for the walk (started through the service's API)."""
+    http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=platform.services["conversations"]),
+        base_url="http://conversations",
+    )
+    headers = platform.membership.headers(member_id, {"member"}, "SW")
+    async with http:
+        started = await http.post(
+            "/v1/threads",
+            headers=headers,
+            json={
+                "subject_kind": "region",
+                "subject_id": "SW",
+                "title": "Which librarian skills matter most?",
+                "question": True,
+                "tags": ["skills"],
+                "body": "A table:\n\n| skill | why |\n|---|---|\n| searching | always |",
+            },
+        )
+        assert started.status_code == 201, started.text
+        thread_id: str = started.json()["thread"]["id"]
+    return thread_id
+
+
 async def _my_id(page: Page) -> Any:
     await page.goto(page.url.split("/", 3)[0] + "//" + page.url.split("/")[2] + "/profile")
     href = await page.get_by_role("link", name="See your page as others see it").get_attribute(
@@ -252,6 +363,7 @@ async def test_every_other_page_as_an_operator(
     await operator.page.get_by_label("Password", exact=True).fill(settings.operator_password)
     await operator.page.get_by_role("button", name="Sign in").click()
     someone, _ = await platform.membership.member_with_roles("SW", ["member"])
+    thread_id = await _a_thread(platform, someone["id"])
     pages = [
         "/",
         "/people",
@@ -274,6 +386,12 @@ async def test_every_other_page_as_an_operator(
         "/operations/mail",
         "/notifications",
         "/notifications/preferences",
+        "/notifications/deliveries",
+        "/conversations",
+        "/conversations/new",
+        "/conversations/search?q=librarian",
+        "/conversations/flags",
+        f"/conversations/{thread_id}",
         "/unsubscribe?token=x",
         "/accessibility",
         "/privacy",

@@ -59,7 +59,11 @@ async def receiver() -> AsyncIterator[Receiver]:
         found.verified.append(json.loads(body))
         return Response(status_code=204)
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # log_config=None: uvicorn would otherwise reconfigure the process's logging (its access
+    # logger silenced for every test after this one).
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", log_config=None)
+    )
     task = asyncio.create_task(server.serve())
 
     async def started() -> bool:
