@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pymongo import AsyncMongoClient, IndexModel
+from pymongo import AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.settings import PlatformSettings
@@ -14,12 +14,15 @@ from shared.settings import PlatformSettings
 Db = AsyncDatabase[dict[str, Any]]
 
 
-def connect(settings: PlatformSettings) -> AsyncMongoClient[dict[str, Any]]:
+def connect(
+    settings: PlatformSettings, listeners: Sequence[monitoring.CommandListener] = ()
+) -> AsyncMongoClient[dict[str, Any]]:
     return AsyncMongoClient(
         settings.mongodb_uri,
         serverSelectionTimeoutMS=5000,
         tz_aware=True,
         uuidRepresentation="standard",
+        event_listeners=list(listeners),
     )
 
 

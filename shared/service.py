@@ -27,7 +27,7 @@ from shared.http_errors import ERROR_RESPONSES, install_error_handlers
 from shared.logs import configure_logging, log
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from shared.mongo import Db, connect, ensure_indexes, ping, service_database
-from shared.outbox import OUTBOX_INDEX, OutboxRelay
+from shared.outbox import OUTBOX_INDEX, OutboxRelay, OutboxWakeup
 from shared.services import ServiceSpec
 from shared.settings import PlatformSettings
 
@@ -79,12 +79,15 @@ class ServiceContext:
     db: Db
     broker: KafkaBroker
     clock: Clock = field(default_factory=SystemClock)
+    # Tells the outbox relay of this process's outbox writes (create_service_app names them).
+    outbox_wakeup: OutboxWakeup = field(default_factory=OutboxWakeup)
 
     @classmethod
     def create(
         cls, name: str, settings: PlatformSettings, clock: Clock | None = None
     ) -> ServiceContext:
-        mongo = connect(settings)
+        wakeup = OutboxWakeup()
+        mongo = connect(settings, listeners=[wakeup])
         db = service_database(mongo, name, settings.database_suffix)
         clock = clock or SystemClock()
         return cls(
@@ -94,6 +97,7 @@ class ServiceContext:
             db=db,
             broker=make_broker(settings, client_id=f"knet-{name}"),
             clock=clock,
+            outbox_wakeup=wakeup,
         )
 
     async def send(self, topic: str, key: bytes, value: bytes, headers: dict[str, str]) -> Any:
@@ -126,8 +130,13 @@ def create_service_app(
     }
     for name in outbox_collections:
         all_indexes.setdefault(name, []).append(OUTBOX_INDEX)
+    ctx.outbox_wakeup.collections = set(outbox_collections)
     relay = OutboxRelay(
-        ctx.db, outbox_collections, ctx.send, poll_seconds=ctx.settings.outbox_poll_seconds
+        ctx.db,
+        outbox_collections,
+        ctx.send,
+        poll_seconds=ctx.settings.outbox_poll_seconds,
+        wakeup=ctx.outbox_wakeup,
     )
     loops: list[BackgroundLoop] = [relay.run_forever] if outbox_collections else []
     loops.extend(background)

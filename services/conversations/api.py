@@ -225,7 +225,7 @@ async def thread_page(
         stores, caller=caller, thread_id=thread_id, cursor=cursor, limit=limit
     )
     return ThreadPageView(
-        thread=ThreadView.of(page.thread, page.unread),
+        thread=ThreadView.of(page.thread),
         posts=[PostView.of(p) for p in page.posts],
         quoted={k: PostView.of(v) for k, v in page.quoted.items()},
         next_cursor=page.next_cursor,

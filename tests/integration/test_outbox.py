@@ -3,6 +3,9 @@ the consumer's dedupe, N state changes give exactly N effects."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
 from typing import Any
 
 import pytest
@@ -13,7 +16,14 @@ from shared.broker import make_broker
 from shared.clock import new_id
 from shared.cloudevents import make_event
 from shared.metrics import OUTBOX_BACKLOG
-from shared.outbox import OUTBOX_INDEX, PENDING, OutboxRelay, outbox_entry, push_to_outbox
+from shared.outbox import (
+    OUTBOX_INDEX,
+    PENDING,
+    OutboxRelay,
+    OutboxWakeup,
+    outbox_entry,
+    push_to_outbox,
+)
 from shared.settings import PlatformSettings
 from tests.conftest import eventually
 from tests.integration.messaging import Probed, recording_consumer
@@ -208,3 +218,41 @@ async def test_a_round_reads_at_most_max_events_however_long_the_outboxes(
         assert [await relay.run_once() for _ in range(4)] == [12, 12, 6, 0]
     finally:
         await broker.stop()
+
+
+async def test_a_write_wakes_the_relay_before_its_poll(infra: PlatformSettings, topic: str) -> None:
+    """With the client's command listener, the relay publishes a fact as soon as its write
+    succeeds, not at its next poll (here a minute away)."""
+    wakeup = OutboxWakeup()
+    wakeup.collections = {"aggregates"}
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        infra.mongodb_uri, event_listeners=[wakeup]
+    )
+    db = client[f"knet_test_{new_id()}"]
+    broker = make_broker(infra, "test-relay-5")
+    await broker.start()
+    published: list[bytes] = []
+
+    async def send(t: str, key: bytes, value: bytes, headers: dict[str, str]) -> Any:
+        published.append(value)
+        return await broker.publish(value, t, key=key, headers=headers, no_confirm=True)
+
+    relay = OutboxRelay(db, ["aggregates"], send, poll_seconds=60, wakeup=wakeup)
+    task = asyncio.create_task(relay.run_forever())
+    try:
+        await asyncio.sleep(0.5)  # the relay has found nothing and waits
+        event = make_event(Probed(n=1), source="/t", subject="a")
+        started = time.perf_counter()
+        await db["aggregates"].insert_one({"_id": "a", "outbox": [outbox_entry(event, topic)]})
+
+        async def out() -> bool:
+            return len(published) == 1
+
+        await eventually(out, timeout=10, what="the fact published")
+        assert time.perf_counter() - started < 5, "woken, not polled"
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await broker.stop()
+        await client.close()

@@ -188,7 +188,7 @@ class Thread:
         if self.locked:
             raise Conflict("thread_locked", "This thread is locked: no more replies")
 
-    def reply_facts(self, post: Post, mentioned: dict[str, str], quoted: Post | None) -> list[Any]:
+    def reply_facts(self, post: Post, mentioned: list[str], quoted: Post | None) -> list[Any]:
         """A reply's facts (carried by the post's own write): added, and each mention."""
         self.check_open()
         if quoted is not None and (quoted.thread_id != self.id or quoted.hidden is not None):
@@ -206,7 +206,7 @@ class Thread:
                 excerpt=excerpt(post.source),
             )
         ]
-        return found + self.mention_facts(post, list(mentioned))
+        return found + self.mention_facts(post, mentioned)
 
     def mention_facts(self, post: Post, member_ids: list[str]) -> list[Any]:
         return [

@@ -20,7 +20,6 @@ class ThreadPage:
     posts: list[Post]
     next_cursor: str | None
     quoted: dict[str, Post]  # the visible posts these quote, for their previews
-    unread: int  # visible posts after the member's marker, before this page marked them
 
 
 async def thread_page(
@@ -33,12 +32,13 @@ async def thread_page(
         thread.id, with_hidden=moderator, cursor=cursor, limit=limit
     )
     marks = await stores.reads.get_many(member_id, [thread.id])
-    unread = await stores.posts.count_after(thread.id, marks.get(thread.id))
-    if posts:
+    seen = marks.get(thread.id)
+    if posts and (seen is None or posts[-1].created_at > seen):
+        # Only when the marker moves: reading a page again writes nothing.
         await stores.reads.mark(member_id, thread.id, posts[-1].created_at)
     wanted = sorted({p.quoted_post_id for p in posts if p.quoted_post_id})
     quoted = {k: v for k, v in (await stores.posts.get_many(wanted)).items() if v.hidden is None}
-    return ThreadPage(thread, posts, next_cursor, quoted, unread)
+    return ThreadPage(thread, posts, next_cursor, quoted)
 
 
 async def threads(

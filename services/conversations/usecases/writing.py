@@ -116,7 +116,7 @@ async def reply(
         quoted_post_id=quoted_post_id,
         mentions=written.mentions,
     )
-    facts = thread.reply_facts(post, dict.fromkeys(written.mentions, ""), quoted)
+    facts = thread.reply_facts(post, written.mentions, quoted)
     await stores.posts.add(post, thread, facts)
     await stores.threads.touched(thread.id, now)
     return post

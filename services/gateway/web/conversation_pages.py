@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.gateway.clients import ServiceRefused, Services
+from services.gateway.domain.sessions import Session
 from services.gateway.web.pages import (
     Form,
     MemberSession,
@@ -223,7 +224,7 @@ async def start(
     return _thread_form(request, fields, problems)
 
 
-def _may_moderate(session: Any, region: str | None) -> bool:
+def _may_moderate(session: Session, region: str | None) -> bool:
     return bool(session.caller().governs(region))
 
 
@@ -252,7 +253,7 @@ async def thread(
 async def _thread_page(
     request: Request,
     thread_id: str,
-    session: Any,
+    session: Session,
     services: Services,
     *,
     cursor: str | None = None,
@@ -297,7 +298,7 @@ async def _thread_page(
 
 async def _act(
     request: Request,
-    session: Any,
+    session: Session,
     services: Services,
     thread_id: str,
     method: str,

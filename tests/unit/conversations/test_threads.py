@@ -113,16 +113,16 @@ def test_titles_tags_and_topics_are_checked() -> None:
 def test_replies_quote_visible_posts_and_a_locked_thread_takes_none() -> None:
     thread = question()
     reply = post("p2", "other", quoted_post_id="p1")
-    added, mention = thread.reply_facts(reply, {"m3": "Ada"}, post("p1"))
+    added, mention = thread.reply_facts(reply, ["m3"], post("p1"))
     assert isinstance(added, fact.PostAdded)
     assert added.quoted_post_id == "p1"
     assert isinstance(mention, fact.MemberMentioned)
     elsewhere = Post("px", "t9", "asker", "x", "x", NOW)
     with pytest.raises(Invalid):
-        thread.reply_facts(post("p3", "other"), {}, elsewhere)
+        thread.reply_facts(post("p3", "other"), [], elsewhere)
     assert thread.set_locked(FACILITATOR, locked=True, reason="Said all there is", now=NOW)
     with pytest.raises(Conflict) as locked:
-        thread.reply_facts(post("p4", "other"), {}, None)
+        thread.reply_facts(post("p4", "other"), [], None)
     assert locked.value.code == "thread_locked"
     assert thread.moderation[-1]["reason"] == "Said all there is"
 
