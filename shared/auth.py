@@ -74,7 +74,7 @@ BEARER = HTTPBearer(
 )
 
 
-def current_caller(
+async def current_caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
 ) -> Caller:
@@ -92,7 +92,7 @@ def requires(*roles: str) -> Any:
     at all) so that it is checked before the body is read: a caller without the role learns
     nothing of the body's schema. Use cases still decide remit (which region, whose plan)."""
 
-    def check(caller: CurrentCaller) -> Caller:
+    async def check(caller: CurrentCaller) -> Caller:
         if not any(caller.has(role) for role in roles):
             raise Forbidden("not_permitted", f"Only {' or '.join(roles)}s can do this")
         return caller

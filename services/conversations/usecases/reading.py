@@ -4,6 +4,7 @@ and search by every word."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from services.conversations.domain.search import query_words
@@ -28,16 +29,17 @@ async def thread_page(
     member_id = member_of(caller)
     thread = await thread_or_404(stores, thread_id)
     moderator = caller.governs(thread.region)
-    posts, next_cursor = await stores.posts.page(
-        thread.id, with_hidden=moderator, cursor=cursor, limit=limit
+    (posts, next_cursor), marks = await asyncio.gather(
+        stores.posts.page(thread.id, with_hidden=moderator, cursor=cursor, limit=limit),
+        stores.reads.get_many(member_id, [thread.id]),
     )
-    marks = await stores.reads.get_many(member_id, [thread.id])
     seen = marks.get(thread.id)
     if posts and (seen is None or posts[-1].created_at > seen):
         # Only when the marker moves: reading a page again writes nothing.
         await stores.reads.mark(member_id, thread.id, posts[-1].created_at)
     wanted = sorted({p.quoted_post_id for p in posts if p.quoted_post_id})
-    quoted = {k: v for k, v in (await stores.posts.get_many(wanted)).items() if v.hidden is None}
+    found = await stores.posts.get_many(wanted) if wanted else {}
+    quoted = {k: v for k, v in found.items() if v.hidden is None}
     return ThreadPage(thread, posts, next_cursor, quoted)
 
 

@@ -100,12 +100,12 @@ environment.globals["options"] = options
 environment.globals["ticks"] = ticks
 
 
-def stores_of(request: Request) -> Stores:
+async def stores_of(request: Request) -> Stores:
     stores: Stores = request.app.state.stores
     return stores
 
 
-def services_of(request: Request) -> Services:
+async def services_of(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -121,7 +121,7 @@ async def session_of(request: Request) -> Session | None:
     except AttributeError:
         settings: PlatformSettings = request.app.state.settings
         secret = request.cookies.get(security.session_cookie_name(settings))
-        found = await sessions.current(stores_of(request), services_of(request), secret)
+        found = await sessions.current(await stores_of(request), await services_of(request), secret)
         request.state.session = found
     return found
 
