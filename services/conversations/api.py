@@ -157,6 +157,7 @@ class StartedView(BaseModel):
 
 class ThreadPageView(BaseModel):
     thread: ThreadView
+    following: bool = Field(description="The caller follows it: hears of its replies")
     posts: list[PostView]
     quoted: dict[str, PostView] = Field(description="The posts these quote, by id")
     next_cursor: str | None
@@ -226,6 +227,7 @@ async def thread_page(
     )
     return ThreadPageView(
         thread=ThreadView.of(page.thread),
+        following=page.following,
         posts=[PostView.of(p) for p in page.posts],
         quoted={k: PostView.of(v) for k, v in page.quoted.items()},
         next_cursor=page.next_cursor,
@@ -252,6 +254,22 @@ async def reply(
 async def edit(post_id: str, body: EditIn, stores: StoresDep, caller: CurrentCaller) -> PostView:
     """The author, within an hour of posting; the earlier words are kept."""
     return PostView.of(await writing.edit(stores, caller=caller, post_id=post_id, body=body.body))
+
+
+@router.put("/threads/{thread_id}/follow", dependencies=[MEMBERS])
+async def follow(thread_id: str, stores: StoresDep, caller: CurrentCaller) -> Marked:
+    """Hear of its replies (those who write in a thread follow it already)."""
+    return Marked(
+        marked=await writing.follow(stores, caller=caller, thread_id=thread_id, following=True)
+    )
+
+
+@router.delete("/threads/{thread_id}/follow", dependencies=[MEMBERS])
+async def unfollow(thread_id: str, stores: StoresDep, caller: CurrentCaller) -> Marked:
+    """No more of its replies, even for one who took part."""
+    return Marked(
+        marked=await writing.follow(stores, caller=caller, thread_id=thread_id, following=False)
+    )
 
 
 @router.put("/posts/{post_id}/helpful", dependencies=[MEMBERS])

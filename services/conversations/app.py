@@ -6,7 +6,15 @@ from fastapi import FastAPI
 
 from services.conversations import api
 from services.conversations.consumers import members_consumer
-from services.conversations.repository import INDEXES, Flags, Members, Posts, Reads, Threads
+from services.conversations.repository import (
+    INDEXES,
+    Flags,
+    Follows,
+    Members,
+    Posts,
+    Reads,
+    Threads,
+)
 from services.conversations.spec import SPEC
 from services.conversations.stores import Stores
 from shared.clock import Clock
@@ -23,13 +31,14 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         posts=Posts(ctx.db, ctx.clock),
         reads=Reads(ctx.db),
         flags=Flags(ctx.db),
+        follows=Follows(ctx.db, ctx.clock),
         clock=ctx.clock,
     )
     app = create_service_app(
         ctx,
         http=[api.router],
         indexes=INDEXES,
-        outbox_collections=["threads", "posts"],
+        outbox_collections=["threads", "posts", "follows"],
         consumers=[members_consumer(ctx.consumer, stores)],
         title="KM Network conversations",
     )

@@ -149,6 +149,19 @@ class AnswerAccepted(ConversationsFact):
     previous_answerer_member_id: str | None
 
 
+class ThreadFollowed(ConversationsFact):
+    """A member follows a thread (hears of its replies), or stops (`following` false: also
+    how one who took part mutes it)."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.thread.followed.v1"
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"thread_id": "t1", "member_id": "m3", "following": True}]}
+    )
+    thread_id: str
+    member_id: str
+    following: bool
+
+
 class MemberMentioned(ConversationsFact):
     """A post mentions a member (once per post and member, edits included)."""
 

@@ -227,6 +227,22 @@ class InMemoryReads:
         return {t: self.marks[(member_id, t)] for t in thread_ids if (member_id, t) in self.marks}
 
 
+class InMemoryFollows:
+    def __init__(self) -> None:
+        self.choices: dict[tuple[str, str], bool] = {}
+        self.published: list[Any] = []
+
+    async def set(self, member_id: str, thread_id: str, following: bool, fact: Any) -> bool:
+        if self.choices.get((member_id, thread_id)) == following:
+            return False
+        self.choices[(member_id, thread_id)] = following
+        self.published.append(fact)
+        return True
+
+    async def following(self, member_id: str, thread_id: str) -> bool:
+        return self.choices.get((member_id, thread_id), False)
+
+
 class InMemoryFlags:
     def __init__(self) -> None:
         self.flags: dict[tuple[str, str], tuple[Flag, bool]] = {}
@@ -251,9 +267,9 @@ class InMemoryFlags:
 
 
 def in_memory_stores() -> tuple[
-    InMemoryMembers, InMemoryThreads, InMemoryPosts, InMemoryReads, InMemoryFlags
+    InMemoryMembers, InMemoryThreads, InMemoryPosts, InMemoryReads, InMemoryFlags, InMemoryFollows
 ]:
     posts = InMemoryPosts()
     threads = InMemoryThreads(posts)
     posts.threads = threads
-    return InMemoryMembers(), threads, posts, InMemoryReads(), InMemoryFlags()
+    return InMemoryMembers(), threads, posts, InMemoryReads(), InMemoryFlags(), InMemoryFollows()

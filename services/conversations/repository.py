@@ -50,6 +50,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("words", 1), ("created_at", -1), ("_id", -1)], name="by_word"),
     ],
     "reads": [],
+    "follows": [],
     "flags": [
         IndexModel([("open", 1), ("region", 1), ("at", 1)], name="queue"),
         IndexModel([("post_id", 1)], name="by_post"),
@@ -383,6 +384,31 @@ class Reads:
         ids = [f"{member_id}|{t}" for t in thread_ids]
         found = self.collection.find({"_id": {"$in": ids}})
         return {d["_id"].split("|", 1)[1]: d["at"] async for d in found}
+
+
+class Follows:
+    def __init__(self, db: Db, clock: Clock) -> None:
+        self.collection = db["follows"]
+        self.clock = clock
+
+    async def set(self, member_id: str, thread_id: str, following: bool, fact: Any) -> bool:
+        key = f"{member_id}|{thread_id}"
+        update = {
+            "$set": {"following": following, "member_id": member_id, "thread_id": thread_id},
+            "$push": push_to_outbox(_outbox([fact], thread_id, self.clock)),
+        }
+        try:
+            # Matches only a record in the other state; a missing one is inserted.
+            result = await self.collection.update_one(
+                {"_id": key, "following": {"$ne": following}}, update, upsert=True
+            )
+        except DuplicateKeyError:
+            return False  # it was so already
+        return bool(result.modified_count or result.upserted_id is not None)
+
+    async def following(self, member_id: str, thread_id: str) -> bool:
+        found = await self.collection.find_one({"_id": f"{member_id}|{thread_id}"})
+        return bool(found and found["following"])
 
 
 class Flags:

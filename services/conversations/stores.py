@@ -125,6 +125,13 @@ class Reads(Protocol):
     async def get_many(self, member_id: str, thread_ids: list[str]) -> dict[str, datetime]: ...
 
 
+class Follows(Protocol):
+    async def set(self, member_id: str, thread_id: str, following: bool, fact: Any) -> bool:
+        """Records the choice with its fact; False (nothing written) when it was so already."""
+
+    async def following(self, member_id: str, thread_id: str) -> bool: ...
+
+
 class Flags(Protocol):
     async def add(self, flag: Flag) -> bool:
         """Once per member and post: False when they had."""
@@ -143,5 +150,6 @@ class Stores:
     posts: Posts
     reads: Reads
     flags: Flags
+    follows: Follows
     clock: Clock
     new_id: Callable[[], str] = field(default=new_id)

@@ -36,6 +36,7 @@ ATTACHMENT_FACTS = (
     "plan.created",
     "thread.started",
     "post.added",
+    "thread.followed",
 )
 
 

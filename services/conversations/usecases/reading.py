@@ -21,6 +21,7 @@ class ThreadPage:
     posts: list[Post]
     next_cursor: str | None
     quoted: dict[str, Post]  # the visible posts these quote, for their previews
+    following: bool  # the reader follows the thread
 
 
 async def thread_page(
@@ -29,9 +30,10 @@ async def thread_page(
     member_id = member_of(caller)
     thread = await thread_or_404(stores, thread_id)
     moderator = caller.governs(thread.region)
-    (posts, next_cursor), marks = await asyncio.gather(
+    (posts, next_cursor), marks, following = await asyncio.gather(
         stores.posts.page(thread.id, with_hidden=moderator, cursor=cursor, limit=limit),
         stores.reads.get_many(member_id, [thread.id]),
+        stores.follows.following(member_id, thread.id),
     )
     seen = marks.get(thread.id)
     if posts and (seen is None or posts[-1].created_at > seen):
@@ -40,7 +42,7 @@ async def thread_page(
     wanted = sorted({p.quoted_post_id for p in posts if p.quoted_post_id})
     found = await stores.posts.get_many(wanted) if wanted else {}
     quoted = {k: v for k, v in found.items() if v.hidden is None}
-    return ThreadPage(thread, posts, next_cursor, quoted)
+    return ThreadPage(thread, posts, next_cursor, quoted, following)
 
 
 async def threads(

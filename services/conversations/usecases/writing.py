@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from services.conversations.domain import writing
 from services.conversations.domain.limits import LOOKBACK, check_rate
 from services.conversations.domain.threads import Post, Subject, Thread, start
+from services.conversations.facts import ThreadFollowed
 from services.conversations.stores import Stores
 from shared.caller import Caller
 from shared.errors import Conflict, Forbidden, NotFound
@@ -142,6 +143,14 @@ async def edit(stores: Stores, *, caller: Caller, post_id: str, body: str) -> Po
         return post
 
     return await until_saved(attempt)
+
+
+async def follow(stores: Stores, *, caller: Caller, thread_id: str, following: bool) -> bool:
+    """Follow a thread (hear of its replies) or stop; False when it was so already."""
+    member_id = member_of(caller)
+    thread = await thread_or_404(stores, thread_id)
+    fact = ThreadFollowed(thread_id=thread.id, member_id=member_id, following=following)
+    return await stores.follows.set(member_id, thread.id, following, fact)
 
 
 async def mark_helpful(stores: Stores, *, caller: Caller, post_id: str) -> bool:

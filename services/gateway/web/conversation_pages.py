@@ -280,6 +280,8 @@ async def _thread_page(
         "conversation.jinja",
         title=t["title"],
         thread=t,
+        following=page["following"],
+        subjects={k: v[0] for k, v in SUBJECTS.items()},
         posts=posts,
         quoted=page["quoted"],
         next_cursor=page["next_cursor"],
@@ -453,6 +455,47 @@ async def lock(
         f"/v1/threads/{thread_id}/lock",
         body,
         field="lock_reason",
+        done="moderated",
+    )
+
+
+@router.post("/conversations/{thread_id}/follow")
+async def follow(
+    request: Request, thread_id: str, form: Form, session: MemberSession, services: ServicesDep
+) -> Response:
+    method = "PUT" if form.get("following") == "yes" else "DELETE"
+    return await _act(
+        request,
+        session,
+        services,
+        thread_id,
+        method,
+        f"/v1/threads/{thread_id}/follow",
+        None,
+        field="body",
+        done="followed" if method == "PUT" else "unfollowed",
+    )
+
+
+@router.post("/conversations/{thread_id}/move")
+async def move(
+    request: Request, thread_id: str, form: Form, session: MemberSession, services: ServicesDep
+) -> Response:
+    kind = form.get("subject_kind", "")
+    body = {
+        "subject_kind": kind if kind in SUBJECTS else "topic",
+        "subject_id": form.get("subject_id", "").strip() or None,
+        "reason": form.get("reason", "").strip() or "-",
+    }
+    return await _act(
+        request,
+        session,
+        services,
+        thread_id,
+        "POST",
+        f"/v1/threads/{thread_id}/move",
+        body,
+        field="move_reason",
         done="moderated",
     )
 

@@ -16,7 +16,7 @@
 | plan.overdue | its owner | plans | yes |
 | case_study.shared | its recommendations' followers; interests matching | practice | no |
 | thread.started | its subject's followers (an event's: registrants) | conversations | no |
-| post.added | those taking part in the thread | conversations | no |
+| post.added | those taking part in or following the thread | conversations | no |
 | member.mentioned | the member mentioned | conversations | no |
 | answer.accepted | the member whose reply was accepted | conversations | no |
 """

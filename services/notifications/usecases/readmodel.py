@@ -61,6 +61,11 @@ async def attachment_fact(
         await audiences.set(
             "thread", data["thread_id"], data["author_member_id"], active=True, as_of=as_of
         )
+    elif kind == "thread.followed":
+        # Following without writing, or muting one's own thread (following false).
+        await audiences.set(
+            "thread", data["thread_id"], data["member_id"], active=data["following"], as_of=as_of
+        )
     elif kind == "plan.created":
         for member_id in {data["owner_member_id"], *data.get("co_lead_member_ids", [])}:
             await audiences.set("plan-team", data["plan_id"], member_id, active=True, as_of=as_of)

@@ -124,3 +124,19 @@ async def test_a_question_is_asked_answered_mentioned_and_counted(platform: Plat
         assert locked.headers["location"] == thread_path + "?done=moderated"
         page = await browser.get(thread_path)
         assert "This conversation is locked" in page.text
+        moved = await browser.submit(
+            thread_path,
+            thread_path + "/move",
+            {"subject_kind": "region", "subject_id": "SW", "reason": "A regional matter"},
+        )
+        assert moved.headers["location"] == thread_path + "?done=moderated"
+        region_page = await browser.get("/conversations?region=SW")
+        assert "Conversations in South West" in region_page.text
+        assert title in region_page.text
+
+    async with platform.browser() as browser:
+        await browser.sign_in(colleague["email"], STRONG_PASSWORD)
+        followed = await browser.submit(thread_path, thread_path + "/follow", {"following": "yes"})
+        assert followed.headers["location"] == thread_path + "?done=followed"
+        page = await browser.get(thread_path)
+        assert "Stop following" in page.text

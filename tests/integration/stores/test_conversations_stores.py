@@ -12,8 +12,17 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.conversations.domain.threads import Hidden, Post, Subject, Thread, start
+from services.conversations.facts import ThreadFollowed
 from services.conversations.memory import in_memory_stores
-from services.conversations.repository import INDEXES, Flags, Members, Posts, Reads, Threads
+from services.conversations.repository import (
+    INDEXES,
+    Flags,
+    Follows,
+    Members,
+    Posts,
+    Reads,
+    Threads,
+)
 from services.conversations.stores import Flag, PostSearch, Stores, ThreadQuery
 from shared.clock import ManualClock, SystemClock, new_id
 from shared.errors import Stale
@@ -27,14 +36,20 @@ async def stores(
     request: pytest.FixtureRequest, mongo: AsyncMongoClient[dict[str, Any]]
 ) -> AsyncIterator[Stores]:
     if request.param == "memory":
-        members, threads, posts, reads, flags = in_memory_stores()
-        yield Stores(members, threads, posts, reads, flags, clock=ManualClock(NOW))
+        members, threads, posts, reads, flags, follows = in_memory_stores()
+        yield Stores(members, threads, posts, reads, flags, follows, clock=ManualClock(NOW))
         return
     db = mongo[f"knet_conversations_contract_{new_id()}"]
     await ensure_indexes(db, INDEXES)
     clock = SystemClock()
     yield Stores(
-        Members(db), Threads(db, clock), Posts(db, clock), Reads(db), Flags(db), clock=clock
+        Members(db),
+        Threads(db, clock),
+        Posts(db, clock),
+        Reads(db),
+        Flags(db),
+        Follows(db, clock),
+        clock=clock,
     )
 
 
@@ -184,3 +199,13 @@ async def test_read_marks_only_move_forward_and_flags_queue_once(stores: Stores)
     assert [f.post_id for f in await stores.flags.open_in(None, limit=10)] == ["p1", "p9"]
     await stores.flags.close("p1")
     assert await stores.flags.open_in("LDN", limit=10) == []
+
+
+async def test_a_follow_is_recorded_once_per_change(stores: Stores) -> None:
+    fact = ThreadFollowed(thread_id="t1", member_id="m1", following=True)
+    assert not await stores.follows.following("m1", "t1")
+    assert await stores.follows.set("m1", "t1", True, fact)
+    assert not await stores.follows.set("m1", "t1", True, fact), "so already"
+    assert await stores.follows.following("m1", "t1")
+    assert await stores.follows.set("m1", "t1", False, fact.model_copy(update={"following": False}))
+    assert not await stores.follows.following("m1", "t1")

@@ -11,7 +11,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.conversations import facts as fact
-from services.conversations.memory import InMemoryPosts, InMemoryThreads, in_memory_stores
+from services.conversations.memory import (
+    InMemoryFollows,
+    InMemoryPosts,
+    InMemoryThreads,
+    in_memory_stores,
+)
 from services.conversations.stores import PostSearch, Stores, ThreadQuery
 from services.conversations.usecases import moderation, reading, writing
 from shared.caller import Caller
@@ -26,8 +31,8 @@ FACILITATOR = Caller("fac", "LDN", frozenset({"member", "facilitator"}))
 
 @pytest.fixture
 async def stores() -> Stores:
-    members, threads, posts, reads, flags = in_memory_stores()
-    found = Stores(members, threads, posts, reads, flags, clock=ManualClock(NOW))
+    members, threads, posts, reads, flags, follows = in_memory_stores()
+    found = Stores(members, threads, posts, reads, flags, follows, clock=ManualClock(NOW))
     for member_id, name in (("asker", "Ann Asker"), ("helper", "Hal Helper"), ("ada", "Ada")):
         await members.apply(
             member_id,
@@ -276,3 +281,18 @@ async def test_a_new_member_posts_a_few_at_a_time(stores: Stores) -> None:
             body="Hi",
             quoted_post_id=None,
         )
+
+
+async def test_a_member_follows_a_thread_and_stops(stores: Stores) -> None:
+    thread_id = await ask(stores)
+    assert await writing.follow(stores, caller=HELPER, thread_id=thread_id, following=True)
+    assert not await writing.follow(stores, caller=HELPER, thread_id=thread_id, following=True)
+    page = await reading.thread_page(
+        stores, caller=HELPER, thread_id=thread_id, cursor=None, limit=10
+    )
+    assert page.following
+    assert await writing.follow(stores, caller=HELPER, thread_id=thread_id, following=False)
+    assert isinstance(stores.follows, InMemoryFollows)
+    assert [f.following for f in stores.follows.published] == [True, False]
+    with pytest.raises(NotFound):
+        await writing.follow(stores, caller=HELPER, thread_id="nope", following=True)

@@ -248,3 +248,33 @@ async def test_a_job_for_a_member_not_known_yet_waits_for_their_approval(stores:
     items, _ = await inbox.page(stores, caller=me, cursor=None, limit=10, unread_only=False)
     assert [i.source_id for i in items] == ["s-reg"]
     assert len(mailer(stores).sent) == 1, "their place, by email too, once"
+
+
+async def test_replies_reach_those_taking_part_and_following_not_those_who_stopped(
+    stores: Stores,
+) -> None:
+    for m in ("asker", "helper", "watcher", "muted"):
+        await join(stores, m)
+    thread = {"thread_id": "t1", "title": "Q?", "subject_kind": "topic", "subject_id": None}
+    for event_type, data in (
+        ("thread.started", {**thread, "post_id": "p0", "author_member_id": "asker"}),
+        ("post.added", {**thread, "post_id": "p1", "author_member_id": "muted"}),
+        ("thread.followed", {"thread_id": "t1", "member_id": "watcher", "following": True}),
+        ("thread.followed", {"thread_id": "t1", "member_id": "muted", "following": False}),
+    ):
+        await readmodel.attachment_fact(stores, f"{P}{event_type}.v1", data, NOW)
+    # The unfollow is newer than the post that made "muted" take part.
+    await readmodel.attachment_fact(
+        stores,
+        f"{P}thread.followed.v1",
+        {"thread_id": "t1", "member_id": "muted", "following": False},
+        NOW + timedelta(seconds=1),
+    )
+    jobs = await fanout.notify(
+        stores,
+        source_id="s-reply",
+        source_type=f"{P}post.added.v1",
+        data={**thread, "post_id": "p2", "author_member_id": "helper", "excerpt": "Yes"},
+    )
+    assert jobs == 2
+    assert sorted(j.member_id for j in jobs_of(stores)) == ["asker", "watcher"]
