@@ -150,6 +150,11 @@ async def test_hidden_posts_are_never_served_to_members_and_locked_threads_take_
         stores, caller=FACILITATOR, thread_id=thread_id, cursor=None, limit=50
     )
     assert spam.id in [p.id for p in moderator_view.posts]
+    elsewhere = Caller("far", "NW", frozenset({"member", "facilitator"}))
+    far_view = await reading.thread_page(
+        stores, caller=elsewhere, thread_id=thread_id, cursor=None, limit=50
+    )
+    assert spam.id not in [p.id for p in far_view.posts], "another region's facilitator"
     with pytest.raises(NotFound):
         await writing.reply(
             stores, caller=ASKER, thread_id=thread_id, body="Quoting", quoted_post_id=spam.id
