@@ -170,12 +170,14 @@ class Seeder:
         ballots = await self.ballots(people)
         plans = await self.plans(people)
         studies = await self.case_studies(people)
+        threads = await self.conversations(people)
         return {
             "members": len(people),
             "events": events,
             "ballots": ballots,
             "plans": plans,
             "case_studies": studies,
+            "conversations": threads,
         }
 
     async def events(self, people: list[DemoMember], operator: Caller) -> int:
@@ -298,6 +300,50 @@ class Seeder:
                 },
             )
         return len(stories)
+
+    async def conversations(self, people: list[DemoMember]) -> int:
+        """Questions on the network's recommendations, one answered, so that "ask the network"
+        has something to show."""
+        questions = (
+            ("R4", "Who runs a clinical librarian service, and how did you start?", True),
+            ("R1", "How do you measure the impact of evidence searches?", False),
+            ("R2", "Peer assist: how many people is too many?", False),
+        )
+        askers = [p for p in people if "facilitator" not in p.roles]
+        for (code, title, answered), asker, helper in zip(
+            questions, askers, reversed(askers), strict=False
+        ):
+            started = await self.call(
+                "conversations",
+                "POST",
+                "/v1/threads",
+                asker.caller,
+                {
+                    "subject_kind": "recommendation",
+                    "subject_id": code,
+                    "title": title,
+                    "tags": ["demo"],
+                    "question": True,
+                    "body": "We are starting out and would value **what worked** for you.",
+                },
+            )
+            thread_id = started["thread"]["id"]
+            reply = await self.call(
+                "conversations",
+                "POST",
+                f"/v1/threads/{thread_id}/posts",
+                helper.caller,
+                {"body": "We did this last year: start small, with one willing team."},
+            )
+            if answered:
+                await self.call(
+                    "conversations",
+                    "POST",
+                    f"/v1/threads/{thread_id}/answer",
+                    asker.caller,
+                    {"post_id": reply["id"]},
+                )
+        return len(questions)
 
 
 async def wait_until_ready(clients: Mapping[str, httpx.AsyncClient]) -> None:

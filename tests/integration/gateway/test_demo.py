@@ -37,6 +37,7 @@ async def test_the_demo_network_is_seeded_once_and_alive_in_the_site(platform: P
             "ballots": 36,
             "plans": 10,
             "case_studies": 4,
+            "conversations": 3,
         }
         with pytest.raises(demo.AlreadySeeded):
             await demo.Seeder(platform.settings, clients, datetime.now(UTC), {}).seed()
@@ -56,3 +57,6 @@ async def test_the_demo_network_is_seeded_once_and_alive_in_the_site(platform: P
         assert "Peer assist clinic: LDN" in (await browser.get("/events")).text
         assert "Peer assist before winter" in (await browser.get("/case-studies")).text
         assert "Put R1 into practice" in (await browser.get("/plans")).text
+        talk = (await browser.get("/conversations")).text
+        assert "Who runs a clinical librarian service" in talk
+        assert "Peer assist: how many people is too many?" in talk
