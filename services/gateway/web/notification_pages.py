@@ -236,7 +236,9 @@ async def set_webhook(
             "notifications", "PUT", "/v1/members/me/webhook", caller=caller, json={"url": url}
         )
     except ServiceRefused as refused:
-        if refused.status_code not in (403, 422):
+        # Not a node keeper (403), not a web address (422), or not known to notifications
+        # yet, just after joining (404): said beside the address.
+        if refused.status_code not in (403, 404, 422):
             raise
         problems = Problems()
         problems.refused(refused, ("webhook_url",), "webhook_url", renames={"url": "webhook_url"})

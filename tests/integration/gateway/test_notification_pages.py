@@ -108,10 +108,12 @@ async def test_a_facilitator_sets_the_nodes_webhook_and_reads_the_delivery_log(
     async with platform.browser() as browser:
         await browser.sign_in(facilitator["email"], STRONG_PASSWORD)
 
+        directory = platform.services["notifications"].state.stores.directory
+
         async def known() -> bool:
-            # Notifications learns the member from membership's facts: it may be catching up.
-            page = await browser.get("/notifications/preferences")
-            return page.status_code == 200
+            # Notifications learns the member from membership's facts: it may be catching up
+            # (its preferences page shows the defaults until then, so it cannot tell).
+            return await directory.get(facilitator["id"]) is not None
 
         await eventually(known, timeout=90, what="the facilitator in notifications")
         page = await browser.get("/notifications/preferences")
