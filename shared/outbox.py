@@ -224,6 +224,9 @@ class OutboxRelay:
                 OUTBOX_FAILURES.inc()
                 log.warning("outbox relay round failed", error=repr(exc))
                 published = 0
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError  # swallowed in the round: still, stop
             if published == 0:
                 if self.wakeup is not None:
                     with contextlib.suppress(TimeoutError):

@@ -54,6 +54,15 @@ def stores_of(kind: type[S]) -> Callable[[Request], Awaitable[S]]:
     return stores
 
 
+def stop_if_cancelled() -> None:
+    """Ends a loop whose task was cancelled even if the round swallowed the CancelledError (a
+    library's clean-up may): otherwise the loop slept its full interval (an hour in the tests)
+    and the service's shutdown waited for it."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 def every(seconds: float, name: str, work: Callable[[], Awaitable[object]]) -> BackgroundLoop:
     """A background loop that runs `work` now and then every `seconds`. A failed round is
     logged and tried again on the next tick: one bad round must not end the loop for good."""
@@ -66,6 +75,7 @@ def every(seconds: float, name: str, work: Callable[[], Awaitable[object]]) -> B
                 # Nor may a broken log sink end it (a closed stderr raises from the logger).
                 with contextlib.suppress(Exception):
                     log.warning("background round failed", loop=name, error=repr(exc))
+            stop_if_cancelled()
             await asyncio.sleep(seconds)
 
     return loop

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -83,3 +84,22 @@ async def eventually(
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def _print_tasks(*_: object) -> None:
+    """`kill -USR1 <pytest's pid>` writes every asyncio task's stack to build/asyncio-tasks.txt:
+    what a hung test waits for (thread dumps show only the event loop waiting; pytest captures
+    stderr)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    out = Path(__file__).resolve().parent.parent / "build" / "asyncio-tasks.txt"
+    out.parent.mkdir(exist_ok=True)
+    with out.open("w") as file:
+        for task in asyncio.all_tasks(loop):
+            print(f"--- {task.get_name()}", file=file)
+            task.print_stack(file=file)
+
+
+signal.signal(signal.SIGUSR1, _print_tasks)

@@ -18,6 +18,15 @@ UNREAD = re.compile(r"<span data-unread-count>(\d+)</span>")
 
 async def test_the_inbox_unread_count_preferences_and_unsubscribe(platform: Platform) -> None:
     facilitator, _ = await platform.membership.member_with_roles("EOE", ["member", "facilitator"])
+    directory = platform.services["notifications"].state.stores.directory
+
+    async def a_facilitator_to_notifications() -> bool:
+        # The application and the role change travel on different partitions: apply only
+        # once notifications knows the facilitator as one, or the application finds no one.
+        found = await directory.get(facilitator["id"])
+        return found is not None and "facilitator" in found.roles
+
+    await eventually(a_facilitator_to_notifications, timeout=90, what="the facilitator's role")
     applicant = application("EOE")
     async with platform.browser() as visitor:
         await visitor.submit("/apply", "/apply", applicant)
