@@ -73,6 +73,10 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
     root.setLevel("INFO" if level == "DEBUG" and console else level)
     for name in ("faststream", "pymongo", "asyncio", "multipart", "python_multipart"):
         logging.getLogger(name).setLevel(logging.WARNING if console else level)
+    # uvicorn's own (a `uvicorn.Config(log_level=...)` sets them, even without its log_config):
+    # they follow the root, so its access lines show as they should.
+    for name in ("uvicorn", "uvicorn.access", "uvicorn.error"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
     structlog.contextvars.bind_contextvars(service=service)

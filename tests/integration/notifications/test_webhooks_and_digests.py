@@ -61,9 +61,7 @@ async def receiver() -> AsyncIterator[Receiver]:
 
     # log_config=None: uvicorn would otherwise reconfigure the process's logging (its access
     # logger silenced for every test after this one).
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", log_config=None)
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     task = asyncio.create_task(server.serve())
 
     async def started() -> bool:
