@@ -27,6 +27,7 @@ from services.gateway.usecases.network import NetworkOverview
 from services.gateway.web import (
     account_pages,
     case_study_pages,
+    conversation_actions,
     conversation_pages,
     event_pages,
     facilitator_pages,
@@ -107,6 +108,7 @@ def create_app(
             plan_pages.router,
             case_study_pages.router,
             conversation_pages.router,
+            conversation_actions.router,
             facilitator_pages.router,
             operator_pages.router,
             health_pages.router,

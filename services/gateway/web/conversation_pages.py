@@ -1,8 +1,8 @@
-"""Conversations in the site: "ask the network" and the latest threads (by region and tag),
-search, a thread's page (replies that quote, helpful marks, the accepted answer, flags, and
-for the region's facilitators hide, restore, lock and move), starting a thread on a subject,
-editing one's post, and the moderation queue. `panel` gives the recommendation, plan and
-event pages their latest threads."""
+"""Conversations in the site, the pages: "ask the network" and the latest threads (by region
+and tag), search, a thread's page, starting a thread on a subject, editing one's post, and the
+moderation queue. `panel` gives the recommendation, plan and event pages their latest threads.
+What a thread's page posts (reply, helpful, flag, answer, follow, moderation) is in
+conversation_actions.py."""
 
 from __future__ import annotations
 
@@ -247,10 +247,10 @@ async def thread(
     services: ServicesDep,
     cursor: str | None = None,
 ) -> Response:
-    return await _thread_page(request, thread_id, session, services, cursor=cursor)
+    return await render_thread(request, thread_id, session, services, cursor=cursor)
 
 
-async def _thread_page(
+async def render_thread(
     request: Request,
     thread_id: str,
     session: Session,
@@ -295,208 +295,6 @@ async def _thread_page(
         problems=problems,
         form=form or {},
         status=422 if problems else 200,
-    )
-
-
-async def _act(
-    request: Request,
-    session: Session,
-    services: Services,
-    thread_id: str,
-    method: str,
-    path: str,
-    body: dict[str, Any] | None,
-    *,
-    field: str,
-    done: str,
-    anchor: str = "",
-    form: dict[str, str] | None = None,
-) -> Response:
-    """Calls conversations; a refusal is shown on the thread's page beside `field`."""
-    try:
-        await services.call("conversations", method, path, caller=session.caller(), json=body)
-    except ServiceRefused as refused:
-        # Not theirs to do (403) is the error page; what they can mend is shown beside it.
-        if refused.status_code not in (404, 409, 422, 429):
-            raise
-        problems = Problems()
-        problems.refused(refused, (field,), field)
-        return await _thread_page(
-            request, thread_id, session, services, problems=problems, form=form
-        )
-    return redirect(f"/conversations/{thread_id}?done={done}{anchor}")
-
-
-@router.post("/conversations/{thread_id}/reply")
-async def reply(
-    request: Request, thread_id: str, form: Form, session: MemberSession, services: ServicesDep
-) -> Response:
-    text = form.get("body", "").strip()
-    if not text:
-        problems = Problems()
-        problems.add("body", "Write your reply")
-        return await _thread_page(request, thread_id, session, services, problems=problems)
-    body = {"body": text, "quoted_post_id": form.get("quoted_post_id") or None}
-    return await _act(
-        request,
-        session,
-        services,
-        thread_id,
-        "POST",
-        f"/v1/threads/{thread_id}/posts",
-        body,
-        field="body",
-        done="replied",
-        anchor="#reply",
-        form={"body": text},
-    )
-
-
-@router.post("/conversations/{thread_id}/posts/{post_id}/helpful")
-async def helpful(
-    request: Request,
-    thread_id: str,
-    post_id: str,
-    form: Form,
-    session: MemberSession,
-    services: ServicesDep,
-) -> Response:
-    return await _act(
-        request,
-        session,
-        services,
-        thread_id,
-        "PUT",
-        f"/v1/posts/{post_id}/helpful",
-        None,
-        field="body",
-        done="helpful",
-        anchor=f"#post-{post_id}",
-    )
-
-
-@router.post("/conversations/{thread_id}/posts/{post_id}/flag")
-async def flag(
-    request: Request,
-    thread_id: str,
-    post_id: str,
-    form: Form,
-    session: MemberSession,
-    services: ServicesDep,
-) -> Response:
-    body = {"reason": form.get("reason", "").strip() or "-"}
-    return await _act(
-        request,
-        session,
-        services,
-        thread_id,
-        "POST",
-        f"/v1/posts/{post_id}/flags",
-        body,
-        field=f"reason-{post_id}",
-        done="flagged",
-        anchor=f"#post-{post_id}",
-    )
-
-
-@router.post("/conversations/{thread_id}/answer")
-async def accept(
-    request: Request, thread_id: str, form: Form, session: MemberSession, services: ServicesDep
-) -> Response:
-    body = {"post_id": form.get("post_id", "")}
-    return await _act(
-        request,
-        session,
-        services,
-        thread_id,
-        "POST",
-        f"/v1/threads/{thread_id}/answer",
-        body,
-        field="body",
-        done="answered",
-    )
-
-
-@router.post("/conversations/{thread_id}/posts/{post_id}/hidden")
-async def hide(
-    request: Request,
-    thread_id: str,
-    post_id: str,
-    form: Form,
-    session: MemberSession,
-    services: ServicesDep,
-) -> Response:
-    body = {"hidden": form.get("hidden") == "yes", "reason": form.get("reason", "").strip() or "-"}
-    return await _act(
-        request,
-        session,
-        services,
-        thread_id,
-        "POST",
-        f"/v1/posts/{post_id}/hidden",
-        body,
-        field=f"reason-{post_id}",
-        done="moderated",
-        anchor=f"#post-{post_id}",
-    )
-
-
-@router.post("/conversations/{thread_id}/lock")
-async def lock(
-    request: Request, thread_id: str, form: Form, session: MemberSession, services: ServicesDep
-) -> Response:
-    body = {"locked": form.get("locked") == "yes", "reason": form.get("reason", "").strip() or "-"}
-    return await _act(
-        request,
-        session,
-        services,
-        thread_id,
-        "POST",
-        f"/v1/threads/{thread_id}/lock",
-        body,
-        field="lock_reason",
-        done="moderated",
-    )
-
-
-@router.post("/conversations/{thread_id}/follow")
-async def follow(
-    request: Request, thread_id: str, form: Form, session: MemberSession, services: ServicesDep
-) -> Response:
-    method = "PUT" if form.get("following") == "yes" else "DELETE"
-    return await _act(
-        request,
-        session,
-        services,
-        thread_id,
-        method,
-        f"/v1/threads/{thread_id}/follow",
-        None,
-        field="body",
-        done="followed" if method == "PUT" else "unfollowed",
-    )
-
-
-@router.post("/conversations/{thread_id}/move")
-async def move(
-    request: Request, thread_id: str, form: Form, session: MemberSession, services: ServicesDep
-) -> Response:
-    kind = form.get("subject_kind", "")
-    body = {
-        "subject_kind": kind if kind in SUBJECTS else "topic",
-        "subject_id": form.get("subject_id", "").strip() or None,
-        "reason": form.get("reason", "").strip() or "-",
-    }
-    return await _act(
-        request,
-        session,
-        services,
-        thread_id,
-        "POST",
-        f"/v1/threads/{thread_id}/move",
-        body,
-        field="move_reason",
-        done="moderated",
     )
 
 
