@@ -1,100 +1,20 @@
-"""MongoDB persistence (knet_conversations): the members read model, threads (their facts in
-their outbox), posts (theirs too, keyed by the thread), read markers and flags."""
+"""Threads and their posts in MongoDB: the documents (what memory.py keeps too), the
+queries for lists, pages and search."""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from typing import Any
 
-from pymongo import IndexModel
-from pymongo.errors import DuplicateKeyError
-
 from services.conversations.domain.search import words_of
 from services.conversations.domain.threads import Hidden, Post, Revision, Subject, Thread
-from services.conversations.stores import Flag, MemberView, PostSearch, ThreadQuery
+from services.conversations.repository.common import outbox_for
+from services.conversations.stores import PostSearch, ThreadQuery
 from shared.clock import Clock
-from shared.cloudevents import Fact, make_event
 from shared.errors import Stale
 from shared.mongo import Db
-from shared.outbox import OUTBOX_FIELD, outbox_entries, push_to_outbox
+from shared.outbox import OUTBOX_FIELD, push_to_outbox
 from shared.pagination import fetch_page
-
-SOURCE = "/services/conversations"
-
-INDEXES: dict[str, list[IndexModel]] = {
-    "members": [],
-    "threads": [
-        # The latest conversations anywhere, in a region, on a tag.
-        IndexModel([("last_post_at", -1), ("_id", -1)], name="by_activity"),
-        IndexModel([("region", 1), ("last_post_at", -1), ("_id", -1)], name="by_region"),
-        IndexModel([("tags", 1), ("last_post_at", -1), ("_id", -1)], name="by_tag"),
-        IndexModel(
-            [("subject_kind", 1), ("subject_id", 1), ("last_post_at", -1), ("_id", -1)],
-            name="by_subject",
-        ),
-        # Ask the network: open questions, by region or by tag, newest activity first.
-        IndexModel(
-            [("open_question", 1), ("region", 1), ("last_post_at", -1), ("_id", -1)],
-            name="open_by_region",
-        ),
-        IndexModel(
-            [("open_question", 1), ("tags", 1), ("last_post_at", -1), ("_id", -1)],
-            name="open_by_tag",
-        ),
-    ],
-    "posts": [
-        IndexModel([("thread_id", 1), ("created_at", 1), ("_id", 1)], name="by_thread"),
-        IndexModel([("author_member_id", 1), ("created_at", -1)], name="by_author"),
-        # Search: the candidates come from one word (the longest asked), newest first.
-        IndexModel([("words", 1), ("created_at", -1), ("_id", -1)], name="by_word"),
-    ],
-    "reads": [],
-    "follows": [],
-    "flags": [
-        IndexModel([("open", 1), ("region", 1), ("at", 1)], name="queue"),
-        IndexModel([("post_id", 1)], name="by_post"),
-    ],
-}
-
-
-def _outbox(facts: list[Any], subject: str, clock: Clock) -> list[dict[str, Any]]:
-    return outbox_entries(
-        (
-            make_event(
-                f, source=SOURCE, subject=subject, region=getattr(f, "region", None), clock=clock
-            ),
-            f.topic,
-        )
-        for f in facts
-        if isinstance(f, Fact)
-    )
-
-
-class Members:
-    def __init__(self, db: Db) -> None:
-        self.collection = db["members"]
-
-    async def apply(self, member_id: str, as_of: datetime, changes: dict[str, Any]) -> None:
-        with contextlib.suppress(DuplicateKeyError):  # what is recorded is as new or newer
-            await self.collection.update_one(
-                {"_id": member_id, "as_of": {"$lt": as_of}},
-                {"$set": {**changes, "as_of": as_of}},
-                upsert=True,
-            )
-
-    async def get_many(self, member_ids: list[str]) -> dict[str, MemberView]:
-        found = self.collection.find({"_id": {"$in": member_ids}})
-        return {
-            d["_id"]: MemberView(
-                member_id=d["_id"],
-                name=d.get("name", ""),
-                region=d.get("region"),
-                active=d.get("status") == "active",
-                approved_at=d.get("approved_at"),
-            )
-            async for d in found
-        }
 
 
 def thread_document(t: Thread) -> dict[str, Any]:
@@ -167,7 +87,10 @@ class Threads:
         # leaves a post no thread names, which nothing lists.
         await self.posts.insert_one(post_document(first, thread))
         await self.collection.insert_one(
-            {**thread_document(thread), OUTBOX_FIELD: _outbox(thread.facts, thread.id, self.clock)}
+            {
+                **thread_document(thread),
+                OUTBOX_FIELD: outbox_for(thread.facts, thread.id, self.clock),
+            }
         )
         thread.facts.clear()
 
@@ -179,7 +102,7 @@ class Threads:
         state = {k: v for k, v in thread_document(thread).items() if k not in ("_id", "version")}
         update: dict[str, Any] = {"$set": state, "$inc": {"version": 1}}
         if thread.facts:
-            update["$push"] = push_to_outbox(_outbox(thread.facts, thread.id, self.clock))
+            update["$push"] = push_to_outbox(outbox_for(thread.facts, thread.id, self.clock))
         result = await self.collection.update_one(
             {"_id": thread.id, "version": thread.version}, update
         )
@@ -265,7 +188,7 @@ class Posts:
 
     async def add(self, post: Post, thread: Thread, facts: list[Any]) -> None:
         await self.collection.insert_one(
-            {**post_document(post, thread), OUTBOX_FIELD: _outbox(facts, thread.id, self.clock)}
+            {**post_document(post, thread), OUTBOX_FIELD: outbox_for(facts, thread.id, self.clock)}
         )
 
     async def get(self, post_id: str) -> Post | None:
@@ -288,7 +211,7 @@ class Posts:
         }
         update: dict[str, Any] = {"$set": state, "$inc": {"version": 1}}
         if post.facts:
-            update["$push"] = push_to_outbox(_outbox(post.facts, post.thread_id, self.clock))
+            update["$push"] = push_to_outbox(outbox_for(post.facts, post.thread_id, self.clock))
         result = await self.collection.update_one({"_id": post.id, "version": post.version}, update)
         if not result.matched_count:
             raise Stale(f"post {post.id} changed since version {post.version}")
@@ -367,83 +290,3 @@ class Posts:
             descending=True,
         )
         return [post_of(d) for d in documents], next_cursor
-
-
-class Reads:
-    def __init__(self, db: Db) -> None:
-        self.collection = db["reads"]
-
-    async def mark(self, member_id: str, thread_id: str, at: datetime) -> None:
-        await self.collection.update_one(
-            {"_id": f"{member_id}|{thread_id}"},
-            {"$max": {"at": at}, "$setOnInsert": {"member_id": member_id}},
-            upsert=True,
-        )
-
-    async def get_many(self, member_id: str, thread_ids: list[str]) -> dict[str, datetime]:
-        ids = [f"{member_id}|{t}" for t in thread_ids]
-        found = self.collection.find({"_id": {"$in": ids}})
-        return {d["_id"].split("|", 1)[1]: d["at"] async for d in found}
-
-
-class Follows:
-    def __init__(self, db: Db, clock: Clock) -> None:
-        self.collection = db["follows"]
-        self.clock = clock
-
-    async def set(self, member_id: str, thread_id: str, following: bool, fact: Any) -> bool:
-        key = f"{member_id}|{thread_id}"
-        update = {
-            "$set": {"following": following, "member_id": member_id, "thread_id": thread_id},
-            "$push": push_to_outbox(_outbox([fact], thread_id, self.clock)),
-        }
-        try:
-            # Matches only a record in the other state; a missing one is inserted.
-            result = await self.collection.update_one(
-                {"_id": key, "following": {"$ne": following}}, update, upsert=True
-            )
-        except DuplicateKeyError:
-            return False  # it was so already
-        return bool(result.modified_count or result.upserted_id is not None)
-
-    async def following(self, member_id: str, thread_id: str) -> bool:
-        found = await self.collection.find_one({"_id": f"{member_id}|{thread_id}"})
-        return bool(found and found["following"])
-
-
-class Flags:
-    def __init__(self, db: Db) -> None:
-        self.collection = db["flags"]
-
-    async def add(self, flag: Flag) -> bool:
-        try:
-            await self.collection.insert_one(
-                {
-                    "_id": f"{flag.post_id}|{flag.member_id}",
-                    "post_id": flag.post_id,
-                    "thread_id": flag.thread_id,
-                    "member_id": flag.member_id,
-                    "reason": flag.reason,
-                    "region": flag.region,
-                    "at": flag.at,
-                    "open": True,
-                }
-            )
-        except DuplicateKeyError:
-            return False
-        return True
-
-    async def open_in(self, region: str | None, *, limit: int) -> list[Flag]:
-        criteria: dict[str, Any] = {"open": True}
-        if region is not None:
-            criteria["region"] = region
-        found = self.collection.find(criteria).sort("at", 1).limit(limit)
-        return [
-            Flag(d["post_id"], d["thread_id"], d["member_id"], d["reason"], d["region"], d["at"])
-            async for d in found
-        ]
-
-    async def close(self, post_id: str) -> None:
-        await self.collection.update_many(
-            {"post_id": post_id, "open": True}, {"$set": {"open": False}}
-        )
