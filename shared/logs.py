@@ -31,6 +31,17 @@ def add_event_fields(
     return event_dict
 
 
+class _Stderr:
+    """Whatever sys.stderr is when a line is written: test runners swap it for a capture and
+    close that after each test, and a logger holding the capture fails every later test."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> None:
     console = fmt == "console"
     renderer: structlog.types.Processor = (
@@ -53,11 +64,11 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> N
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(_Stderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
     # Libraries (uvicorn, aiokafka, faststream) log through stdlib: render them as JSON too.
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(_Stderr())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             processors=[

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -60,6 +60,28 @@ def push_to_outbox(entries: list[dict[str, Any]]) -> dict[str, Any]:
     return {OUTBOX_FIELD: {"$each": entries}}
 
 
+def adds_facts(command: Mapping[str, Any]) -> bool:
+    """Whether a write command puts facts into an outbox. Only those wake the relay: a thread
+    page's read marker shares its collection with follows' facts, and the relay's own clearing
+    writes there too; waking on every write cost a round of polls each."""
+    if "insert" in command:
+        return any(d.get(OUTBOX_FIELD) for d in command.get("documents", ()))
+    if "update" in command and "updates" in command:
+        return any(_update_adds_facts(u.get("u")) for u in command["updates"])
+    return _update_adds_facts(command.get("update"))  # findAndModify
+
+
+def _update_adds_facts(update: Any) -> bool:
+    if not isinstance(update, Mapping):
+        return False  # a pipeline update: not how facts are written
+    if OUTBOX_FIELD in update:  # a replacement
+        return bool(update[OUTBOX_FIELD])
+    return any(
+        bool(update.get(operator, {}).get(OUTBOX_FIELD))
+        for operator in ("$push", "$set", "$setOnInsert", "$addToSet")
+    )
+
+
 class OutboxWakeup(monitoring.CommandListener):
     """Wakes the relay when a write to an outbox collection succeeds (PyMongo's command
     monitoring on the service's client), so a fact goes out at once rather than at the
@@ -76,7 +98,8 @@ class OutboxWakeup(monitoring.CommandListener):
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         name = event.command_name
-        if name in self.WRITES and event.command.get(name) in self.collections:
+        command = event.command
+        if name in self.WRITES and command.get(name) in self.collections and adds_facts(command):
             self._writes.add(event.request_id)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:

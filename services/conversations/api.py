@@ -1,5 +1,6 @@
 """HTTP routes (called by the gateway with an internal token): threads and posts, reading
-with unread markers, search, answers, flags and moderation."""
+with unread markers, following, helpful marks and search; answers and moderation are in
+moderation_api.py."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
-from services.conversations.domain.threads import Post, Thread
+from services.conversations.domain.threads import Post, PostShown, Thread
 from services.conversations.domain.writing import MAX_SOURCE_CHARS
-from services.conversations.stores import Flag, PostSearch, Stores, ThreadQuery
-from services.conversations.usecases import moderation, reading, writing
+from services.conversations.stores import PostSearch, Stores, ThreadQuery
+from services.conversations.usecases import reading, writing
 from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
 from shared.requests import Cursor, IdFilter, RegionFilter, RequestModel, WordFilter
@@ -34,7 +35,6 @@ Body = Annotated[
         "mention a member as @[Name](member:<id>)",
     ),
 ]
-Reason = Annotated[str, Field(min_length=1, max_length=500, description="3 to 500 characters")]
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
 
 
@@ -56,35 +56,12 @@ class EditIn(RequestModel):
     body: Body
 
 
-class AnswerIn(RequestModel):
-    post_id: str = Field(min_length=1, max_length=64)
+class ShownPostView(BaseModel):
+    """A post as a thread's page and search show it."""
 
-
-class FlagIn(RequestModel):
-    reason: Reason
-
-
-class HiddenIn(RequestModel):
-    hidden: bool
-    reason: Reason
-
-
-class LockIn(RequestModel):
-    locked: bool
-    reason: Reason
-
-
-class MoveIn(RequestModel):
-    subject_kind: SubjectKindName
-    subject_id: SubjectId = None
-    reason: Reason
-
-
-class PostView(BaseModel):
     id: str
     thread_id: str
     author_member_id: str
-    source: str = Field(description="The Markdown as written")
     html: str = Field(description="Rendered and sanitised: safe to show as it is")
     quoted_post_id: str | None
     mentions: list[str]
@@ -96,21 +73,40 @@ class PostView(BaseModel):
     hidden_reason: str | None
 
     @classmethod
-    def of(cls, p: Post) -> PostView:
+    def of(cls, p: PostShown) -> ShownPostView:
         return cls(
             id=p.id,
             thread_id=p.thread_id,
             author_member_id=p.author_member_id,
-            source=p.source,
             html=p.html,
             quoted_post_id=p.quoted_post_id,
             mentions=p.mentions,
             created_at=p.created_at,
             edited_at=p.edited_at,
-            edits=len(p.history),
+            edits=p.edits,
             helpful=p.helpful,
             hidden=p.hidden is not None,
             hidden_reason=p.hidden.reason if p.hidden else None,
+        )
+
+
+class RevisionView(BaseModel):
+    source: str
+    until: datetime = Field(description="When these words were replaced")
+
+
+class PostView(ShownPostView):
+    """A post whole: with its Markdown (for its author's edit form) and its earlier words."""
+
+    source: str = Field(description="The Markdown as written")
+    history: list[RevisionView] = Field(description="Earlier words, oldest first")
+
+    @classmethod
+    def whole(cls, p: Post) -> PostView:
+        return cls(
+            **ShownPostView.of(PostShown.of(p)).model_dump(),
+            source=p.source,
+            history=[RevisionView(source=r.source, until=r.at) for r in p.history],
         )
 
 
@@ -158,8 +154,8 @@ class StartedView(BaseModel):
 class ThreadPageView(BaseModel):
     thread: ThreadView
     following: bool = Field(description="The caller follows it: hears of its replies")
-    posts: list[PostView]
-    quoted: dict[str, PostView] = Field(description="The posts these quote, by id")
+    posts: list[ShownPostView]
+    quoted: dict[str, ShownPostView] = Field(description="The posts these quote, by id")
     next_cursor: str | None
 
 
@@ -167,30 +163,10 @@ class Marked(BaseModel):
     marked: bool
 
 
-class FlagView(BaseModel):
-    post_id: str
-    thread_id: str
-    member_id: str
-    reason: str
-    region: str | None
-    at: datetime
-
-    @classmethod
-    def of(cls, f: Flag) -> FlagView:
-        return cls(
-            post_id=f.post_id,
-            thread_id=f.thread_id,
-            member_id=f.member_id,
-            reason=f.reason,
-            region=f.region,
-            at=f.at,
-        )
-
-
 @router.post("/threads", dependencies=[MEMBERS], status_code=status.HTTP_201_CREATED)
 async def start_thread(body: ThreadIn, stores: StoresDep, caller: CurrentCaller) -> StartedView:
     thread, post = await writing.start_thread(stores, caller=caller, **body.model_dump())
-    return StartedView(thread=ThreadView.of(thread), post=PostView.of(post))
+    return StartedView(thread=ThreadView.of(thread), post=PostView.whole(post))
 
 
 @router.get("/threads", dependencies=[MEMBERS])
@@ -228,8 +204,8 @@ async def thread_page(
     return ThreadPageView(
         thread=ThreadView.of(page.thread),
         following=page.following,
-        posts=[PostView.of(p) for p in page.posts],
-        quoted={k: PostView.of(v) for k, v in page.quoted.items()},
+        posts=[ShownPostView.of(p) for p in page.posts],
+        quoted={k: ShownPostView.of(v) for k, v in page.quoted.items()},
         next_cursor=page.next_cursor,
     )
 
@@ -247,13 +223,21 @@ async def reply(
         body=body.body,
         quoted_post_id=body.quoted_post_id,
     )
-    return PostView.of(post)
+    return PostView.whole(post)
+
+
+@router.get("/posts/{post_id}", dependencies=[MEMBERS])
+async def post(post_id: str, stores: StoresDep, caller: CurrentCaller) -> PostView:
+    """With its Markdown and earlier words: what its author's edit form starts from."""
+    return PostView.whole(await reading.post(stores, caller=caller, post_id=post_id))
 
 
 @router.put("/posts/{post_id}", dependencies=[MEMBERS])
 async def edit(post_id: str, body: EditIn, stores: StoresDep, caller: CurrentCaller) -> PostView:
     """The author, within an hour of posting; the earlier words are kept."""
-    return PostView.of(await writing.edit(stores, caller=caller, post_id=post_id, body=body.body))
+    return PostView.whole(
+        await writing.edit(stores, caller=caller, post_id=post_id, body=body.body)
+    )
 
 
 @router.put("/threads/{thread_id}/follow", dependencies=[MEMBERS])
@@ -278,66 +262,6 @@ async def helpful(post_id: str, stores: StoresDep, caller: CurrentCaller) -> Mar
     return Marked(marked=await writing.mark_helpful(stores, caller=caller, post_id=post_id))
 
 
-@router.post("/threads/{thread_id}/answer", dependencies=[MEMBERS])
-async def accept_answer(
-    thread_id: str, body: AnswerIn, stores: StoresDep, caller: CurrentCaller
-) -> ThreadView:
-    """The asker, or the region's facilitators."""
-    thread = await moderation.accept_answer(
-        stores, caller=caller, thread_id=thread_id, post_id=body.post_id
-    )
-    return ThreadView.of(thread)
-
-
-@router.post("/posts/{post_id}/flags", dependencies=[MEMBERS])
-async def flag(post_id: str, body: FlagIn, stores: StoresDep, caller: CurrentCaller) -> Marked:
-    return Marked(
-        marked=await moderation.flag(stores, caller=caller, post_id=post_id, reason=body.reason)
-    )
-
-
-@router.post("/posts/{post_id}/hidden", dependencies=[MEMBERS])
-async def set_hidden(
-    post_id: str, body: HiddenIn, stores: StoresDep, caller: CurrentCaller
-) -> PostView:
-    """The region's facilitators (operators anywhere), with a reason that is recorded."""
-    post = await moderation.set_hidden(
-        stores, caller=caller, post_id=post_id, hide=body.hidden, reason=body.reason
-    )
-    return PostView.of(post)
-
-
-@router.post("/threads/{thread_id}/lock", dependencies=[MEMBERS])
-async def set_locked(
-    thread_id: str, body: LockIn, stores: StoresDep, caller: CurrentCaller
-) -> ThreadView:
-    thread = await moderation.set_locked(
-        stores, caller=caller, thread_id=thread_id, locked=body.locked, reason=body.reason
-    )
-    return ThreadView.of(thread)
-
-
-@router.post("/threads/{thread_id}/move", dependencies=[MEMBERS])
-async def move(
-    thread_id: str, body: MoveIn, stores: StoresDep, caller: CurrentCaller
-) -> ThreadView:
-    thread = await moderation.move(
-        stores,
-        caller=caller,
-        thread_id=thread_id,
-        subject_kind=body.subject_kind,
-        subject_id=body.subject_id,
-        reason=body.reason,
-    )
-    return ThreadView.of(thread)
-
-
-@router.get("/flags", dependencies=[MEMBERS])
-async def flags(stores: StoresDep, caller: CurrentCaller, limit: Limit = 50) -> list[FlagView]:
-    """The moderation queue: the caller's region (facilitators), every region (operators)."""
-    return [FlagView.of(f) for f in await moderation.flagged(stores, caller=caller, limit=limit)]
-
-
 @router.get("/search", dependencies=[MEMBERS])
 async def search(
     stores: StoresDep,
@@ -358,7 +282,7 @@ async def search(
     author: IdFilter = None,
     limit: Limit = 20,
     cursor: Cursor = None,
-) -> Page[PostView]:
+) -> Page[ShownPostView]:
     """Posts whose thread's title and own words hold every word of `q`, newest first."""
     found, next_cursor = await reading.search(
         stores,
@@ -368,4 +292,4 @@ async def search(
         cursor=cursor,
         limit=limit,
     )
-    return Page(items=[PostView.of(p) for p in found], next_cursor=next_cursor)
+    return Page(items=[ShownPostView.of(p) for p in found], next_cursor=next_cursor)

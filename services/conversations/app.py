@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from services.conversations import api
+from services.conversations import api, moderation_api
 from services.conversations.consumers import members_consumer
 from services.conversations.repository import (
     INDEXES,
     Flags,
-    Follows,
     Members,
     Posts,
-    Reads,
+    Readers,
     Threads,
 )
 from services.conversations.spec import SPEC
@@ -29,16 +28,15 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         members=Members(ctx.db),
         threads=Threads(ctx.db, ctx.clock),
         posts=Posts(ctx.db, ctx.clock),
-        reads=Reads(ctx.db),
+        readers=Readers(ctx.db, ctx.clock),
         flags=Flags(ctx.db),
-        follows=Follows(ctx.db, ctx.clock),
         clock=ctx.clock,
     )
     app = create_service_app(
         ctx,
-        http=[api.router],
+        http=[api.router, moderation_api.router],
         indexes=INDEXES,
-        outbox_collections=["threads", "posts", "follows"],
+        outbox_collections=["threads", "posts", "readers"],
         consumers=[members_consumer(ctx.consumer, stores)],
         title="KM Network conversations",
     )

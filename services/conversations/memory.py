@@ -7,14 +7,15 @@ import copy
 from datetime import datetime
 from typing import Any
 
-from services.conversations.domain.threads import Post, Thread
+from services.conversations.domain.threads import Post, PostShown, Thread
 from services.conversations.repository import (
     post_document,
     post_of,
+    shown_of,
     thread_document,
     thread_of,
 )
-from services.conversations.stores import Flag, MemberView, PostSearch, ThreadQuery
+from services.conversations.stores import Flag, MemberView, PostSearch, Reading, ThreadQuery
 from shared.errors import Stale
 from shared.pagination import page_in_memory
 
@@ -114,9 +115,9 @@ class InMemoryPosts:
         found = self.documents.get(post_id)
         return post_of(copy.deepcopy(found)) if found else None
 
-    async def get_many(self, post_ids: list[str]) -> dict[str, Post]:
+    async def shown(self, post_ids: list[str]) -> dict[str, PostShown]:
         return {
-            p: post_of(copy.deepcopy(self.documents[p])) for p in post_ids if p in self.documents
+            p: shown_of(copy.deepcopy(self.documents[p])) for p in post_ids if p in self.documents
         }
 
     async def save(self, post: Post) -> None:
@@ -139,7 +140,7 @@ class InMemoryPosts:
 
     async def page(
         self, thread_id: str, *, with_hidden: bool, cursor: str | None, limit: int
-    ) -> tuple[list[Post], str | None]:
+    ) -> tuple[list[PostShown], str | None]:
         found = [
             d
             for d in self.documents.values()
@@ -148,7 +149,7 @@ class InMemoryPosts:
         page, next_cursor = page_in_memory(
             found, key=lambda d: [d["created_at"], d["_id"]], fields=2, cursor=cursor, limit=limit
         )
-        return [post_of(copy.deepcopy(d)) for d in page], next_cursor
+        return [shown_of(copy.deepcopy(d)) for d in page], next_cursor
 
     async def count_after(self, thread_id: str, after: datetime | None) -> int:
         return sum(
@@ -186,7 +187,7 @@ class InMemoryPosts:
 
     async def search(
         self, search: PostSearch, *, cursor: str | None, limit: int
-    ) -> tuple[list[Post], str | None]:
+    ) -> tuple[list[PostShown], str | None]:
         def matches(d: dict[str, Any]) -> bool:
             return (
                 d["visible"]
@@ -212,35 +213,32 @@ class InMemoryPosts:
             limit=limit,
             descending=True,
         )
-        return [post_of(copy.deepcopy(d)) for d in page], next_cursor
+        return [shown_of(copy.deepcopy(d)) for d in page], next_cursor
 
 
-class InMemoryReads:
+class InMemoryReaders:
     def __init__(self) -> None:
         self.marks: dict[tuple[str, str], datetime] = {}
+        self.choices: dict[tuple[str, str], bool] = {}  # none: a reader who never chose
+        self.published: list[Any] = []
+
+    async def get(self, member_id: str, thread_id: str) -> Reading:
+        key = (member_id, thread_id)
+        return Reading(self.marks.get(key), self.choices.get(key, False))
+
+    async def read_up_to(self, member_id: str, thread_ids: list[str]) -> dict[str, datetime]:
+        return {t: self.marks[(member_id, t)] for t in thread_ids if (member_id, t) in self.marks}
 
     async def mark(self, member_id: str, thread_id: str, at: datetime) -> None:
         key = (member_id, thread_id)
         self.marks[key] = max(self.marks.get(key, at), at)
 
-    async def get_many(self, member_id: str, thread_ids: list[str]) -> dict[str, datetime]:
-        return {t: self.marks[(member_id, t)] for t in thread_ids if (member_id, t) in self.marks}
-
-
-class InMemoryFollows:
-    def __init__(self) -> None:
-        self.choices: dict[tuple[str, str], bool] = {}
-        self.published: list[Any] = []
-
-    async def set(self, member_id: str, thread_id: str, following: bool, fact: Any) -> bool:
+    async def follow(self, member_id: str, thread_id: str, following: bool, fact: Any) -> bool:
         if self.choices.get((member_id, thread_id)) == following:
             return False
         self.choices[(member_id, thread_id)] = following
         self.published.append(fact)
         return True
-
-    async def following(self, member_id: str, thread_id: str) -> bool:
-        return self.choices.get((member_id, thread_id), False)
 
 
 class InMemoryFlags:
@@ -267,9 +265,9 @@ class InMemoryFlags:
 
 
 def in_memory_stores() -> tuple[
-    InMemoryMembers, InMemoryThreads, InMemoryPosts, InMemoryReads, InMemoryFlags, InMemoryFollows
+    InMemoryMembers, InMemoryThreads, InMemoryPosts, InMemoryReaders, InMemoryFlags
 ]:
     posts = InMemoryPosts()
     threads = InMemoryThreads(posts)
     posts.threads = threads
-    return InMemoryMembers(), threads, posts, InMemoryReads(), InMemoryFlags(), InMemoryFollows()
+    return InMemoryMembers(), threads, posts, InMemoryReaders(), InMemoryFlags()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from services.conversations.domain.threads import Post, Thread
+from services.conversations.domain.threads import Post, PostShown, Thread
 from shared.clock import Clock, new_id
 
 # A thread page, a search page, a list of threads: at most this many at once.
@@ -90,14 +90,15 @@ class Posts(Protocol):
 
     async def get(self, post_id: str) -> Post | None: ...
 
-    async def get_many(self, post_ids: list[str]) -> dict[str, Post]: ...
+    async def shown(self, post_ids: list[str]) -> dict[str, PostShown]:
+        """As a page shows them (quoted posts' previews)."""
 
     async def save(self, post: Post) -> None:
         """At the version read (`Stale` otherwise), with its facts (keyed by the thread)."""
 
     async def page(
         self, thread_id: str, *, with_hidden: bool, cursor: str | None, limit: int
-    ) -> tuple[list[Post], str | None]:
+    ) -> tuple[list[PostShown], str | None]:
         """Oldest first."""
 
     async def count_after(self, thread_id: str, after: datetime | None) -> int:
@@ -114,22 +115,32 @@ class Posts(Protocol):
 
     async def search(
         self, search: PostSearch, *, cursor: str | None, limit: int
-    ) -> tuple[list[Post], str | None]:
+    ) -> tuple[list[PostShown], str | None]:
         """Visible posts with every word, newest first."""
 
 
-class Reads(Protocol):
+@dataclass(frozen=True)
+class Reading:
+    """A member's place in a thread: how far they have read, and whether they follow it."""
+
+    read_up_to: datetime | None = None
+    following: bool = False
+
+
+class Readers(Protocol):
+    """One record per member and thread they opened or chose about, so that a thread's page
+    reads the member's place in it at once."""
+
+    async def get(self, member_id: str, thread_id: str) -> Reading: ...
+
+    async def read_up_to(self, member_id: str, thread_ids: list[str]) -> dict[str, datetime]:
+        """Where the member has read to, in those of the threads they opened."""
+
     async def mark(self, member_id: str, thread_id: str, at: datetime) -> None:
         """Read up to `at` (never moves back)."""
 
-    async def get_many(self, member_id: str, thread_ids: list[str]) -> dict[str, datetime]: ...
-
-
-class Follows(Protocol):
-    async def set(self, member_id: str, thread_id: str, following: bool, fact: Any) -> bool:
+    async def follow(self, member_id: str, thread_id: str, following: bool, fact: Any) -> bool:
         """Records the choice with its fact; False (nothing written) when it was so already."""
-
-    async def following(self, member_id: str, thread_id: str) -> bool: ...
 
 
 class Flags(Protocol):
@@ -148,8 +159,7 @@ class Stores:
     members: Members
     threads: Threads
     posts: Posts
-    reads: Reads
+    readers: Readers
     flags: Flags
-    follows: Follows
     clock: Clock
     new_id: Callable[[], str] = field(default=new_id)

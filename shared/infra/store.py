@@ -93,6 +93,12 @@ def _command(settings: PlatformSettings) -> list[str]:
         # network (100,000 members and their inbox) needs about a gigabyte of them and pages.
         "-Xmx2g",
         "-XX:+UseG1GC",
+        # mongo-java-server writes its answers byte by byte into Netty buffers, each write
+        # checking the buffer's reference count and bounds: 17% of the store's time under the
+        # conversations benchmark. Its buffers are its own and short-lived (Netty's own
+        # benchmarks run with these off).
+        "-Dio.netty.buffer.checkAccessible=false",
+        "-Dio.netty.buffer.checkBounds=false",
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
         "-Dorg.slf4j.simpleLogger.log.uk.nhs.knet=info",
         "-cp",

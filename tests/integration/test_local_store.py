@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient, IndexModel, InsertOne
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.infra import store
 from shared.infra.processes import free_port, read_pid
@@ -69,6 +69,34 @@ async def test_every_acknowledged_write_survives_kill_9(own_store: PlatformSetti
     counter = await things.find_one({"_id": "counter"})
     assert counter is not None
     assert counter["n"] == 2000, "no increment lost"
+    await mongo.close()
+
+
+async def test_unique_indexes_hold_across_a_restart(own_store: PlatformSettings) -> None:
+    """Unique indexes (every _id, and those declared) are rebuilt from the documents when the
+    store opens: after kill -9 they still find and still refuse."""
+    mongo = client(own_store)
+    people = mongo["knet_store_test"]["people"]
+    await people.create_indexes([IndexModel([("email", 1)], name="by_email", unique=True)])
+    await people.insert_many([{"_id": f"p{i}", "email": f"p{i}@nhs.net"} for i in range(500)])
+    kill_hard(own_store)
+    await mongo.close()
+
+    store.start(own_store)
+    mongo = client(own_store)
+    people = mongo["knet_store_test"]["people"]
+    assert await people.find_one({"_id": "p250"}) == {"_id": "p250", "email": "p250@nhs.net"}
+    with pytest.raises(DuplicateKeyError):
+        await people.insert_one({"_id": "p7", "email": "new@nhs.net"})
+    with pytest.raises(DuplicateKeyError):
+        await people.insert_one({"_id": "new", "email": "p7@nhs.net"})
+    with pytest.raises(DuplicateKeyError):
+        await people.update_one({"_id": "p8"}, {"$set": {"email": "p9@nhs.net"}})
+    await people.update_one({"_id": "p8"}, {"$set": {"email": "moved@nhs.net"}})
+    await people.insert_one({"_id": "p8-again", "email": "p8@nhs.net"})  # freed by the update
+    await people.delete_one({"_id": "p9"})
+    await people.insert_one({"_id": "p9", "email": "p9@nhs.net"})  # freed by the delete
+    assert await people.count_documents({}) == 501
     await mongo.close()
 
 

@@ -6,17 +6,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, UpdateOne
 
 from shared.broker import make_broker
 from shared.clock import new_id
 from shared.cloudevents import make_event
 from shared.metrics import OUTBOX_BACKLOG
 from shared.outbox import (
+    OUTBOX_FIELD,
     OUTBOX_INDEX,
     PENDING,
     OutboxRelay,
@@ -255,4 +257,75 @@ async def test_a_write_wakes_the_relay_before_its_poll(infra: PlatformSettings, 
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await broker.stop()
+        await client.close()
+
+
+async def test_only_writes_that_add_facts_wake_the_relay(infra: PlatformSettings) -> None:
+    """Read by PyMongo's command monitoring as the store gets them: inserts, updates (one or
+    a bulk), findAndModify; the relay's own clearing and writes without facts wake nothing."""
+    wakeup = OutboxWakeup()
+    wakeup.collections = {"aggregates"}
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        infra.mongodb_uri, event_listeners=[wakeup]
+    )
+    db = client[f"knet_test_{new_id()}"]
+    entry = outbox_entry(make_event(Probed(n=1), source="/t", subject="a"), "t")
+    aggregates, elsewhere = db["aggregates"], db["elsewhere"]
+    writes: list[tuple[str, Callable[[], Awaitable[Any]], bool]] = [
+        (
+            "an insert with facts",
+            lambda: aggregates.insert_one({"_id": "a", OUTBOX_FIELD: [entry]}),
+            True,
+        ),
+        ("an insert without", lambda: aggregates.insert_one({"_id": "b", "n": 1}), False),
+        (
+            "facts elsewhere",
+            lambda: elsewhere.insert_one({"_id": "a", OUTBOX_FIELD: [entry]}),
+            False,
+        ),
+        ("a marker's $max", lambda: aggregates.update_one({"_id": "b"}, {"$max": {"n": 2}}), False),
+        (
+            "a $push of facts",
+            lambda: aggregates.update_one({"_id": "b"}, {"$push": push_to_outbox([entry])}),
+            True,
+        ),
+        (
+            "the relay's clear",
+            lambda: aggregates.bulk_write(
+                [
+                    UpdateOne({"_id": "b"}, {"$set": {OUTBOX_FIELD: []}}),
+                    UpdateOne({"_id": "a"}, {"$pullAll": {OUTBOX_FIELD: [entry]}}),
+                ]
+            ),
+            False,
+        ),
+        (
+            "a bulk with facts",
+            lambda: aggregates.insert_many([{"_id": "c"}, {"_id": "d", OUTBOX_FIELD: [entry]}]),
+            True,
+        ),
+        (
+            "findAndModify with facts",
+            lambda: aggregates.find_one_and_update(
+                {"_id": "c"}, {"$push": push_to_outbox([entry])}
+            ),
+            True,
+        ),
+        (
+            "findAndModify without",
+            lambda: aggregates.find_one_and_update({"_id": "c"}, {"$inc": {"n": 1}}),
+            False,
+        ),
+    ]
+    try:
+        for what, write, wakes in writes:
+            wakeup.clear()
+            await write()
+            try:
+                await asyncio.wait_for(wakeup.wait(), 0.3)
+                woken = True
+            except TimeoutError:
+                woken = False
+            assert woken == wakes, what
+    finally:
         await client.close()

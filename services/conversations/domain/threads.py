@@ -73,10 +73,10 @@ def checked_title_and_tags(title: str, tags: list[str]) -> tuple[str, list[str]]
     problems = []
     title = " ".join(title.split())
     if not TITLE_CHARS[0] <= len(title) <= TITLE_CHARS[1]:
-        problems.append(f"title: {TITLE_CHARS[0]} to {TITLE_CHARS[1]} characters")
+        problems.append(f"title: Give a title of {TITLE_CHARS[0]} to {TITLE_CHARS[1]} characters")
     cleaned = list(dict.fromkeys(" ".join(t.split()).lower() for t in tags if t.strip()))
     if len(cleaned) > MAX_TAGS or any(len(t) > MAX_TAG_CHARS for t in cleaned):
-        problems.append(f"tags: at most {MAX_TAGS}, each at most {MAX_TAG_CHARS} characters")
+        problems.append(f"tags: Give at most {MAX_TAGS} tags of at most {MAX_TAG_CHARS} characters")
     if problems:
         raise Invalid("invalid_thread", "; ".join(problems), problems=problems)
     return title, cleaned
@@ -162,6 +162,41 @@ class Post:
             )
         )
         return True
+
+
+@dataclass(frozen=True)
+class PostShown:
+    """A post as a thread's page or a search shows it: its HTML and counts, without its
+    Markdown or earlier words (only its author's edit form and its history need those, and a
+    page reads fifty posts)."""
+
+    id: str
+    thread_id: str
+    author_member_id: str
+    html: str
+    created_at: datetime
+    quoted_post_id: str | None
+    mentions: list[str]
+    edited_at: datetime | None
+    edits: int
+    helpful: int
+    hidden: Hidden | None
+
+    @classmethod
+    def of(cls, p: Post) -> PostShown:
+        return cls(
+            id=p.id,
+            thread_id=p.thread_id,
+            author_member_id=p.author_member_id,
+            html=p.html,
+            created_at=p.created_at,
+            quoted_post_id=p.quoted_post_id,
+            mentions=list(p.mentions),
+            edited_at=p.edited_at,
+            edits=len(p.history),
+            helpful=p.helpful,
+            hidden=p.hidden,
+        )
 
 
 @dataclass
@@ -298,8 +333,8 @@ def start(
     if subject.kind == SubjectKind.TOPIC and not tags:
         raise Invalid(
             "invalid_thread",
-            "tags: a free topic needs at least one",
-            problems=["tags: at least one"],
+            "tags: Give a free topic at least one tag",
+            problems=["tags: Give a free topic at least one tag"],
         )
     thread = Thread(
         id=thread_id,

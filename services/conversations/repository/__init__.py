@@ -1,17 +1,20 @@
 """MongoDB persistence (knet_conversations): the members read model, threads (their facts in
-their outbox), posts (theirs too, keyed by the thread), read markers, follows and flags."""
+their outbox), posts (theirs too, keyed by the thread), readers (a member's read marker and follow
+choice per thread, the follows' facts in their outbox) and flags."""
 
 from __future__ import annotations
 
 from pymongo import IndexModel
 
-from services.conversations.repository.members import Flags, Follows, Members, Reads
+from services.conversations.repository.members import Flags, Members, Readers
 from services.conversations.repository.threads import (
     POST_FIELDS,
+    SHOWN_FIELDS,
     Posts,
     Threads,
     post_document,
     post_of,
+    shown_of,
     thread_criteria,
     thread_document,
     thread_of,
@@ -44,8 +47,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         # Search: the candidates come from one word (the longest asked), newest first.
         IndexModel([("words", 1), ("created_at", -1), ("_id", -1)], name="by_word"),
     ],
-    "reads": [],
-    "follows": [],
+    "readers": [],
     "flags": [
         IndexModel([("open", 1), ("region", 1), ("at", 1)], name="queue"),
         IndexModel([("post_id", 1)], name="by_post"),
@@ -55,14 +57,15 @@ INDEXES: dict[str, list[IndexModel]] = {
 __all__ = [
     "INDEXES",
     "POST_FIELDS",
+    "SHOWN_FIELDS",
     "Flags",
-    "Follows",
     "Members",
     "Posts",
-    "Reads",
+    "Readers",
     "Threads",
     "post_document",
     "post_of",
+    "shown_of",
     "thread_criteria",
     "thread_document",
     "thread_of",

@@ -1,5 +1,5 @@
 """What conversations keeps of members and for them: the read model of membership's facts,
-unread markers, follows (with their facts) and flags."""
+each member's place in the threads they read or follow (with the follows' facts) and flags."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from services.conversations.repository.common import outbox_for
-from services.conversations.stores import Flag, MemberView
+from services.conversations.stores import Flag, MemberView, Reading
 from shared.clock import Clock
 from shared.mongo import Db
 from shared.outbox import push_to_outbox
@@ -42,46 +42,50 @@ class Members:
         }
 
 
-class Reads:
-    def __init__(self, db: Db) -> None:
-        self.collection = db["reads"]
+class Readers:
+    """`readers`: a member's read marker and follow choice for a thread, one document each
+    (`member|thread`), the follow's facts in its outbox."""
+
+    def __init__(self, db: Db, clock: Clock) -> None:
+        self.collection = db["readers"]
+        self.clock = clock
+
+    async def get(self, member_id: str, thread_id: str) -> Reading:
+        found = await self.collection.find_one(
+            {"_id": f"{member_id}|{thread_id}"}, {"at": 1, "following": 1}
+        )
+        if found is None:
+            return Reading()
+        return Reading(read_up_to=found.get("at"), following=bool(found.get("following")))
+
+    async def read_up_to(self, member_id: str, thread_ids: list[str]) -> dict[str, datetime]:
+        ids = [f"{member_id}|{t}" for t in thread_ids]
+        found = self.collection.find({"_id": {"$in": ids}}, {"at": 1})
+        # A follow of a thread never opened has no marker.
+        return {d["_id"].split("|", 1)[1]: d["at"] async for d in found if d.get("at")}
 
     async def mark(self, member_id: str, thread_id: str, at: datetime) -> None:
         await self.collection.update_one(
             {"_id": f"{member_id}|{thread_id}"},
-            {"$max": {"at": at}, "$setOnInsert": {"member_id": member_id}},
+            {"$max": {"at": at}, "$setOnInsert": {"member_id": member_id, "thread_id": thread_id}},
             upsert=True,
         )
 
-    async def get_many(self, member_id: str, thread_ids: list[str]) -> dict[str, datetime]:
-        ids = [f"{member_id}|{t}" for t in thread_ids]
-        found = self.collection.find({"_id": {"$in": ids}})
-        return {d["_id"].split("|", 1)[1]: d["at"] async for d in found}
-
-
-class Follows:
-    def __init__(self, db: Db, clock: Clock) -> None:
-        self.collection = db["follows"]
-        self.clock = clock
-
-    async def set(self, member_id: str, thread_id: str, following: bool, fact: Any) -> bool:
+    async def follow(self, member_id: str, thread_id: str, following: bool, fact: Any) -> bool:
         key = f"{member_id}|{thread_id}"
         update = {
             "$set": {"following": following, "member_id": member_id, "thread_id": thread_id},
             "$push": push_to_outbox(outbox_for([fact], thread_id, self.clock)),
         }
         try:
-            # Matches only a record in the other state; a missing one is inserted.
+            # Matches only a record in the other state (or with no choice yet: a reader's);
+            # a missing one is inserted.
             result = await self.collection.update_one(
                 {"_id": key, "following": {"$ne": following}}, update, upsert=True
             )
         except DuplicateKeyError:
             return False  # it was so already
         return bool(result.modified_count or result.upserted_id is not None)
-
-    async def following(self, member_id: str, thread_id: str) -> bool:
-        found = await self.collection.find_one({"_id": f"{member_id}|{thread_id}"})
-        return bool(found and found["following"])
 
 
 class Flags:

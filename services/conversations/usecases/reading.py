@@ -1,6 +1,6 @@
 """Reading: a thread's page (by cursor; hidden posts only for its moderators; reading it moves
-the member's unread marker), threads of a subject and "ask the network" with unread counts,
-and search by every word."""
+the member's unread marker), one post with its Markdown and history (for its edit form),
+threads of a subject and "ask the network" with unread counts, and search by every word."""
 
 from __future__ import annotations
 
@@ -8,19 +8,19 @@ import asyncio
 from dataclasses import dataclass
 
 from services.conversations.domain.search import query_words
-from services.conversations.domain.threads import Post, Thread
+from services.conversations.domain.threads import Post, PostShown, Thread
 from services.conversations.stores import PostSearch, Stores, ThreadQuery
-from services.conversations.usecases.writing import member_of, thread_or_404
+from services.conversations.usecases.writing import member_of, post_or_404, thread_or_404
 from shared.caller import Caller
-from shared.errors import Invalid
+from shared.errors import Invalid, NotFound
 
 
 @dataclass(frozen=True)
 class ThreadPage:
     thread: Thread
-    posts: list[Post]
+    posts: list[PostShown]
     next_cursor: str | None
-    quoted: dict[str, Post]  # the visible posts these quote, for their previews
+    quoted: dict[str, PostShown]  # the visible posts these quote, for their previews
     following: bool  # the reader follows the thread
 
 
@@ -31,22 +31,32 @@ async def thread_page(
     # Everything read at once: whether the caller moderates this thread is known only with
     # the thread, so a facilitator's page is read with hidden posts and trimmed after.
     may_moderate = caller.has("operator") or caller.has("facilitator")
-    thread, (posts, next_cursor), marks, following = await asyncio.gather(
+    thread, (posts, next_cursor), place = await asyncio.gather(
         thread_or_404(stores, thread_id),
         stores.posts.page(thread_id, with_hidden=may_moderate, cursor=cursor, limit=limit),
-        stores.reads.get_many(member_id, [thread_id]),
-        stores.follows.following(member_id, thread_id),
+        stores.readers.get(member_id, thread_id),
     )
     if may_moderate and not caller.governs(thread.region):
         posts = [p for p in posts if p.hidden is None]
-    seen = marks.get(thread.id)
+    seen = place.read_up_to
     if posts and (seen is None or posts[-1].created_at > seen):
         # Only when the marker moves: reading a page again writes nothing.
-        await stores.reads.mark(member_id, thread.id, posts[-1].created_at)
+        await stores.readers.mark(member_id, thread.id, posts[-1].created_at)
     wanted = sorted({p.quoted_post_id for p in posts if p.quoted_post_id})
-    found = await stores.posts.get_many(wanted) if wanted else {}
+    found = await stores.posts.shown(wanted) if wanted else {}
     quoted = {k: v for k, v in found.items() if v.hidden is None}
-    return ThreadPage(thread, posts, next_cursor, quoted, following)
+    return ThreadPage(thread, posts, next_cursor, quoted, place.following)
+
+
+async def post(stores: Stores, *, caller: Caller, post_id: str) -> Post:
+    """A hidden post only for those who moderate its thread, as on its page."""
+    member_of(caller)
+    found = await post_or_404(stores, post_id, visible=False)
+    if found.hidden is not None:
+        thread = await thread_or_404(stores, found.thread_id)
+        if not caller.governs(thread.region):
+            raise NotFound("no_such_post", "There is no such post")  # as for no post at all
+    return found
 
 
 async def threads(
@@ -55,7 +65,7 @@ async def threads(
     """The threads, each with how many posts the member has not read."""
     member_id = member_of(caller)
     found, next_cursor = await stores.threads.page(query, cursor=cursor, limit=limit)
-    marks = await stores.reads.get_many(member_id, [t.id for t in found])
+    marks = await stores.readers.read_up_to(member_id, [t.id for t in found])
     counted = [(t, await stores.posts.count_after(t.id, marks.get(t.id))) for t in found]
     return counted, next_cursor
 
@@ -68,7 +78,7 @@ async def search(
     filters: PostSearch,
     cursor: str | None,
     limit: int,
-) -> tuple[list[Post], str | None]:
+) -> tuple[list[PostShown], str | None]:
     member_of(caller)
     words = query_words(text)
     if not words:

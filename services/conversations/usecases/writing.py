@@ -150,7 +150,7 @@ async def follow(stores: Stores, *, caller: Caller, thread_id: str, following: b
     member_id = member_of(caller)
     thread = await thread_or_404(stores, thread_id)
     fact = ThreadFollowed(thread_id=thread.id, member_id=member_id, following=following)
-    return await stores.follows.set(member_id, thread.id, following, fact)
+    return await stores.readers.follow(member_id, thread.id, following, fact)
 
 
 async def mark_helpful(stores: Stores, *, caller: Caller, post_id: str) -> bool:

@@ -6,6 +6,7 @@ conversation_actions.py."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import urlencode
 
@@ -302,18 +303,22 @@ async def render_thread(
 async def edit_form(
     request: Request, thread_id: str, post_id: str, session: MemberSession, services: ServicesDep
 ) -> Response:
-    page = await services.get(
-        "conversations", f"/v1/threads/{thread_id}", caller=session.caller(), limit=50
+    caller = session.caller()
+    # The post itself, wherever it is in the thread (a page carries no Markdown); the thread
+    # for the heading and the way back.
+    post, page = await asyncio.gather(
+        services.get("conversations", f"/v1/posts/{post_id}", caller=caller),
+        services.get("conversations", f"/v1/threads/{thread_id}", caller=caller, limit=1),
     )
-    found = [p for p in page["posts"] if p["id"] == post_id]
-    text = found[0]["source"] if found else ""
+    if post["thread_id"] != thread_id:
+        return redirect(f"/conversations/{post['thread_id']}/posts/{post_id}/edit")
     return render(
         request,
         "conversation_edit.jinja",
         title="Edit your post",
         thread=page["thread"],
         post_id=post_id,
-        form={"body": text},
+        form={"body": post["source"]},
     )
 
 

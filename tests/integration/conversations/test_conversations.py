@@ -2,7 +2,8 @@
 members learned from membership's facts; a question on a recommendation; a reply that quotes
 and mentions (a member, and a stranger who stays text); hostile HTML inert; a post over the
 limit refused with its code; the answer accepted; a hidden post never served to members; a
-locked thread refusing replies; the facts published once each, valid against contracts/."""
+locked thread refusing replies; a post whole (Markdown and earlier words) for its edit form,
+a page with HTML only; the facts published once each, valid against contracts/."""
 
 from __future__ import annotations
 
@@ -98,14 +99,12 @@ async def test_a_question_answered_with_mentions_moderation_and_facts(
     )
     thread_id = started["thread"]["id"]
     assert "<script>" not in started["post"]["html"]
+    reply_body = f"We do: ask @[Cal](member:{colleague}) or @[Nobody](member:nobody-x)"
     reply = ok(
         await http.post(
             f"/v1/threads/{thread_id}/posts",
             headers=them,
-            json={
-                "body": f"We do: ask @[Cal](member:{colleague}) or @[Nobody](member:nobody-x)",
-                "quoted_post_id": started["post"]["id"],
-            },
+            json={"body": reply_body, "quoted_post_id": started["post"]["id"]},
         ),
         201,
     )
@@ -149,6 +148,19 @@ async def test_a_question_answered_with_mentions_moderation_and_facts(
     assert started["post"]["id"] in page["quoted"], "the reply's quote, for its preview"
     moderated = ok(await http.get(f"/v1/threads/{thread_id}", headers=facilitator))
     assert [p["hidden"] for p in moderated["posts"] if p["id"] == spam["id"]] == [True]
+    hidden = await http.get(f"/v1/posts/{spam['id']}", headers=me)
+    assert (hidden.status_code, hidden.json()["error"]["code"]) == (404, "no_such_post")
+    assert ok(await http.get(f"/v1/posts/{spam['id']}", headers=facilitator))["hidden"]
+
+    edited = ok(
+        await http.put(f"/v1/posts/{reply['id']}", headers=them, json={"body": "We do: ask Cal"})
+    )
+    whole = ok(await http.get(f"/v1/posts/{reply['id']}", headers=me))
+    assert (whole["source"], whole["html"]) == ("We do: ask Cal", edited["html"])
+    assert [r["source"] for r in whole["history"]] == [reply_body], "the earlier words kept"
+    shown = [p for p in ok(await http.get(f"/v1/threads/{thread_id}", headers=me))["posts"]]
+    assert [p["edits"] for p in shown if p["id"] == reply["id"]] == [1]
+    assert not any("source" in p or "history" in p for p in shown), "a page carries HTML only"
     ok(
         await http.post(
             f"/v1/threads/{thread_id}/lock",
@@ -160,7 +172,7 @@ async def test_a_question_answered_with_mentions_moderation_and_facts(
     assert locked.status_code == 409
     assert locked.json()["error"]["code"] == "thread_locked"
 
-    events = await events_about(infra, topics.CONVERSATIONS, {thread_id}, expected=6)
+    events = await events_about(infra, topics.CONVERSATIONS, {thread_id}, expected=7)
     types = [e["type"].removeprefix("uk.nhs.knet.").removesuffix(".v1") for e in events]
     assert sorted(types) == sorted(
         [
@@ -170,6 +182,7 @@ async def test_a_question_answered_with_mentions_moderation_and_facts(
             "answer.accepted",
             "post.added",
             "post.hidden",
+            "post.edited",
         ]
     )
     assert len({e["id"] for e in events}) == len(events), "each once"

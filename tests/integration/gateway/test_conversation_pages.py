@@ -7,7 +7,10 @@ markup stays inert; a member who is not a facilitator cannot moderate."""
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from shared.clock import new_id
@@ -140,3 +143,50 @@ async def test_a_question_is_asked_answered_mentioned_and_counted(platform: Plat
         assert followed.headers["location"] == thread_path + "?done=followed"
         page = await browser.get(thread_path)
         assert "Stop following" in page.text
+
+
+async def test_a_post_past_the_first_page_is_edited_from_its_own_words(
+    platform: Platform,
+) -> None:
+    author, _ = await platform.membership.member_with_roles("NW", ["member"])
+    await known_to_conversations(platform, author["id"])
+    stores = platform.services["conversations"].state.stores
+    async with platform.browser() as browser:
+        await browser.sign_in(author["email"], STRONG_PASSWORD)
+        topic = {"subject_kind": "topic", "title": "Evidence summaries", "body": "Who writes?"}
+        untagged = await browser.submit("/conversations/new", "/conversations/new", topic)
+        assert untagged.status_code == 422
+        assert "Give a free topic at least one tag" in untagged.text, "said whole, by its field"
+        asked = await browser.submit(
+            "/conversations/new", "/conversations/new", {**topic, "tags": "evidence summaries"}
+        )
+        assert asked.status_code == 303, asked.text
+        thread_path = asked.headers["location"]
+        thread = await stores.threads.get(thread_path.rsplit("/", 1)[1])
+        assert thread is not None
+        first = (await stores.posts.page(thread.id, with_hidden=False, cursor=None, limit=1))[0]
+        for n in range(55):  # a long thread, written straight into the store
+            earlier = await stores.posts.get(first[0].id)
+            reply = replace(earlier, id=new_id(), author_member_id=f"other-{n}", facts=[])
+            reply.created_at = earlier.created_at + timedelta(milliseconds=n + 1)
+            await stores.posts.add(reply, thread, [])
+        mine = "We do, **weekly**: [our list](https://example.nhs.uk/list)"
+        replied = await browser.submit(thread_path, thread_path + "/reply", {"body": mine})
+        assert replied.status_code == 303, replied.text
+        posts, _ = await stores.posts.page(thread.id, with_hidden=False, cursor=None, limit=100)
+        assert len(posts) == 57
+        assert posts[-1].author_member_id == author["id"]
+
+        form = await browser.get(f"{thread_path}/posts/{posts[-1].id}/edit")
+        assert form.status_code == 200
+        assert "We do, **weekly**: [our list](https://example.nhs.uk/list)" in html.unescape(
+            form.text
+        ), "its Markdown, though it is not on the thread's first page"
+        saved = await browser.submit(
+            f"{thread_path}/posts/{posts[-1].id}/edit",
+            f"{thread_path}/posts/{posts[-1].id}/edit",
+            {"body": "We do, monthly."},
+        )
+        assert saved.status_code == 303, saved.text
+        again = await browser.get(f"{thread_path}/posts/{posts[-1].id}/edit")
+        assert "We do, monthly." in again.text

@@ -11,19 +11,26 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from services.conversations.domain.threads import Hidden, Post, Subject, Thread, start
+from services.conversations.domain.threads import (
+    Hidden,
+    Post,
+    PostShown,
+    Revision,
+    Subject,
+    Thread,
+    start,
+)
 from services.conversations.facts import ThreadFollowed
 from services.conversations.memory import in_memory_stores
 from services.conversations.repository import (
     INDEXES,
     Flags,
-    Follows,
     Members,
     Posts,
-    Reads,
+    Readers,
     Threads,
 )
-from services.conversations.stores import Flag, PostSearch, Stores, ThreadQuery
+from services.conversations.stores import Flag, PostSearch, Reading, Stores, ThreadQuery
 from shared.clock import ManualClock, SystemClock, new_id
 from shared.errors import Stale
 from shared.mongo import ensure_indexes
@@ -36,8 +43,8 @@ async def stores(
     request: pytest.FixtureRequest, mongo: AsyncMongoClient[dict[str, Any]]
 ) -> AsyncIterator[Stores]:
     if request.param == "memory":
-        members, threads, posts, reads, flags, follows = in_memory_stores()
-        yield Stores(members, threads, posts, reads, flags, follows, clock=ManualClock(NOW))
+        members, threads, posts, readers, flags = in_memory_stores()
+        yield Stores(members, threads, posts, readers, flags, clock=ManualClock(NOW))
         return
     db = mongo[f"knet_conversations_contract_{new_id()}"]
     await ensure_indexes(db, INDEXES)
@@ -46,9 +53,8 @@ async def stores(
         Members(db),
         Threads(db, clock),
         Posts(db, clock),
-        Reads(db),
+        Readers(db, clock),
         Flags(db),
-        Follows(db, clock),
         clock=clock,
     )
 
@@ -164,6 +170,7 @@ async def test_edits_helpful_and_moves(stores: Stores) -> None:
     await stores.posts.add(post("p1", "t1", 1, "first words"), t, [])
     p = await stores.posts.get("p1")
     assert p is not None
+    p.history.append(Revision(p.source, p.html, p.created_at))
     p.source, p.html = "second words", "<p>second words</p>"
     await stores.posts.save(p)
     with pytest.raises(Stale):
@@ -183,14 +190,19 @@ async def test_edits_helpful_and_moves(stores: Stores) -> None:
         limit=5,
     )
     assert [f.id for f in moved] == ["p1"]
-    many = await stores.posts.get_many(["p1", "t1-p0", "nope"])
+    many = await stores.posts.shown(["p1", "t1-p0", "nope"])
     assert sorted(many) == ["p1", "t1-p0"]
+    shown = many["p1"]
+    assert (shown.html, shown.helpful, shown.edits) == ("<p>second words</p>", 1, 1)
+    assert shown == PostShown.of(again), "as a page shows it, less only its words' sources"
 
 
 async def test_read_marks_only_move_forward_and_flags_queue_once(stores: Stores) -> None:
-    await stores.reads.mark("m1", "t1", NOW + timedelta(minutes=2))
-    await stores.reads.mark("m1", "t1", NOW)
-    assert await stores.reads.get_many("m1", ["t1", "t2"]) == {"t1": NOW + timedelta(minutes=2)}
+    await stores.readers.mark("m1", "t1", NOW + timedelta(minutes=2))
+    await stores.readers.mark("m1", "t1", NOW)
+    later = NOW + timedelta(minutes=2)
+    assert await stores.readers.read_up_to("m1", ["t1", "t2"]) == {"t1": later}
+    assert await stores.readers.get("m1", "t1") == Reading(read_up_to=later, following=False)
     flag = Flag("p1", "t1", "m2", "Advertising", "LDN", NOW)
     assert await stores.flags.add(flag)
     assert not await stores.flags.add(flag)
@@ -201,11 +213,19 @@ async def test_read_marks_only_move_forward_and_flags_queue_once(stores: Stores)
     assert await stores.flags.open_in("LDN", limit=10) == []
 
 
-async def test_a_follow_is_recorded_once_per_change(stores: Stores) -> None:
+async def test_a_follow_is_recorded_once_per_change_beside_the_read_marker(
+    stores: Stores,
+) -> None:
     fact = ThreadFollowed(thread_id="t1", member_id="m1", following=True)
-    assert not await stores.follows.following("m1", "t1")
-    assert await stores.follows.set("m1", "t1", True, fact)
-    assert not await stores.follows.set("m1", "t1", True, fact), "so already"
-    assert await stores.follows.following("m1", "t1")
-    assert await stores.follows.set("m1", "t1", False, fact.model_copy(update={"following": False}))
-    assert not await stores.follows.following("m1", "t1")
+    assert await stores.readers.get("m1", "t1") == Reading()
+    assert await stores.readers.follow("m1", "t1", True, fact)
+    assert not await stores.readers.follow("m1", "t1", True, fact), "so already"
+    assert await stores.readers.get("m1", "t1") == Reading(following=True)
+    assert await stores.readers.read_up_to("m1", ["t1"]) == {}, "followed, never opened"
+    await stores.readers.mark("m1", "t1", NOW)
+    unfollowed = fact.model_copy(update={"following": False})
+    assert await stores.readers.follow("m1", "t1", False, unfollowed)
+    assert await stores.readers.get("m1", "t1") == Reading(read_up_to=NOW, following=False)
+    await stores.readers.mark("m2", "t1", NOW)
+    assert await stores.readers.follow("m2", "t1", False, unfollowed), "a reader's first choice"
+    assert await stores.readers.get("m2", "t1") == Reading(read_up_to=NOW, following=False)

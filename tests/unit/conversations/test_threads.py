@@ -103,8 +103,8 @@ def test_titles_tags_and_topics_are_checked() -> None:
     with pytest.raises(Invalid) as refused:
         begin(Subject.of("topic", None), "Hi", ("x" * 51,))
     assert refused.value.details["problems"] == [
-        "title: 5 to 150 characters",
-        "tags: at most 8, each at most 50 characters",
+        "title: Give a title of 5 to 150 characters",
+        "tags: Give at most 8 tags of at most 50 characters",
     ]
     with pytest.raises(Invalid):
         begin(Subject(SubjectKind.TOPIC, None), "A free topic without tags")

@@ -12,8 +12,8 @@ import pytest
 
 from services.conversations import facts as fact
 from services.conversations.memory import (
-    InMemoryFollows,
     InMemoryPosts,
+    InMemoryReaders,
     InMemoryThreads,
     in_memory_stores,
 )
@@ -31,8 +31,8 @@ FACILITATOR = Caller("fac", "LDN", frozenset({"member", "facilitator"}))
 
 @pytest.fixture
 async def stores() -> Stores:
-    members, threads, posts, reads, flags, follows = in_memory_stores()
-    found = Stores(members, threads, posts, reads, flags, follows, clock=ManualClock(NOW))
+    members, threads, posts, readers, flags = in_memory_stores()
+    found = Stores(members, threads, posts, readers, flags, clock=ManualClock(NOW))
     for member_id, name in (("asker", "Ann Asker"), ("helper", "Hal Helper"), ("ada", "Ada")):
         await members.apply(
             member_id,
@@ -297,7 +297,7 @@ async def test_a_member_follows_a_thread_and_stops(stores: Stores) -> None:
     )
     assert page.following
     assert await writing.follow(stores, caller=HELPER, thread_id=thread_id, following=False)
-    assert isinstance(stores.follows, InMemoryFollows)
-    assert [f.following for f in stores.follows.published] == [True, False]
+    assert isinstance(stores.readers, InMemoryReaders)
+    assert [f.following for f in stores.readers.published] == [True, False]
     with pytest.raises(NotFound):
         await writing.follow(stores, caller=HELPER, thread_id="nope", following=True)

@@ -16,7 +16,10 @@ import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import io.netty.channel.Channel;
 
-/** An H2 database whose collections plan their queries and whose non-unique indexes exist. */
+/**
+ * An H2 database whose collections plan their queries, whose non-unique indexes exist, and whose
+ * unique indexes are hashed in memory (see {@link HashedUniqueIndex}).
+ */
 final class KnetDatabase extends H2Database {
 
     // H2Database opens its collections from its own constructor, before a subclass's fields are
@@ -52,6 +55,18 @@ final class KnetDatabase extends H2Database {
             new MVMap.Builder<Object, Document>().valueType(BsonDocumentType.INSTANCE));
         MVMap<String, Object> metaMap = store.openMap("meta." + fullName);
         return new KnetCollection(this, collectionName, options, dataMap, metaMap, cursorRegistry);
+    }
+
+    @Override
+    protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
+                                                    boolean sparse) {
+        // Files written before held the unique indexes as maps (H2Database's names): they are
+        // rebuilt in memory now, so the old maps only take space.
+        String persisted = getFullCollectionNamespace(collectionName) + "._index_" + indexName;
+        if (store.hasMap(persisted)) {
+            store.removeMap(persisted);
+        }
+        return new HashedUniqueIndex(indexName, keys, sparse);
     }
 
     @Override
