@@ -154,6 +154,7 @@ class StartedView(BaseModel):
 class ThreadPageView(BaseModel):
     thread: ThreadView
     following: bool = Field(description="The caller follows it: hears of its replies")
+    from_start: bool = Field(description="The page begins at the thread's first post")
     posts: list[ShownPostView]
     quoted: dict[str, ShownPostView] = Field(description="The posts these quote, by id")
     next_cursor: str | None
@@ -196,14 +197,33 @@ async def thread_page(
     caller: CurrentCaller,
     limit: Limit = 50,
     cursor: Cursor = None,
+    from_post: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            pattern=WITHOUT_CONTROL_CHARACTERS,
+            description="Start at this post (one just written) rather than the first",
+        ),
+    ] = None,
+    from_unread: Annotated[
+        bool, Query(description="Start at the last post the caller read (without from_post)")
+    ] = False,
 ) -> ThreadPageView:
     """Oldest first; reading a page moves the caller's unread marker past it."""
     page = await reading.thread_page(
-        stores, caller=caller, thread_id=thread_id, cursor=cursor, limit=limit
+        stores,
+        caller=caller,
+        thread_id=thread_id,
+        cursor=cursor,
+        limit=limit,
+        from_post=from_post,
+        from_unread=from_unread,
     )
     return ThreadPageView(
         thread=ThreadView.of(page.thread),
         following=page.following,
+        from_start=page.from_start,
         posts=[ShownPostView.of(p) for p in page.posts],
         quoted={k: ShownPostView.of(v) for k, v in page.quoted.items()},
         next_cursor=page.next_cursor,

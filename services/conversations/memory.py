@@ -139,12 +139,20 @@ class InMemoryPosts:
         post.facts.clear()
 
     async def page(
-        self, thread_id: str, *, with_hidden: bool, cursor: str | None, limit: int
+        self,
+        thread_id: str,
+        *,
+        with_hidden: bool,
+        cursor: str | None,
+        limit: int,
+        since: datetime | None = None,
     ) -> tuple[list[PostShown], str | None]:
         found = [
             d
             for d in self.documents.values()
-            if d["thread_id"] == thread_id and (with_hidden or d["visible"])
+            if d["thread_id"] == thread_id
+            and (with_hidden or d["visible"])
+            and (since is None or d["created_at"] >= since)
         ]
         page, next_cursor = page_in_memory(
             found, key=lambda d: [d["created_at"], d["_id"]], fields=2, cursor=cursor, limit=limit

@@ -97,9 +97,15 @@ class Posts(Protocol):
         """At the version read (`Stale` otherwise), with its facts (keyed by the thread)."""
 
     async def page(
-        self, thread_id: str, *, with_hidden: bool, cursor: str | None, limit: int
+        self,
+        thread_id: str,
+        *,
+        with_hidden: bool,
+        cursor: str | None,
+        limit: int,
+        since: datetime | None = None,
     ) -> tuple[list[PostShown], str | None]:
-        """Oldest first."""
+        """Oldest first; from `since` on, when given."""
 
     async def count_after(self, thread_id: str, after: datetime | None) -> int:
         """Visible posts newer than `after` (all when None): the unread count."""

@@ -220,6 +220,26 @@ async def directory(
     return Page(items=[MemberView.of(m, caller) for m in members], next_cursor=next_cursor)
 
 
+class NamesView(BaseModel):
+    names: dict[str, str] = Field(description="By member id; the erased are left out")
+
+
+MAX_NAMES = 100
+
+
+@router.get("/members/names", dependencies=[MEMBERS])
+async def names(
+    stores: StoresDep,
+    caller: CurrentCaller,
+    member_id: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=64)]],
+        Query(alias="id", min_length=1, max_length=MAX_NAMES),
+    ],
+) -> NamesView:
+    """Names to show beside what members wrote (a thread's authors): one call for a page."""
+    return NamesView(names=await usecases.names(stores, caller=caller, member_ids=member_id))
+
+
 @router.get("/members/{member_id}")
 async def member(member_id: str, stores: StoresDep, caller: CurrentCaller) -> MemberView:
     return MemberView.of(

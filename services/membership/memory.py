@@ -58,6 +58,10 @@ class InMemoryMembers:
         found = self.documents.get(member_id)
         return from_document(copy.deepcopy(found)) if found else None
 
+    async def names(self, member_ids: list[str]) -> dict[str, str]:
+        found = [self.documents.get(m) for m in member_ids]
+        return {d["_id"]: d["name"] for d in found if d and d["status"] != Status.ERASED.value}
+
     async def by_email(self, email: str) -> Member | None:
         return next((m for m in self._all() if m.email == email), None)
 

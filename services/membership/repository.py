@@ -81,6 +81,12 @@ class MemberRepository:
         document = await self.collection.find_one({"_id": member_id}, NO_OUTBOX)
         return from_document(document) if document else None
 
+    async def names(self, member_ids: list[str]) -> dict[str, str]:
+        found = self.collection.find(
+            {"_id": {"$in": member_ids}, "status": {"$ne": Status.ERASED.value}}, {"name": 1}
+        )
+        return {d["_id"]: d["name"] async for d in found}
+
     async def by_email(self, email: str) -> Member | None:
         document = await self.collection.find_one({"email": email}, NO_OUTBOX)
         return from_document(document) if document else None

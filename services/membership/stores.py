@@ -35,6 +35,9 @@ class Members(Protocol):
 
     async def by_email(self, email: str) -> Member | None: ...
 
+    async def names(self, member_ids: list[str]) -> dict[str, str]:
+        """The names of those of them who are members or were (not the erased)."""
+
     async def any_with_role(self, role: str) -> bool: ...
 
     async def count_active_with_role(self, role: str) -> int: ...

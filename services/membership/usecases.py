@@ -147,6 +147,13 @@ async def get_member(stores: Stores, member_id: str) -> Member:
     return member
 
 
+async def names(stores: Stores, *, caller: Caller, member_ids: list[str]) -> dict[str, str]:
+    """Members' names to show beside what they wrote; the erased are left out."""
+    if not caller.has("member"):
+        raise Forbidden("not_permitted", "Only members can do this")
+    return await stores.members.names(list(dict.fromkeys(member_ids)))
+
+
 async def search_directory(
     stores: Stores, *, query: DirectoryQuery, cursor: str | None, limit: int
 ) -> tuple[list[Member], str | None]:

@@ -261,11 +261,19 @@ class Posts:
         post.facts.clear()
 
     async def page(
-        self, thread_id: str, *, with_hidden: bool, cursor: str | None, limit: int
+        self,
+        thread_id: str,
+        *,
+        with_hidden: bool,
+        cursor: str | None,
+        limit: int,
+        since: datetime | None = None,
     ) -> tuple[list[PostShown], str | None]:
         criteria: dict[str, Any] = {"thread_id": thread_id}
         if not with_hidden:
             criteria["visible"] = True
+        if since is not None:
+            criteria["created_at"] = {"$gte": since}
         documents, next_cursor = await fetch_page(
             self.collection,
             criteria,

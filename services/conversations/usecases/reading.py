@@ -22,18 +22,39 @@ class ThreadPage:
     next_cursor: str | None
     quoted: dict[str, PostShown]  # the visible posts these quote, for their previews
     following: bool  # the reader follows the thread
+    from_start: bool  # the page begins at the thread's first post
 
 
 async def thread_page(
-    stores: Stores, *, caller: Caller, thread_id: str, cursor: str | None, limit: int
+    stores: Stores,
+    *,
+    caller: Caller,
+    thread_id: str,
+    cursor: str | None,
+    limit: int,
+    from_post: str | None = None,
+    from_unread: bool = False,
 ) -> ThreadPage:
+    """The page after `cursor`; or the one starting at `from_post` (a reply just written, a
+    search hit, a flagged post: past the first page in a long thread); or, `from_unread`, at
+    the last post the member read (the first page if they never opened it); or the first."""
     member_id = member_of(caller)
     # Everything read at once: whether the caller moderates this thread is known only with
     # the thread, so a facilitator's page is read with hidden posts and trimmed after.
     may_moderate = caller.has("operator") or caller.has("facilitator")
+    since = None
+    if cursor is None and from_post is not None:
+        start = await post_or_404(stores, from_post, visible=not may_moderate)
+        if start.thread_id != thread_id:
+            raise NotFound("no_such_post", "There is no such post in this thread")
+        since = start.created_at
+    elif cursor is None and from_unread:
+        since = (await stores.readers.get(member_id, thread_id)).read_up_to
     thread, (posts, next_cursor), place = await asyncio.gather(
         thread_or_404(stores, thread_id),
-        stores.posts.page(thread_id, with_hidden=may_moderate, cursor=cursor, limit=limit),
+        stores.posts.page(
+            thread_id, with_hidden=may_moderate, cursor=cursor, limit=limit, since=since
+        ),
         stores.readers.get(member_id, thread_id),
     )
     if may_moderate and not caller.governs(thread.region):
@@ -45,7 +66,8 @@ async def thread_page(
     wanted = sorted({p.quoted_post_id for p in posts if p.quoted_post_id})
     found = await stores.posts.shown(wanted) if wanted else {}
     quoted = {k: v for k, v in found.items() if v.hidden is None}
-    return ThreadPage(thread, posts, next_cursor, quoted, place.following)
+    from_start = cursor is None and since is None
+    return ThreadPage(thread, posts, next_cursor, quoted, place.following, from_start)
 
 
 async def post(stores: Stores, *, caller: Caller, post_id: str) -> Post:

@@ -29,45 +29,101 @@ async def _act(
     field: str,
     done: str,
     anchor: str = "",
+    at_post: str | None = None,
     form: dict[str, str] | None = None,
 ) -> Response:
     """Calls conversations; a refusal is shown on the thread's page beside `field`."""
     try:
         await services.call("conversations", method, path, caller=session.caller(), json=body)
     except ServiceRefused as refused:
-        # Not theirs to do (403) is the error page; what they can mend is shown beside it.
-        if refused.status_code not in (404, 409, 422, 429):
-            raise
-        problems = Problems()
-        problems.refused(refused, (field,), field)
-        return await render_thread(
-            request, thread_id, session, services, problems=problems, form=form
+        return await _refused(request, session, services, thread_id, refused, field, form)
+    if at_post:  # the page the post is on, past the first in a long thread
+        return redirect(
+            f"/conversations/{thread_id}?from_post={at_post}&done={done}#post-{at_post}"
         )
     return redirect(f"/conversations/{thread_id}?done={done}{anchor}")
+
+
+async def _refused(
+    request: Request,
+    session: Session,
+    services: Services,
+    thread_id: str,
+    refused: ServiceRefused,
+    field: str,
+    form: dict[str, str] | None,
+) -> Response:
+    # Not theirs to do (403) is the error page; what they can mend is shown beside it.
+    if refused.status_code not in (404, 409, 422, 429):
+        raise refused
+    problems = Problems()
+    problems.refused(refused, (field,), field)
+    return await render_thread(request, thread_id, session, services, problems=problems, form=form)
 
 
 @router.post("/conversations/{thread_id}/reply")
 async def reply(
     request: Request, thread_id: str, form: Form, session: MemberSession, services: ServicesDep
 ) -> Response:
+    if form.get("action") == "find_member" or form.get("mention"):
+        return await _mention(request, thread_id, form, session, services)
     text = form.get("body", "").strip()
     if not text:
         problems = Problems()
         problems.add("body", "Write your reply")
         return await render_thread(request, thread_id, session, services, problems=problems)
     body = {"body": text, "quoted_post_id": form.get("quoted_post_id") or None}
-    return await _act(
-        request,
-        session,
-        services,
-        thread_id,
-        "POST",
-        f"/v1/threads/{thread_id}/posts",
-        body,
-        field="body",
-        done="replied",
-        anchor="#reply",
-        form={"body": text},
+    try:
+        posted = await services.call(
+            "conversations",
+            "POST",
+            f"/v1/threads/{thread_id}/posts",
+            caller=session.caller(),
+            json=body,
+        )
+    except ServiceRefused as refused:
+        kept = {"body": text, "quoted_post_id": form.get("quoted_post_id", "")}
+        return await _refused(request, session, services, thread_id, refused, "body", kept)
+    # In a thread longer than a page the reply is not on its first: show the page it is on.
+    post_id = posted["id"]
+    return redirect(f"/conversations/{thread_id}?from_post={post_id}&done=replied#post-{post_id}")
+
+
+MENTION_MATCHES = 8
+
+
+async def _mention(
+    request: Request, thread_id: str, form: dict[str, str], session: Session, services: Services
+) -> Response:
+    """The reply form's member picker, without JavaScript: "Find" lists the members whose name
+    starts so; choosing one adds their mention to the reply, kept as written so far."""
+    kept = {k: form.get(k, "") for k in ("body", "quoted_post_id", "mention_name")}
+    caller = session.caller()
+    chosen = form.get("mention", "")
+    problems = Problems()
+    if chosen:
+        member = await services.get("membership", f"/v1/members/{chosen}", caller=caller)
+        written = kept["body"].rstrip()
+        kept["body"] = f"{written}{' ' if written else ''}@[{member['name']}](member:{chosen}) "
+        return await render_thread(request, thread_id, session, services, form=kept)
+    name = " ".join(kept["mention_name"].split())
+    matches: list[dict[str, Any]] = []
+    if not name:
+        problems.add("mention_name", "Enter the start of their name")
+    else:
+        try:
+            found = await services.get(
+                "membership", "/v1/members", caller=caller, name=name, limit=MENTION_MATCHES
+            )
+            matches = found["items"]
+        except ServiceRefused as refused:
+            if refused.status_code != 422:
+                raise
+            problems.refused(refused, ("mention_name",), "mention_name", {"name": "mention_name"})
+        if not matches and not problems:
+            problems.add("mention_name", f"No member's name starts with {name}")
+    return await render_thread(
+        request, thread_id, session, services, problems=problems, form=kept, mentionable=matches
     )
 
 
@@ -90,7 +146,7 @@ async def helpful(
         None,
         field="body",
         done="helpful",
-        anchor=f"#post-{post_id}",
+        at_post=post_id,
     )
 
 
@@ -114,7 +170,7 @@ async def flag(
         body,
         field=f"reason-{post_id}",
         done="flagged",
-        anchor=f"#post-{post_id}",
+        at_post=post_id,
     )
 
 
@@ -156,7 +212,7 @@ async def hide(
         body,
         field=f"reason-{post_id}",
         done="moderated",
-        anchor=f"#post-{post_id}",
+        at_post=post_id,
     )
 
 

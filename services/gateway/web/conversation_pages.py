@@ -247,8 +247,12 @@ async def thread(
     session: MemberSession,
     services: ServicesDep,
     cursor: str | None = None,
+    from_post: str | None = None,
+    unread: bool = False,
 ) -> Response:
-    return await render_thread(request, thread_id, session, services, cursor=cursor)
+    return await render_thread(
+        request, thread_id, session, services, cursor=cursor, from_post=from_post, unread=unread
+    )
 
 
 async def render_thread(
@@ -258,12 +262,21 @@ async def render_thread(
     services: Services,
     *,
     cursor: str | None = None,
+    from_post: str | None = None,
+    unread: bool = False,
     problems: Problems | None = None,
     form: dict[str, str] | None = None,
+    mentionable: list[dict[str, Any]] | None = None,
 ) -> Response:
     caller = session.caller()
     page = await services.get(
-        "conversations", f"/v1/threads/{thread_id}", caller=caller, cursor=cursor, limit=50
+        "conversations",
+        f"/v1/threads/{thread_id}",
+        caller=caller,
+        cursor=cursor,
+        from_post=from_post,
+        from_unread="true" if unread else None,
+        limit=50,
     )
     t = page["thread"]
     posts = page["posts"]
@@ -286,6 +299,7 @@ async def render_thread(
         posts=posts,
         quoted=page["quoted"],
         next_cursor=page["next_cursor"],
+        from_start=page["from_start"],
         names=names,
         subject=SUBJECTS[t["subject_kind"]][0],
         subject_href=subject_link(t["subject_kind"], t["subject_id"]),
@@ -295,6 +309,7 @@ async def render_thread(
         done=request.query_params.get("done"),
         problems=problems,
         form=form or {},
+        mentionable=mentionable,
         status=422 if problems else 200,
     )
 
@@ -358,4 +373,4 @@ async def edit(
             problems=problems,
             status=422,
         )
-    return redirect(f"/conversations/{thread_id}?done=edited#post-{post_id}")
+    return redirect(f"/conversations/{thread_id}?from_post={post_id}&done=edited#post-{post_id}")

@@ -24,7 +24,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
-from services.gateway.clients import ServiceRefused, Services
+from services.gateway.clients import Services
 from services.gateway.domain.sessions import Session
 from services.gateway.stores import Stores
 from services.gateway.usecases import sessions
@@ -230,21 +230,20 @@ class Problems:
         return {"text": message} if message else None
 
 
+MAX_NAMES = 100  # membership's bound on one call
+
+
 async def member_names(services: Services, caller: Caller, member_ids: list[str]) -> dict[str, str]:
-    """Names to show for member ids, read in parallel; a member who left shows as such."""
-
-    async def name(member_id: str) -> tuple[str, str]:
-        try:
-            member = await services.call(
-                "membership", "GET", f"/v1/members/{member_id}", caller=caller
-            )
-        except ServiceRefused as refused:
-            if refused.status_code != 404:
-                raise
-            return member_id, "A former member"
-        return member_id, str(member["name"])
-
-    return dict(await asyncio.gather(*(name(m) for m in dict.fromkeys(member_ids))))
+    """Names to show for member ids, a hundred to a call (a thread's page is one); a member
+    whose record was erased shows as a former member."""
+    wanted = list(dict.fromkeys(member_ids))
+    batches = [wanted[i : i + MAX_NAMES] for i in range(0, len(wanted), MAX_NAMES)]
+    found: dict[str, str] = {}
+    for answer in await asyncio.gather(
+        *(services.get("membership", "/v1/members/names", caller=caller, id=b) for b in batches)
+    ):
+        found.update(answer["names"])
+    return {m: found.get(m, "A former member") for m in wanted}
 
 
 def navigation(session: Session | None, path: str) -> list[dict[str, Any]]:

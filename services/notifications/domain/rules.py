@@ -241,7 +241,8 @@ def case_study(d: dict[str, Any]) -> Route:
 
 def _thread_link(d: dict[str, Any]) -> str:
     post = d.get("post_id")
-    return f"/conversations/{d['thread_id']}" + (f"#post-{post}" if post else "")
+    # The page the post is on: past the first one in a long thread.
+    return f"/conversations/{d['thread_id']}" + (f"?from_post={post}#post-{post}" if post else "")
 
 
 def thread_started(d: dict[str, Any]) -> Route | None:

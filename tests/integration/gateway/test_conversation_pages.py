@@ -176,6 +176,18 @@ async def test_a_post_past_the_first_page_is_edited_from_its_own_words(
         posts, _ = await stores.posts.page(thread.id, with_hidden=False, cursor=None, limit=100)
         assert len(posts) == 57
         assert posts[-1].author_member_id == author["id"]
+        landed = replied.headers["location"]
+        assert landed.endswith(f"#post-{posts[-1].id}"), "to the reply, past the first page"
+        shown = await browser.get(landed.split("#")[0])
+        assert f'id="post-{posts[-1].id}"' in shown.text
+        assert "Your reply is posted" in shown.text
+        assert "Earlier posts, from the start of the conversation" in shown.text
+        first_page = await browser.get(thread_path)
+        assert f'id="post-{posts[-1].id}"' not in first_page.text
+        assert "Earlier posts" not in first_page.text
+        found = await browser.get("/conversations/search?q=weekly+list")
+        hit = f"{thread_path}?from_post={posts[-1].id}#post-{posts[-1].id}"
+        assert f'href="{hit}"' in found.text, "a search hit opens the page it is on"
 
         form = await browser.get(f"{thread_path}/posts/{posts[-1].id}/edit")
         assert form.status_code == 200
@@ -190,3 +202,44 @@ async def test_a_post_past_the_first_page_is_edited_from_its_own_words(
         assert saved.status_code == 303, saved.text
         again = await browser.get(f"{thread_path}/posts/{posts[-1].id}/edit")
         assert "We do, monthly." in again.text
+
+
+async def test_a_member_is_found_and_mentioned_from_the_reply_form(platform: Platform) -> None:
+    """The picker works without JavaScript: Find lists the members whose name starts so, and
+    choosing one adds their mention to the reply as written so far."""
+    writer, _ = await platform.membership.member_with_roles("MID", ["member"])
+    colleague, _ = await platform.membership.member_with_roles("MID", ["member"])
+    await known_to_conversations(platform, writer["id"], colleague["id"])
+    async with platform.browser() as browser:
+        await browser.sign_in(writer["email"], STRONG_PASSWORD)
+        asked = await browser.submit(
+            "/conversations/new",
+            "/conversations/new",
+            {"subject_kind": "topic", "title": "Current awareness", "tags": "alerts", "body": "Hi"},
+        )
+        thread_path = asked.headers["location"]
+        draft = {"body": "Thank you,", "mention_name": "", "action": "find_member"}
+        empty = await browser.submit(thread_path, thread_path + "/reply", draft)
+        assert empty.status_code == 422
+        assert "Enter the start of their name" in empty.text
+        nobody = await browser.submit(
+            thread_path, thread_path + "/reply", {**draft, "mention_name": "Zzyzx Nobody"}
+        )
+        assert "No member&#39;s name starts with Zzyzx Nobody" in nobody.text
+        found = await browser.submit(
+            thread_path, thread_path + "/reply", {**draft, "mention_name": colleague["name"][:-2]}
+        )
+        assert found.status_code == 200
+        assert f'name="mention" value="{colleague["id"]}"' in found.text
+        assert "Thank you," in found.text, "the reply as written so far is kept"
+        chosen = await browser.submit(
+            thread_path, thread_path + "/reply", {"body": "Thank you,", "mention": colleague["id"]}
+        )
+        code = f"@[{colleague['name']}](member:{colleague['id']})"
+        assert f"Thank you, {code}" in html.unescape(chosen.text)
+        replied = await browser.submit(
+            thread_path, thread_path + "/reply", {"body": f"Thank you, {code} knows"}
+        )
+        assert replied.status_code == 303, replied.text
+        page = await browser.get(thread_path)
+        assert f'href="/people/{colleague["id"]}"' in page.text

@@ -252,3 +252,28 @@ async def test_suggestions_and_key_players(membership: MembershipClient) -> None
     region = (await membership.http.get("/v1/regions/WAL", headers=my_headers)).json()
     assert near["id"] in [m["id"] for m in region["facilitators"]]
     assert region["members"] >= 2
+
+
+async def test_names_for_a_page_come_in_one_call(membership: MembershipClient) -> None:
+    http = membership.http
+    ada, _ = await membership.member_with_roles("LDN", ["member"])
+    bea, _ = await membership.member_with_roles("NW", ["member"])
+    me = membership.headers(ada["id"], {"member"}, "LDN")
+    found = await http.get(
+        "/v1/members/names", params={"id": [ada["id"], bea["id"], "nobody", ada["id"]]}, headers=me
+    )
+    assert found.status_code == 200, found.text
+    assert found.json() == {"names": {ada["id"]: ada["name"], bea["id"]: bea["name"]}}
+    applicant = await membership.apply("LDN")
+    refused = await http.get(
+        "/v1/members/names",
+        params={"id": [ada["id"]]},
+        headers=membership.headers(applicant["id"], set(), "LDN"),
+    )
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "not_permitted")
+    too_many = await http.get(
+        "/v1/members/names", params={"id": [str(i) for i in range(101)]}, headers=me
+    )
+    assert too_many.status_code == 422
+    none = await http.get("/v1/members/names", headers=me)
+    assert none.status_code == 422

@@ -151,6 +151,13 @@ async def test_posts_page_count_search_and_keep_hidden_ones_apart(stores: Stores
     assert ([p.id for p in rest], end) == (["p3"], None)
     everything, _ = await stores.posts.page("t1", with_hidden=True, cursor=None, limit=10)
     assert everything[-1].hidden == Hidden("Advertising", "f", NOW)
+    since = everything[2].created_at  # p2's
+    later, more = await stores.posts.page(
+        "t1", with_hidden=False, cursor=None, limit=1, since=since
+    )
+    assert [p.id for p in later] == ["p2"], "from that time on"
+    last, _ = await stores.posts.page("t1", with_hidden=False, cursor=more, limit=5, since=since)
+    assert [p.id for p in last] == ["p3"]
     assert await stores.posts.count_after("t1", None) == 4
     assert await stores.posts.count_after("t1", NOW + timedelta(minutes=1)) == 2
     assert len(await stores.posts.recent_by("m1", NOW + timedelta(minutes=2))) == 3

@@ -82,6 +82,21 @@ async def test_a_member_round_trips_and_saves_only_at_the_version_read(
     assert members.document(stored) == members.document(first)
 
 
+async def test_names_of_members_and_former_members_but_not_the_erased(
+    stores: tuple[Members, Organisations, Contributions],
+) -> None:
+    members, _, _ = stores
+    await members.add(active("n1", name="Nia"))
+    await members.add(active("n2", name="Noor", status=Status.LEFT))
+    gone = active("n3", name="Ned")
+    await members.add(gone)
+    loaded = await members.get("n3")
+    assert loaded is not None
+    loaded.erase(by=loaded, now=datetime.now(UTC))
+    await members.save(loaded)
+    assert await members.names(["n1", "n2", "n3", "nobody"]) == {"n1": "Nia", "n2": "Noor"}
+
+
 async def test_an_email_is_registered_once(
     stores: tuple[Members, Organisations, Contributions],
 ) -> None:

@@ -100,6 +100,16 @@ async def test_a_question_gets_replies_quotes_and_mentions(stores: Stores) -> No
         await writing.reply(
             stores, caller=ASKER, thread_id="nope", body="Hello?", quoted_post_id=None
         )
+    assert page.from_start
+    at_reply = await reading.thread_page(
+        stores, caller=ASKER, thread_id=thread_id, cursor=None, limit=50, from_post=first.id
+    )
+    assert ([p.id for p in at_reply.posts], at_reply.from_start) == ([first.id, second.id], False)
+    other = await ask(stores)
+    with pytest.raises(NotFound):
+        await reading.thread_page(
+            stores, caller=ASKER, thread_id=other, cursor=None, limit=50, from_post=first.id
+        )
 
 
 async def test_unread_markers_move_as_a_member_reads(stores: Stores) -> None:
@@ -121,6 +131,19 @@ async def test_unread_markers_move_as_a_member_reads(stores: Stores) -> None:
         limit=10,
     )
     assert [unread for _, unread in listed] == [1]
+    resumed = await reading.thread_page(
+        stores, caller=HELPER, thread_id=thread_id, cursor=None, limit=50, from_unread=True
+    )
+    first, new = resumed.posts
+    assert (first.author_member_id, new.html, resumed.from_start) == (
+        "asker",
+        "<p>Anyone?</p>\n",
+        False,
+    ), "where they left off: the last post they read, then the new one"
+    never = await reading.thread_page(
+        stores, caller=FACILITATOR, thread_id=thread_id, cursor=None, limit=50, from_unread=True
+    )
+    assert (never.from_start, len(never.posts)) == (True, 2), "never opened: from the start"
 
 
 async def test_hidden_posts_are_never_served_to_members_and_locked_threads_take_no_replies(

@@ -200,7 +200,7 @@ def test_a_new_thread_goes_to_its_subjects_followers_or_an_events_registrants() 
     assert r.audiences == (Followers("recommendation", "R4"),)
     assert r.exclude == {"a1"}
     assert r.message.subject == "New question: Clinical librarians?"
-    assert r.message.link == "/conversations/t1#post-p1"
+    assert r.message.link == "/conversations/t1?from_post=p1#post-p1"
     assert r.message.category is Category.CONVERSATIONS
     event = routed(
         "thread.started",
