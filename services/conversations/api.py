@@ -92,7 +92,7 @@ class ShownPostView(BaseModel):
 
 class RevisionView(BaseModel):
     source: str
-    until: datetime = Field(description="When these words were replaced")
+    written_at: datetime = Field(description="When these words were written")
 
 
 class PostView(ShownPostView):
@@ -106,7 +106,7 @@ class PostView(ShownPostView):
         return cls(
             **ShownPostView.of(PostShown.of(p)).model_dump(),
             source=p.source,
-            history=[RevisionView(source=r.source, until=r.at) for r in p.history],
+            history=[RevisionView(source=r.source, written_at=r.at) for r in p.history],
         )
 
 

@@ -65,11 +65,16 @@ class Readers:
         return {d["_id"].split("|", 1)[1]: d["at"] async for d in found if d.get("at")}
 
     async def mark(self, member_id: str, thread_id: str, at: datetime) -> None:
-        await self.collection.update_one(
-            {"_id": f"{member_id}|{thread_id}"},
-            {"$max": {"at": at}, "$setOnInsert": {"member_id": member_id, "thread_id": thread_id}},
-            upsert=True,
-        )
+        key = f"{member_id}|{thread_id}"
+        update = {
+            "$max": {"at": at},
+            "$setOnInsert": {"member_id": member_id, "thread_id": thread_id},
+        }
+        try:
+            await self.collection.update_one({"_id": key}, update, upsert=True)
+        except DuplicateKeyError:
+            # Another upsert (a second tab, a follow) inserted it first: it exists now.
+            await self.collection.update_one({"_id": key}, update)
 
     async def follow(self, member_id: str, thread_id: str, following: bool, fact: Any) -> bool:
         key = f"{member_id}|{thread_id}"
@@ -77,14 +82,15 @@ class Readers:
             "$set": {"following": following, "member_id": member_id, "thread_id": thread_id},
             "$push": push_to_outbox(outbox_for([fact], thread_id, self.clock)),
         }
+        # Matches only a record in the other state (or with no choice yet: a reader's); a
+        # missing one is inserted.
+        changed = {"_id": key, "following": {"$ne": following}}
         try:
-            # Matches only a record in the other state (or with no choice yet: a reader's);
-            # a missing one is inserted.
-            result = await self.collection.update_one(
-                {"_id": key, "following": {"$ne": following}}, update, upsert=True
-            )
+            result = await self.collection.update_one(changed, update, upsert=True)
         except DuplicateKeyError:
-            return False  # it was so already
+            # It exists: so already, or inserted just now by another upsert (a read marker's),
+            # which this update then changes.
+            result = await self.collection.update_one(changed, update)
         return bool(result.modified_count or result.upserted_id is not None)
 
 

@@ -103,8 +103,10 @@ async def _mention(
     problems = Problems()
     if chosen:
         member = await services.get("membership", f"/v1/members/{chosen}", caller=caller)
+        # A mention's label is at most 100 characters and holds no square bracket.
+        label = str(member["name"]).replace("[", "(").replace("]", ")")[:100]
         written = kept["body"].rstrip()
-        kept["body"] = f"{written}{' ' if written else ''}@[{member['name']}](member:{chosen}) "
+        kept["body"] = f"{written}{' ' if written else ''}@[{label}](member:{chosen}) "
         return await render_thread(request, thread_id, session, services, form=kept)
     name = " ".join(kept["mention_name"].split())
     matches: list[dict[str, Any]] = []

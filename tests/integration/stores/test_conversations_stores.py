@@ -3,6 +3,7 @@ in-memory ones behave alike (the use-case tests run on the in-memory ones)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -236,3 +237,16 @@ async def test_a_follow_is_recorded_once_per_change_beside_the_read_marker(
     await stores.readers.mark("m2", "t1", NOW)
     assert await stores.readers.follow("m2", "t1", False, unfollowed), "a reader's first choice"
     assert await stores.readers.get("m2", "t1") == Reading(read_up_to=NOW, following=False)
+
+
+async def test_a_first_read_and_a_first_follow_at_once_both_count(stores: Stores) -> None:
+    """Both upsert the same new document: whichever inserts it, the other still applies."""
+    for i in range(20):
+        thread_id = f"race{i}"
+        fact = ThreadFollowed(thread_id=thread_id, member_id="m1", following=True)
+        _, followed = await asyncio.gather(
+            stores.readers.mark("m1", thread_id, NOW),
+            stores.readers.follow("m1", thread_id, True, fact),
+        )
+        assert followed
+        assert await stores.readers.get("m1", thread_id) == Reading(NOW, following=True)
