@@ -38,6 +38,7 @@ from services.gateway.web import (
     people_pages,
     plan_pages,
     recommendation_pages,
+    region_pages,
     token_pages,
 )
 from services.gateway.web.errors import install_page_errors
@@ -109,6 +110,7 @@ def create_app(
             case_study_pages.router,
             conversation_pages.router,
             conversation_actions.router,
+            region_pages.router,
             facilitator_pages.router,
             operator_pages.router,
             health_pages.router,

@@ -33,7 +33,7 @@ SUBJECTS = {
     "plan": ("Plan", "/plans/{}"),
     "event": ("Event", "/events/{}"),
     "case_study": ("Case study", "/case-studies/{}"),
-    "region": ("Region", "/conversations?region={}"),
+    "region": ("Region", "/regions/{}"),
     "topic": ("Topic", ""),
 }
 SEARCH_FILTERS = ("q", "region", "tag")
@@ -43,17 +43,19 @@ def subject_link(kind: str, subject_id: str | None) -> str:
     return SUBJECTS[kind][1].format(subject_id) if subject_id and SUBJECTS[kind][1] else ""
 
 
-async def panel(services: Services, caller: Caller, kind: str, subject_id: str) -> dict[str, Any]:
-    """The latest threads about a subject, for its page; empty when conversations is away."""
+async def panel(
+    services: Services,
+    caller: Caller,
+    kind: str,
+    subject_id: str,
+    *,
+    listed: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The latest threads about a subject (or those `listed` by other filters: a region's
+    page lists every thread in the region), for its page; empty when conversations is away."""
+    filters = listed or {"subject_kind": kind, "subject_id": subject_id}
     try:
-        page = await services.get(
-            "conversations",
-            "/v1/threads",
-            caller=caller,
-            subject_kind=kind,
-            subject_id=subject_id,
-            limit=5,
-        )
+        page = await services.get("conversations", "/v1/threads", caller=caller, limit=5, **filters)
     except ServiceRefused:
         page = {"items": []}
     except Exception:  # conversations away: the page shows without its panel

@@ -185,6 +185,8 @@ async def test_apply_approve_rank_register_plan_and_share(
     await member.check("registered")
     await member.open(f"{site}/events/mine", "my-events")
     await expect(page.locator("main")).to_contain_text(title)
+    await member.open(f"{site}/regions/SW", "region")
+    await expect(page.locator("main")).to_contain_text(title)  # among its upcoming events
 
     # Starts a plan for their organisation and reports progress.
     async def plan_started() -> bool:
@@ -378,6 +380,7 @@ async def test_every_other_page_as_an_operator(
         "/plans",
         "/plans/new",
         "/case-studies",
+        "/regions/SW",
         "/approvals?region=SW",
         "/node-keys?region=SW",
         "/network-health",
@@ -392,6 +395,7 @@ async def test_every_other_page_as_an_operator(
         "/conversations/search?q=librarian",
         "/conversations/flags",
         f"/conversations/{thread_id}",
+        f"/conversations/{thread_id}?unread=true",
         "/unsubscribe?token=x",
         "/accessibility",
         "/privacy",

@@ -136,6 +136,13 @@ async def test_a_question_is_asked_answered_mentioned_and_counted(platform: Plat
         region_page = await browser.get("/conversations?region=SW")
         assert "Conversations in South West" in region_page.text
         assert title in region_page.text
+        region = await browser.get("/regions/SW")
+        assert "<h1>South West</h1>" in region.text
+        assert f'<a href="/people/{facilitator["id"]}">' in region.text, "a key player"
+        assert "Conversations in South West" in region.text
+        assert title in region.text, "the region's conversations panel"
+        assert "Ask the network a question or start a conversation" in region.text
+        assert (await browser.get("/regions/XX")).status_code == 404
 
     async with platform.browser() as browser:
         await browser.sign_in(colleague["email"], STRONG_PASSWORD)
