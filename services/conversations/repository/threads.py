@@ -166,21 +166,30 @@ def post_document(p: Post, thread: Thread) -> dict[str, Any]:
     }
 
 
-def post_of(d: dict[str, Any]) -> Post:
+def _read_alike(d: dict[str, Any]) -> dict[str, Any]:
+    """What a post and a post as a page shows it read alike from a document."""
     hidden = d.get("hidden")
+    return {
+        "id": d["_id"],
+        "thread_id": d["thread_id"],
+        "author_member_id": d["author_member_id"],
+        "html": d["html"],
+        "created_at": d["created_at"],
+        "quoted_post_id": d.get("quoted_post_id"),
+        "mentions": list(d.get("mentions", [])),
+        "edited_at": d.get("edited_at"),
+        "helpful": d.get("helpful", 0),
+        "hidden": Hidden(hidden["reason"], hidden["by_member_id"], hidden["at"])
+        if hidden
+        else None,
+    }
+
+
+def post_of(d: dict[str, Any]) -> Post:
     return Post(
-        id=d["_id"],
-        thread_id=d["thread_id"],
-        author_member_id=d["author_member_id"],
+        **_read_alike(d),
         source=d["source"],
-        html=d["html"],
-        created_at=d["created_at"],
-        quoted_post_id=d.get("quoted_post_id"),
-        mentions=list(d.get("mentions", [])),
-        edited_at=d.get("edited_at"),
         history=[Revision(r["source"], r["html"], r["at"]) for r in d.get("history", [])],
-        hidden=Hidden(hidden["reason"], hidden["by_member_id"], hidden["at"]) if hidden else None,
-        helpful=d.get("helpful", 0),
         version=d.get("version", 0),
     )
 
@@ -206,20 +215,7 @@ SHOWN_FIELDS = dict.fromkeys(
 
 
 def shown_of(d: dict[str, Any]) -> PostShown:
-    hidden = d.get("hidden")
-    return PostShown(
-        id=d["_id"],
-        thread_id=d["thread_id"],
-        author_member_id=d["author_member_id"],
-        html=d["html"],
-        created_at=d["created_at"],
-        quoted_post_id=d.get("quoted_post_id"),
-        mentions=list(d.get("mentions", [])),
-        edited_at=d.get("edited_at"),
-        edits=d.get("edits", 0),
-        helpful=d.get("helpful", 0),
-        hidden=Hidden(hidden["reason"], hidden["by_member_id"], hidden["at"]) if hidden else None,
-    )
+    return PostShown(**_read_alike(d), edits=d.get("edits", 0))
 
 
 class Posts:
