@@ -15,6 +15,7 @@ import httpx
 
 from bench.harness import Figure
 from bench.membership import hello_world, percentile, timed
+from services.conversations.app import create_app as create_conversations
 from services.events.app import create_app as create_events
 from services.gateway.app import create_app as create_gateway
 from services.membership.app import MembershipSettings
@@ -65,6 +66,9 @@ async def run(settings: PlatformSettings) -> list[Figure]:
         "recommendations": create_recommendations(settings),
         # The home page asks it for the unread count (no mail is sent in this benchmark).
         "notifications": create_notifications(NotificationsSettings(**settings.model_dump())),
+        # And conversations for the region's open questions: without it here, each home page
+        # tried a connection to a conversations that was not there.
+        "conversations": create_conversations(settings),
     }
     gateway = create_gateway(
         settings, transports={n: httpx.ASGITransport(app=a) for n, a in apps.items()}

@@ -87,9 +87,11 @@ async def threads(
     """The threads, each with how many posts the member has not read."""
     member_id = member_of(caller)
     found, next_cursor = await stores.threads.page(query, cursor=cursor, limit=limit)
+    if not found:
+        return [], next_cursor
     marks = await stores.readers.read_up_to(member_id, [t.id for t in found])
-    counted = [(t, await stores.posts.count_after(t.id, marks.get(t.id))) for t in found]
-    return counted, next_cursor
+    counts = await asyncio.gather(*(stores.posts.count_after(t.id, marks.get(t.id)) for t in found))
+    return list(zip(found, counts, strict=True)), next_cursor
 
 
 async def search(

@@ -3,6 +3,8 @@ network at a glance."""
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -24,9 +26,12 @@ async def home(request: Request, session: MaybeSession, services: ServicesDep) -
         )
     if not session.is_member:
         return redirect("/application")
-    overview = await request.app.state.overview.get(session.caller())
-    unread = await unread_count(services, session.caller())
-    questions = await open_questions(services, session.caller(), session.region)
+    caller = session.caller()
+    overview, unread, questions = await asyncio.gather(
+        request.app.state.overview.get(caller),
+        unread_count(services, caller),
+        open_questions(services, caller, session.region),
+    )
     titles = {r["code"]: r["title"] for r in report()["recommendations"]}
     return render(
         request,
