@@ -61,9 +61,13 @@ class AnswerAccepted(ReaderModel):
 def contribution_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
     consumer = make("contributions", [topics.EVENTS, topics.RECOMMENDATIONS, topics.CONVERSATIONS])
 
-    async def record(event: CloudEvent, member_id: str, kind: str, ref: str) -> None:
+    async def record(
+        event: CloudEvent, member_id: str, kind: str, ref: str, key: str | None = None
+    ) -> None:
+        """Once per `key` (the event's id unless given: a post's or an answer's own key lets
+        a restored post or a replaced answer be taken back and counted again)."""
         await usecases.record_contribution(
-            stores, event_id=event.id, member_id=member_id, kind=kind, ref=ref, at=event.time
+            stores, event_id=key or event.id, member_id=member_id, kind=kind, ref=ref, at=event.time
         )
 
     @consumer.on("uk.nhs.knet.event.published.v1", EventPublished)
@@ -88,14 +92,8 @@ def contribution_consumer(make: ConsumerFactory, stores: Stores) -> EventConsume
         await record(event, data.member_id, "endorsements", data.code)
 
     async def posted(event: CloudEvent, data: PostWritten) -> None:
-        await usecases.record_contribution(
-            stores,
-            event_id=f"post|{data.post_id}",
-            member_id=data.author_member_id,
-            kind="posts",
-            ref=data.post_id,
-            at=event.time,
-        )
+        key = f"post|{data.post_id}"
+        await record(event, data.author_member_id, "posts", data.post_id, key)
 
     consumer.on("uk.nhs.knet.thread.started.v1", PostWritten)(posted)
     consumer.on("uk.nhs.knet.post.added.v1", PostWritten)(posted)
@@ -113,13 +111,7 @@ def contribution_consumer(make: ConsumerFactory, stores: Stores) -> EventConsume
     async def answered(event: CloudEvent, data: AnswerAccepted) -> None:
         if data.previous_post_id:
             await usecases.withdraw_contribution(stores, key=f"answer|{data.previous_post_id}")
-        await usecases.record_contribution(
-            stores,
-            event_id=f"answer|{data.post_id}",
-            member_id=data.answerer_member_id,
-            kind="answers_accepted",
-            ref=data.post_id,
-            at=event.time,
-        )
+        key = f"answer|{data.post_id}"
+        await record(event, data.answerer_member_id, "answers_accepted", data.post_id, key)
 
     return consumer
