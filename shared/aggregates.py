@@ -11,10 +11,10 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from shared.clock import Clock
-from shared.cloudevents import Fact, make_event
+from shared.cloudevents import Fact
 from shared.errors import Stale
 from shared.mongo import Db
-from shared.outbox import OUTBOX_FIELD, outbox_entries, push_to_outbox
+from shared.outbox import OUTBOX_FIELD, facts_outbox, push_to_outbox
 
 
 class Aggregate(Protocol):
@@ -74,16 +74,6 @@ class AggregateStore:
         aggregate.facts.clear()
 
     def _entries(self, subject: Any, events: Sequence[Fact]) -> list[dict[str, Any]]:
-        return outbox_entries(
-            (
-                make_event(
-                    e,
-                    source=self.source,
-                    subject=str(subject),
-                    region=getattr(e, "region", None),
-                    clock=self.clock,
-                ),
-                e.topic,
-            )
-            for e in events
+        return facts_outbox(
+            ((e, str(subject)) for e in events), source=self.source, clock=self.clock
         )

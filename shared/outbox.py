@@ -22,7 +22,8 @@ import structlog
 from pymongo import IndexModel, UpdateOne, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 
-from shared.cloudevents import STRUCTURED, CloudEvent, Fact
+from shared.clock import Clock
+from shared.cloudevents import STRUCTURED, CloudEvent, Fact, make_event
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_FAILURES, OUTBOX_PUBLISHED
 
 log = structlog.get_logger()
@@ -45,13 +46,23 @@ def outbox_entry(event: CloudEvent, topic: str) -> dict[str, Any]:
     return {"topic": topic, "event": event.model_dump(mode="json", exclude_none=True)}
 
 
-def outbox_entries(
-    events: Iterable[tuple[CloudEvent, type[Fact] | str]],
+def facts_outbox(
+    facts: Iterable[tuple[Fact, str]], *, source: str, clock: Clock
 ) -> list[dict[str, Any]]:
-    """Entries for an aggregate's `outbox` array, each with the topic it goes to."""
+    """Entries for facts, each made an event with its subject (the Kafka key); a fact that
+    names a region carries it as the event's `region`."""
     return [
-        outbox_entry(event, target if isinstance(target, str) else target.topic)
-        for event, target in events
+        outbox_entry(
+            make_event(
+                fact,
+                source=source,
+                subject=subject,
+                region=getattr(fact, "region", None),
+                clock=clock,
+            ),
+            fact.topic,
+        )
+        for fact, subject in facts
     ]
 
 

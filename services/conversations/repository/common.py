@@ -6,20 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from shared.clock import Clock
-from shared.cloudevents import Fact, make_event
-from shared.outbox import outbox_entries
+from shared.cloudevents import Fact
+from shared.outbox import facts_outbox
 
 SOURCE = "/services/conversations"
 
 
 def outbox_for(facts: list[Any], subject: str, clock: Clock) -> list[dict[str, Any]]:
-    return outbox_entries(
-        (
-            make_event(
-                f, source=SOURCE, subject=subject, region=getattr(f, "region", None), clock=clock
-            ),
-            f.topic,
-        )
-        for f in facts
-        if isinstance(f, Fact)
-    )
+    found = ((f, subject) for f in facts if isinstance(f, Fact))
+    return facts_outbox(found, source=SOURCE, clock=clock)

@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from shared.clock import Clock
-from shared.cloudevents import Fact, make_event
-from shared.outbox import outbox_entries
+from shared.cloudevents import Fact
+from shared.outbox import facts_outbox
 
 SOURCE = "/services/notifications"
 
 
 def outbox_for(facts: list[tuple[Fact, str]], clock: Clock) -> list[dict[str, Any]]:
     """Outbox entries for facts, each with its subject (the Kafka key)."""
-    return outbox_entries(
-        (make_event(fact, source=SOURCE, subject=subject, clock=clock), fact.topic)
-        for fact, subject in facts
-    )
+    return facts_outbox(facts, source=SOURCE, clock=clock)

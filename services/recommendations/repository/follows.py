@@ -14,9 +14,8 @@ from services.recommendations.facts import FollowStarted, FollowStopped
 from services.recommendations.repository.common import SOURCE
 from services.recommendations.stores import Follow
 from shared.clock import Clock
-from shared.cloudevents import make_event
 from shared.mongo import Db
-from shared.outbox import outbox_entries, push_to_outbox
+from shared.outbox import facts_outbox, push_to_outbox
 from shared.pagination import fetch_page
 
 
@@ -26,8 +25,8 @@ class Follows:
         self.clock = clock
 
     def _outbox(self, key: str, fact: FollowStarted | FollowStopped) -> dict[str, Any]:
-        event = make_event(fact, source=SOURCE, subject=key, clock=self.clock)
-        return push_to_outbox(outbox_entries([(event, fact.topic)]))  # the `$push` clause
+        entries = facts_outbox([(fact, key)], source=SOURCE, clock=self.clock)
+        return push_to_outbox(entries)  # the `$push` clause
 
     async def follow(self, started: FollowStarted, at: datetime) -> bool:
         key = f"{started.member_id}|{started.kind}|{started.target}"
