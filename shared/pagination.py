@@ -72,7 +72,15 @@ async def fetch_page(
     if len(documents) <= limit:
         return documents, None
     documents = documents[:limit]
-    return documents, encode_cursor([documents[-1][f] for f in sort])
+    return documents, encode_cursor([_value(documents[-1], f) for f in sort])
+
+
+def _value(document: dict[str, Any], field: str) -> Any:
+    """A sort field's value, through embedded documents for a dotted path (`move.region`)."""
+    value: Any = document
+    for part in field.split("."):
+        value = value[part]
+    return value
 
 
 def after(

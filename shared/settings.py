@@ -36,6 +36,9 @@ class PlatformSettings(BaseSettings):
 
     internal_token_secret: str = DEVELOPMENT_SECRET
     internal_token_ttl_seconds: int = Field(default=60, ge=5, le=3600)
+    # How old a caller's roles may be: the gateway reads them from membership again after
+    # this, and services that judge what a role set up allow for it.
+    role_refresh_seconds: float = Field(default=60, gt=0)
 
     handler_max_attempts: int = Field(default=3, ge=1, le=20)
     handler_backoff_seconds: float = Field(default=0.2, ge=0)

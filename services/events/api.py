@@ -11,9 +11,11 @@ from pydantic import BaseModel, Field
 
 from services.events.domain.details import EventDetails, Kind, Mode, Scope
 from services.events.domain.network_event import NetworkEvent
+from services.events.domain.organising import may_join
 from services.events.stores import Stores
 from services.events.usecases import calendars, network_events
 from shared.auth import MEMBERS, CurrentCaller
+from shared.caller import Caller
 from shared.http_errors import ERROR_RESPONSES_IN_JSON
 from shared.pagination import Limit, Page
 from shared.requests import Cursor, Region, RegionFilter, RequestModel, Timestamp, WordFilter
@@ -71,7 +73,10 @@ class EventView(BaseModel):
     ends_at: datetime
     timezone: str
     venue: str | None
-    join_url: str | None
+    join_url: str | None = Field(
+        description="The meeting link: shown to those who run the event and to members with a"
+        " confirmed place"
+    )
     tags: list[str]
     capacity: int
     seats_left: int
@@ -80,7 +85,7 @@ class EventView(BaseModel):
     organiser_node: str | None
 
     @classmethod
-    def of(cls, event: NetworkEvent) -> EventView:
+    def of(cls, event: NetworkEvent, caller: Caller) -> EventView:
         d = event.details
         return cls(
             id=event.id,
@@ -95,7 +100,7 @@ class EventView(BaseModel):
             ends_at=d.ends_at,
             timezone=d.timezone,
             venue=d.venue,
-            join_url=d.join_url,
+            join_url=d.join_url if may_join(caller, event) else None,
             tags=list(d.tags),
             capacity=event.capacity,
             seats_left=event.seats_left,
@@ -140,13 +145,13 @@ async def create(body: EventIn, stores: StoresDep, caller: CurrentCaller) -> Eve
     event = await network_events.create_event(
         stores, caller=caller, details=body.details(), capacity=body.capacity, publish=body.publish
     )
-    return EventView.of(event)
+    return EventView.of(event, caller)
 
 
 @router.get("/events")
 async def listing(
     stores: StoresDep,
-    _: CurrentCaller,
+    caller: CurrentCaller,
     region: RegionFilter = None,
     scope: Literal["local", "regional", "national"] | None = None,
     tag: WordFilter = None,
@@ -165,7 +170,7 @@ async def listing(
         cursor=cursor,
         limit=limit,
     )
-    return Page(items=[EventView.of(e) for e in events], next_cursor=next_cursor)
+    return Page(items=[EventView.of(e, caller) for e in events], next_cursor=next_cursor)
 
 
 @router.put("/events/{event_id}", dependencies=[MEMBERS])
@@ -175,7 +180,7 @@ async def revise(
     event = await network_events.revise_event(
         stores, caller=caller, event_id=event_id, details=body.details(), capacity=body.capacity
     )
-    return EventView.of(event)
+    return EventView.of(event, caller)
 
 
 @router.get("/events/{event_id}/registrations", dependencies=[MEMBERS])
@@ -208,7 +213,7 @@ async def attendance(
     event = await network_events.record_attendance(
         stores, caller=caller, event_id=event_id, member_ids=body.member_ids
     )
-    return EventView.of(event)
+    return EventView.of(event, caller)
 
 
 CALENDAR = "text/calendar; charset=utf-8"
@@ -227,8 +232,9 @@ class CalendarResponse(Response):
 @router.get(
     "/events/{event_id}.ics", response_class=CalendarResponse, responses=ERROR_RESPONSES_IN_JSON
 )
-async def event_ics(event_id: str, stores: StoresDep, _: CurrentCaller) -> Response:
-    return Response(await calendars.event_calendar(stores, event_id=event_id), media_type=CALENDAR)
+async def event_ics(event_id: str, stores: StoresDep, caller: CurrentCaller) -> Response:
+    feed = await calendars.event_calendar(stores, caller=caller, event_id=event_id)
+    return Response(feed, media_type=CALENDAR)
 
 
 @router.get("/members/{member_id}/calendar-link", dependencies=[MEMBERS])
@@ -284,7 +290,9 @@ async def my_events(member_id: str, stores: StoresDep, caller: CurrentCaller) ->
     rows = await network_events.my_events(stores, caller=caller, member_id=member_id)
     return Page(
         items=[
-            MyEventView(event=EventView.of(e), seat=r.seat.value, waitlist_position=position)
+            MyEventView(
+                event=EventView.of(e, caller), seat=r.seat.value, waitlist_position=position
+            )
             for e, r, position in rows
         ],
         next_cursor=None,
@@ -303,20 +311,18 @@ async def unregister(event_id: str, stores: StoresDep, caller: CurrentCaller) ->
 @router.post("/events/{event_id}/publish", dependencies=[MEMBERS])
 async def publish(event_id: str, stores: StoresDep, caller: CurrentCaller) -> EventView:
     """A draft is published by its organiser, the region's facilitators or an operator."""
-    return EventView.of(
-        await network_events.publish_event(stores, caller=caller, event_id=event_id)
-    )
+    event = await network_events.publish_event(stores, caller=caller, event_id=event_id)
+    return EventView.of(event, caller)
 
 
 @router.post("/events/{event_id}/cancel", dependencies=[MEMBERS])
 async def cancel(
     event_id: str, body: Cancellation, stores: StoresDep, caller: CurrentCaller
 ) -> EventView:
-    return EventView.of(
-        await network_events.cancel_event(
-            stores, caller=caller, event_id=event_id, reason=body.reason
-        )
+    event = await network_events.cancel_event(
+        stores, caller=caller, event_id=event_id, reason=body.reason
     )
+    return EventView.of(event, caller)
 
 
 class MonthOfEventsView(BaseModel):
@@ -337,5 +343,7 @@ async def statistics(
 
 # Last: `/events/{event_id}` would otherwise swallow `/events/{event_id}.ics`.
 @router.get("/events/{event_id}")
-async def event(event_id: str, stores: StoresDep, _: CurrentCaller) -> EventView:
-    return EventView.of(await network_events.get_event(stores, event_id))
+async def event(event_id: str, stores: StoresDep, caller: CurrentCaller) -> EventView:
+    return EventView.of(
+        await network_events.event_for(stores, caller=caller, event_id=event_id), caller
+    )

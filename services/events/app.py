@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 from prometheus_client import Gauge
 
 from services.events import api, node_api
-from services.events.consumers import submission_consumer
+from services.events.consumers import members_consumer, submission_consumer
 from services.events.repository import (
     INDEXES,
     EventRepository,
+    IssuerRepository,
     NodeKeyRepository,
     ReminderClaims,
     SubmissionRecords,
@@ -37,7 +40,9 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         submissions=SubmissionRecords(ctx.db, ctx.clock),
         reminders=ReminderClaims(ctx.db, ctx.clock),
         node_keys=NodeKeyRepository(ctx.db),
+        issuers=IssuerRepository(ctx.db),
         clock=ctx.clock,
+        role_refresh=timedelta(seconds=settings.role_refresh_seconds),
         feed_secret=settings.internal_token_secret,
     )
 
@@ -59,7 +64,10 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
             every(settings.reminder_poll_seconds, "reminders", schedule),
             every(settings.gauge_refresh_seconds, "gauges", refresh_gauges),
         ],
-        consumers=[submission_consumer(ctx.consumer, stores)],
+        consumers=[
+            submission_consumer(ctx.consumer, stores),
+            members_consumer(ctx.consumer, stores),
+        ],
         title="KM Network events",
     )
     app.state.stores = stores

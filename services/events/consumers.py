@@ -1,4 +1,5 @@
-"""Kafka subscribers: regional nodes' event submissions."""
+"""Kafka subscribers: regional nodes' event submissions; membership's word on who may keep
+node keys."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pydantic import ConfigDict
 
 from services.events.domain.submission import SUBMITTED
 from services.events.stores import Stores
-from services.events.usecases import submissions
+from services.events.usecases import node_keys, submissions
 from shared import topics
 from shared.cloudevents import CloudEvent, ReaderModel
 from shared.consumer import ConsumerFactory, EventConsumer
@@ -38,5 +39,41 @@ def submission_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
             stores, submission_id=f"unreadable:{position}", raw=record.value or b"", problem=problem
         )
         log.info("unreadable submission", reason=reason, answered=result is not None)
+
+    return consumer
+
+
+class MemberStanding(ReaderModel):
+    """What a membership fact says of where a member stands (tolerant: each fact carries
+    some of these)."""
+
+    member_id: str
+    region: str | None = None
+    roles: list[str] | None = None
+
+
+MEMBERSHIP = "uk.nhs.knet.member."
+
+
+def members_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
+    """Node keys stop when their issuer's role (or membership) goes: approvals and role
+    changes carry the roles, profile updates the region (a move), a departure ends all."""
+    consumer = make("members", [topics.MEMBERSHIP])
+    for name in ("approved", "role_changed", "profile_updated", "left"):
+
+        @consumer.on(f"{MEMBERSHIP}{name}.v1", MemberStanding)
+        async def changed(event: CloudEvent, data: MemberStanding, name: str = name) -> None:
+            changes: dict[str, object] = {"region": data.region} if data.region else {}
+            if data.roles is not None:
+                changes["roles"] = data.roles
+            if name == "approved":
+                changes["active"] = True
+            elif name == "left":
+                changes["active"] = False
+            stopped = await node_keys.member_changed(
+                stores, member_id=data.member_id, changes=changes, at=event.time
+            )
+            if stopped:
+                log.info("node keys stopped with their issuer's role", keys=stopped)
 
     return consumer

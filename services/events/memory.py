@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from services.events.domain.listing import Listing
 from services.events.domain.network_event import NetworkEvent, Status
-from services.events.domain.node_keys import NodeKey
-from services.events.repository import from_document, to_document
+from services.events.domain.node_keys import NodeKey, Standing
+from services.events.repository import from_document, standing_of, to_document
 from services.events.stores import FEED_BOUND, ROUND_BOUND
 from shared.errors import Stale
 from shared.pagination import page_in_memory
@@ -138,7 +139,22 @@ class InMemoryNodeKeys:
         found = [k for k in self.keys.values() if k.region == region]
         return page_in_memory(found, key=lambda k: [k.id], fields=1, cursor=cursor, limit=limit)
 
-    async def revoke(self, key_id: str, at: datetime) -> None:
+    async def revoke(self, key_id: str, at: datetime, reason: str) -> None:
         key = self.keys.get(key_id)
         if key is not None and key.revoked_at is None:
-            self.keys[key_id] = NodeKey(**{**key.__dict__, "revoked_at": at})
+            self.keys[key_id] = replace(key, revoked_at=at, revoked_reason=reason)
+
+    async def issued_by(self, member_id: str) -> list[NodeKey]:
+        return [k for k in self.keys.values() if k.created_by == member_id and k.active]
+
+
+class InMemoryIssuers:
+    def __init__(self) -> None:
+        self.documents: dict[str, dict[str, Any]] = {}
+
+    async def record(self, member_id: str, changes: dict[str, Any]) -> None:
+        self.documents.setdefault(member_id, {"_id": member_id}).update(changes)
+
+    async def get(self, member_id: str) -> Standing | None:
+        document = self.documents.get(member_id)
+        return standing_of(dict(document)) if document else None

@@ -39,6 +39,9 @@ class KeyView(BaseModel):
     created_at: datetime
     created_by: str
     revoked_at: datetime | None
+    revoked_reason: str | None = Field(
+        None, description="Why it stopped: revoked by someone, or its issuer's role went"
+    )
 
     @classmethod
     def of(cls, key: NodeKey) -> KeyView:
@@ -49,6 +52,7 @@ class KeyView(BaseModel):
             created_at=key.created_at,
             created_by=key.created_by,
             revoked_at=key.revoked_at,
+            revoked_reason=key.revoked_reason,
         )
 
 

@@ -11,7 +11,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from services.events.domain.details import EventDetails, Kind, Mode, Scope
 from services.events.domain.listing import Listing
 from services.events.domain.network_event import NetworkEvent, Registration, Seat, Status
-from services.events.domain.node_keys import NodeKey
+from services.events.domain.node_keys import NodeKey, Standing
 from services.events.stores import FEED_BOUND, ROUND_BOUND
 from shared.aggregates import AggregateStore
 from shared.clock import Clock
@@ -30,7 +30,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("registrations.member_id", 1), ("starts_at", 1)], name="by_registrant"),
         IndexModel([("status", 1), ("ends_at", 1)], name="ended"),
     ],
-    "node_keys": [IndexModel([("region", 1), ("_id", 1)], name="by_region")],
+    "node_keys": [
+        IndexModel([("region", 1), ("_id", 1)], name="by_region"),
+        IndexModel([("created_by", 1), ("revoked_at", 1)], name="by_issuer"),
+    ],
 }
 
 
@@ -91,11 +94,40 @@ class NodeKeyRepository:
         )
         return [_key_of(d) for d in documents], next_cursor
 
-    async def revoke(self, key_id: str, at: datetime) -> None:
-        # One field set once: no read-modify-write to lose, so no lock needed.
+    async def revoke(self, key_id: str, at: datetime, reason: str) -> None:
+        # Fields set once: no read-modify-write to lose, so no lock needed.
         await self.collection.update_one(
-            {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": at}}
+            {"_id": key_id, "revoked_at": None},
+            {"$set": {"revoked_at": at, "revoked_reason": reason}},
         )
+
+    async def issued_by(self, member_id: str) -> list[NodeKey]:
+        found = self.collection.find({"created_by": member_id, "revoked_at": None})
+        return [_key_of(d) async for d in found]
+
+
+class IssuerRepository:
+    """Members as membership's facts say they stand now (one document each)."""
+
+    def __init__(self, db: Db) -> None:
+        self.collection: AsyncCollection[dict[str, Any]] = db["issuers"]
+
+    async def record(self, member_id: str, changes: dict[str, Any]) -> None:
+        await self.collection.update_one({"_id": member_id}, {"$set": changes}, upsert=True)
+
+    async def get(self, member_id: str) -> Standing | None:
+        document = await self.collection.find_one({"_id": member_id})
+        return standing_of(document) if document else None
+
+
+def standing_of(document: dict[str, Any]) -> Standing:
+    active = document.get("active", True)
+    return Standing(
+        member_id=document["_id"],
+        region=document.get("region"),
+        roles=frozenset(document.get("roles", ())) if active else frozenset(),
+        lost_at=document.get("lost_at"),
+    )
 
 
 def _key_fields(key: NodeKey) -> dict[str, Any]:
@@ -106,6 +138,7 @@ def _key_fields(key: NodeKey) -> dict[str, Any]:
         "created_at": key.created_at,
         "created_by": key.created_by,
         "revoked_at": key.revoked_at,
+        "revoked_reason": key.revoked_reason,
     }
 
 
@@ -118,6 +151,7 @@ def _key_of(doc: dict[str, Any]) -> NodeKey:
         created_at=doc["created_at"],
         created_by=doc["created_by"],
         revoked_at=doc.get("revoked_at"),
+        revoked_reason=doc.get("revoked_reason"),
     )
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from services.events.domain.listing import Listing
 from services.events.domain.network_event import NetworkEvent
-from services.events.domain.node_keys import NodeKey
+from services.events.domain.node_keys import NodeKey, Standing
 from shared.clock import Clock, new_id
 
 # A member's calendar feed and the schedulers' rounds read at most this many events each.
@@ -79,8 +79,21 @@ class NodeKeys(Protocol):
     ) -> tuple[list[NodeKey], str | None]:
         """A region's keys in id order."""
 
-    async def revoke(self, key_id: str, at: datetime) -> None:
-        """Sets the revocation time once; revoking again keeps the first."""
+    async def revoke(self, key_id: str, at: datetime, reason: str) -> None:
+        """Sets the revocation time and reason once; revoking again keeps the first."""
+
+    async def issued_by(self, member_id: str) -> list[NodeKey]:
+        """The keys `member_id` issued that still work."""
+
+
+class Issuers(Protocol):
+    """Where each member stands now (region, roles, still a member, when they last lost
+    authority), kept from membership's facts: a node key stops with its issuer's authority."""
+
+    async def record(self, member_id: str, changes: dict[str, Any]) -> None:
+        """Sets `region`, `roles`, `active` and `lost_at` (those given); creates the record."""
+
+    async def get(self, member_id: str) -> Standing | None: ...
 
 
 @dataclass
@@ -89,7 +102,11 @@ class Stores:
     submissions: Submissions
     reminders: Reminders
     node_keys: NodeKeys
+    issuers: Issuers
     clock: Clock
+    # How old a caller's roles may be (the gateway reads them again after this): a node key
+    # issued within it after its issuer lost the role may have been issued on the old roles.
+    role_refresh: timedelta = timedelta(seconds=60)
     # Signs members' private calendar-feed links (calendar apps send no bearer token).
     feed_secret: str = ""
     new_id: Callable[[], str] = field(default=new_id)

@@ -54,8 +54,6 @@ STATIC = REPO_ROOT / "services" / "gateway" / "static"
 class GatewaySettings(PlatformSettings):
     session_idle_minutes: float = 30
     session_absolute_hours: float = 12
-    # A role change or a removal reaches an open session within this.
-    role_refresh_seconds: float = 60
     sign_in_failures_per_account: int = 5
     sign_in_failures_per_address: int = 50
     sign_in_window_minutes: float = 15

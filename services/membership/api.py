@@ -3,7 +3,8 @@ the response. Errors are typed in the use cases and mapped to HTTP in one place.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, status
@@ -37,6 +38,13 @@ router = APIRouter(prefix="/v1")
 StoresDep = Annotated[Stores, Depends(stores_of(Stores))]
 
 
+class MoveView(BaseModel):
+    region: str
+    organisation_id: str | None
+    requested_at: datetime
+    declined_reason: str | None = Field(None, description="Set when a facilitator declined")
+
+
 class MemberView(BaseModel):
     id: str
     name: str
@@ -50,6 +58,9 @@ class MemberView(BaseModel):
     bio: str
     links: list[str]
     email: str | None = Field(None, description="Shown to the member and to those who manage them")
+    move: MoveView | None = Field(
+        None, description="A move asked for: shown to the member and to those who decide it"
+    )
 
     @classmethod
     def of(cls, member: Member, caller: Caller) -> MemberView:
@@ -69,6 +80,10 @@ class MemberView(BaseModel):
             # Shown to the member and to those whose remit they are in.
             email=member.email
             if caller.member_id == member.id or governs(caller, member.region)
+            else None,
+            move=MoveView(**asdict(member.move))
+            if member.move
+            and (caller.member_id == member.id or governs(caller, member.move.region))
             else None,
         )
 
@@ -99,6 +114,11 @@ class ProfileChanges(RequestModel):
     skills: list[str] | None = Field(None, max_length=20)
     bio: str | None = Field(None, max_length=2000)
     links: list[str] | None = Field(None, max_length=5)
+
+
+class MoveIn(RequestModel):
+    region: Region
+    organisation_id: str | None = Field(None, max_length=64)
 
 
 class Roles(RequestModel):
@@ -256,6 +276,59 @@ async def edit_profile(
         stores, actor_id=caller.member_id, member_id=member_id, changes=changes
     )
     return MemberView.of(updated, caller)
+
+
+@router.post("/members/{member_id}/move", dependencies=[MEMBERS])
+async def request_move(
+    member_id: str, body: MoveIn, stores: StoresDep, caller: CurrentCaller
+) -> MemberView:
+    """The member asks to move region or organisation; a facilitator of that region decides.
+    Asking again replaces the request."""
+    member = await usecases.request_move(
+        stores,
+        actor_id=caller.member_id,
+        member_id=member_id,
+        region=body.region,
+        organisation_id=body.organisation_id,
+    )
+    return MemberView.of(member, caller)
+
+
+@router.delete("/members/{member_id}/move", dependencies=[MEMBERS])
+async def withdraw_move(member_id: str, stores: StoresDep, caller: CurrentCaller) -> MemberView:
+    member = await usecases.withdraw_move(stores, actor_id=caller.member_id, member_id=member_id)
+    return MemberView.of(member, caller)
+
+
+@router.get("/moves", dependencies=[AUTHORITIES])
+async def moves(
+    stores: StoresDep,
+    caller: CurrentCaller,
+    region: RegionCode,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[MemberView]:
+    """Members asking to move to `region`, oldest request first."""
+    members, next_cursor = await usecases.moves_waiting(
+        stores, actor_id=caller.member_id, region=region, cursor=cursor, limit=limit
+    )
+    return Page(items=[MemberView.of(m, caller) for m in members], next_cursor=next_cursor)
+
+
+@router.post("/members/{member_id}/move/approve", dependencies=[AUTHORITIES])
+async def approve_move(member_id: str, stores: StoresDep, caller: CurrentCaller) -> MemberView:
+    member = await usecases.approve_move(stores, actor_id=caller.member_id, member_id=member_id)
+    return MemberView.of(member, caller)
+
+
+@router.post("/members/{member_id}/move/decline", dependencies=[AUTHORITIES])
+async def decline_move(
+    member_id: str, body: Decision, stores: StoresDep, caller: CurrentCaller
+) -> MemberView:
+    member = await usecases.decline_move(
+        stores, actor_id=caller.member_id, member_id=member_id, reason=body.reason
+    )
+    return MemberView.of(member, caller)
 
 
 @router.put("/members/{member_id}/roles", dependencies=[AUTHORITIES])

@@ -154,6 +154,54 @@ class MemberRoleChanged(MembershipFact):
     changed_by: str
 
 
+class MemberMoveRequested(MembershipFact):
+    """A member asked to move to another region or organisation (`region` is where to); a
+    facilitator of that region decides. Until then nothing about them changes."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.member.move_requested.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_MEMBER,
+                    "region": "NW",
+                    "from_region": "LDN",
+                    "name": "Ada Lovelace",
+                    "organisation_id": None,
+                    "from_organisation_id": None,
+                }
+            ]
+        }
+    )
+    from_region: str
+    name: str
+    organisation_id: str | None
+    from_organisation_id: str | None
+
+
+class MemberMoveDeclined(MembershipFact):
+    """A facilitator of the region a member asked to move to declined, with the reason the
+    member is told. An approved move is `member.profile_updated` (and `member.role_changed`
+    when roles held for the old region stay behind)."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.member.move_declined.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_MEMBER,
+                    "to_region": "NW",
+                    "reason": "Please apply through your new trust's library service",
+                    "declined_by": "m0",
+                }
+            ]
+        }
+    )
+    to_region: str
+    reason: str
+    declined_by: str
+
+
 class MemberLeft(MembershipFact):
     """A member left; with `erased` their personal data is gone and readers must drop theirs."""
 

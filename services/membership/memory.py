@@ -60,7 +60,8 @@ class InMemoryMembers:
 
     async def names(self, member_ids: list[str]) -> dict[str, str]:
         found = [self.documents.get(m) for m in member_ids]
-        return {d["_id"]: d["name"] for d in found if d and d["status"] != Status.ERASED.value}
+        shown = (Status.ACTIVE.value, Status.LEFT.value)
+        return {d["_id"]: d["name"] for d in found if d and d["status"] in shown}
 
     async def by_email(self, email: str) -> Member | None:
         return next((m for m in self._all() if m.email == email), None)
@@ -98,6 +99,18 @@ class InMemoryMembers:
             if m.region == region and m.status is Status.ACTIVE and m.roles & set(KEY_ROLES)
         ]
         return sorted(found, key=_name_key)[:KEY_PLAYERS_BOUND]
+
+    async def moves_waiting(
+        self, region: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[Member], str | None]:
+        found = [m for m in self._all() if m.move and m.move.pending and m.move.region == region]
+        return page_in_memory(
+            found,
+            key=lambda m: [m.move.requested_at if m.move else None, m.id],
+            fields=2,
+            cursor=cursor,
+            limit=limit,
+        )
 
     async def active_per_region(self) -> dict[str, int]:
         return dict(Counter(m.region for m in self._all() if m.status is Status.ACTIVE))

@@ -10,7 +10,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from services.membership.domain.directory import DirectoryQuery
-from services.membership.domain.member import Member, Status
+from services.membership.domain.member import Member, MoveRequest, Status
 from services.membership.domain.organisation import Organisation
 from services.membership.domain.profile import Profile
 from services.membership.domain.statistics import Movement
@@ -44,6 +44,12 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("skills", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_skill"),
         IndexModel([("roles", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_role"),
         IndexModel([("left_at", 1)], name="by_left_at"),
+        # The moves waiting for a region's facilitators: sparse, as few members ask to move.
+        IndexModel(
+            [("move.pending_region", 1), ("move.requested_at", 1), ("_id", 1)],
+            sparse=True,
+            name="moves_waiting",
+        ),
     ],
     "organisations": [
         # Sparse: organisations without an ODS code leave the field out and are not in it.
@@ -82,8 +88,11 @@ class MemberRepository:
         return from_document(document) if document else None
 
     async def names(self, member_ids: list[str]) -> dict[str, str]:
+        # Those who are or were members: not the erased, nor applicants (their names are
+        # seen only by those who decide on them).
+        shown = [Status.ACTIVE.value, Status.LEFT.value]
         found = self.collection.find(
-            {"_id": {"$in": member_ids}, "status": {"$ne": Status.ERASED.value}}, {"name": 1}
+            {"_id": {"$in": member_ids}, "status": {"$in": shown}}, {"name": 1}
         )
         return {d["_id"]: d["name"] async for d in found}
 
@@ -140,6 +149,19 @@ class MemberRepository:
         ]
         rows = await (await self.collection.aggregate(pipeline)).to_list()
         return {row["_id"]: row["n"] for row in rows}
+
+    async def moves_waiting(
+        self, region: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[Member], str | None]:
+        documents, next_cursor = await fetch_page(
+            self.collection,
+            {"move.pending_region": region},
+            sort=["move.requested_at", "_id"],
+            cursor=cursor,
+            limit=limit,
+            projection={"outbox": 0, "password_hash": 0},
+        )
+        return [from_document(d) for d in documents], next_cursor
 
     async def count_active(self, region: str) -> int:
         return await self.collection.count_documents(
@@ -287,8 +309,34 @@ def to_document(member: Member) -> dict[str, Any]:
         "decided_at": member.decided_at,
         "decline_reason": member.decline_reason,
         "left_at": member.left_at,
+        "move": _move_document(member.move),
         "version": member.version,
     }
+
+
+def _move_document(move: MoveRequest | None) -> dict[str, Any] | None:
+    if move is None:
+        return None
+    document: dict[str, Any] = {
+        "region": move.region,
+        "organisation_id": move.organisation_id,
+        "requested_at": move.requested_at,
+        "declined_reason": move.declined_reason,
+    }
+    if move.pending:  # only a pending move is in the index its region's queue reads
+        document["pending_region"] = move.region
+    return document
+
+
+def _move(d: dict[str, Any] | None) -> MoveRequest | None:
+    if not d:
+        return None
+    return MoveRequest(
+        region=d["region"],
+        organisation_id=d.get("organisation_id"),
+        requested_at=d["requested_at"],
+        declined_reason=d.get("declined_reason"),
+    )
 
 
 def from_document(d: dict[str, Any]) -> Member:
@@ -313,6 +361,7 @@ def from_document(d: dict[str, Any]) -> Member:
         decided_at=d.get("decided_at"),
         decline_reason=d.get("decline_reason"),
         left_at=d.get("left_at"),
+        move=_move(d.get("move")),
         version=d.get("version", 0),
     )
 

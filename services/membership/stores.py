@@ -36,7 +36,8 @@ class Members(Protocol):
     async def by_email(self, email: str) -> Member | None: ...
 
     async def names(self, member_ids: list[str]) -> dict[str, str]:
-        """The names of those of them who are members or were (not the erased)."""
+        """The names of those of them who are members or were (not the erased, nor
+        applicants)."""
 
     async def any_with_role(self, role: str) -> bool: ...
 
@@ -54,6 +55,11 @@ class Members(Protocol):
     async def key_players(self, region: str) -> list[Member]:
         """The region's active facilitators, sponsors and core members by name, at most
         KEY_PLAYERS_BOUND."""
+
+    async def moves_waiting(
+        self, region: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[Member], str | None]:
+        """Members whose pending move is to `region`, oldest request first."""
 
     async def active_per_region(self) -> dict[str, int]: ...
 

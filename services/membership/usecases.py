@@ -83,12 +83,51 @@ async def decline(stores: Stores, *, actor_id: str, member_id: str, reason: str)
 async def update_profile(
     stores: Stores, *, actor_id: str, member_id: str, changes: dict[str, Any]
 ) -> Member:
-    if "organisation_id" in changes:
-        await _require_organisation(stores, changes["organisation_id"])
     region = changes.pop("region", None)
     return await _change(
         stores, actor_id, member_id, lambda m, a: m.update_profile(by=a, region=region, **changes)
     )
+
+
+async def request_move(
+    stores: Stores, *, actor_id: str, member_id: str, region: str, organisation_id: str | None
+) -> Member:
+    organisation = await _require_organisation(stores, organisation_id)
+    if organisation is not None and organisation.region != check_region(region):
+        raise Invalid(
+            "organisation_elsewhere",
+            f"{organisation.name} is in {organisation.region}, not {region}",
+        )
+    return await _change(
+        stores,
+        actor_id,
+        member_id,
+        lambda m, a: m.request_move(
+            by=a, region=region, organisation_id=organisation_id, now=stores.clock.now()
+        ),
+    )
+
+
+async def withdraw_move(stores: Stores, *, actor_id: str, member_id: str) -> Member:
+    return await _change(stores, actor_id, member_id, lambda m, a: m.withdraw_move(by=a))
+
+
+async def approve_move(stores: Stores, *, actor_id: str, member_id: str) -> Member:
+    return await _change(stores, actor_id, member_id, lambda m, a: m.approve_move(by=a))
+
+
+async def decline_move(stores: Stores, *, actor_id: str, member_id: str, reason: str) -> Member:
+    return await _change(
+        stores, actor_id, member_id, lambda m, a: m.decline_move(by=a, reason=reason)
+    )
+
+
+async def moves_waiting(
+    stores: Stores, *, actor_id: str, region: str, cursor: str | None, limit: int
+) -> tuple[list[Member], str | None]:
+    actor = await _actor(stores, actor_id)
+    require_region_authority(actor, check_region(region))
+    return await stores.members.moves_waiting(region, cursor=cursor, limit=limit)
 
 
 async def set_roles(stores: Stores, *, actor_id: str, member_id: str, roles: list[str]) -> Member:
@@ -170,10 +209,17 @@ async def pending_applications(
 
 
 async def member_page(stores: Stores, *, caller: Caller, member_id: str) -> Member:
-    """Members see each other; an applicant, their own application and nothing else."""
-    if caller.member_id != member_id and not caller.has("member"):
+    """Members see each other; an applicant, their own application and nothing else. An
+    application (pending or declined) is seen only by its applicant and those who decide it:
+    to others it is as if there were no such member."""
+    if caller.member_id == member_id:
+        return await get_member(stores, member_id)
+    if not caller.has("member"):
         raise Forbidden("not_permitted", "Only members can do this")
-    return await get_member(stores, member_id)
+    member = await get_member(stores, member_id)
+    if member.status in (Status.PENDING, Status.DECLINED) and not caller.governs(member.region):
+        raise NotFound("member_not_found", f"No member {member_id}")
+    return member
 
 
 @dataclass(frozen=True)
@@ -286,9 +332,13 @@ async def ensure_operator(
     return member
 
 
-async def _require_organisation(stores: Stores, organisation_id: str | None) -> None:
-    if organisation_id and await stores.organisations.get(organisation_id) is None:
+async def _require_organisation(stores: Stores, organisation_id: str | None) -> Organisation | None:
+    if not organisation_id:
+        return None
+    found = await stores.organisations.get(organisation_id)
+    if found is None:
         raise Invalid("unknown_organisation", f"No organisation {organisation_id}")
+    return found
 
 
 async def _actor(stores: Stores, actor_id: str) -> Member:

@@ -13,7 +13,10 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from shared.caller import governs
+from shared.reference import region_codes
 
 PREFIX = "knet_node_"
 _KEY = re.compile(r"^knet_node_([0-9a-z]{8,40})_([A-Za-z0-9_-]{43})$")
@@ -28,6 +31,7 @@ class NodeKey:
     created_at: datetime
     created_by: str
     revoked_at: datetime | None = None
+    revoked_reason: str | None = None
 
     @property
     def active(self) -> bool:
@@ -48,6 +52,35 @@ def issue(
         created_by=created_by,
     )
     return key, f"{PREFIX}{key_id}_{secret}"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a key's issuer stands now, as membership's facts said: their region and roles
+    (none once they left), and when they last lost authority over a region."""
+
+    member_id: str
+    region: str | None
+    roles: frozenset[str]
+    lost_at: datetime | None = None
+
+
+def lost_authority(before: Standing | None, after: Standing) -> bool:
+    """Whether `after` governs less than `before` did (a role removed, a move, a departure)."""
+    if before is None:
+        return False
+    return any(governs(before, r) and not governs(after, r) for r in region_codes())
+
+
+def stops(key: NodeKey, issuer: Standing | None, *, grace: timedelta) -> bool:
+    """Whether a key stops because of where its issuer stands: they no longer govern its
+    region, and it was issued before they lost that authority, or so soon after (within
+    `grace`, how old a session's roles may be) that it may have been issued on roles the
+    gateway had not read again yet. A key issued later than that was issued on roles read
+    after the loss: authority regained, and a fact saying so still on its way."""
+    if issuer is None or issuer.lost_at is None or governs(issuer, key.region):
+        return False
+    return key.created_at <= issuer.lost_at + grace
 
 
 def parse(presented: str) -> tuple[str, str] | None:

@@ -108,6 +108,9 @@ def to_details(
         found.append("external_id: 1-64 of A-Z a-z 0-9 . _ -")
     if submission.region != node:
         found.append(f"region: the {node} node can only submit events for {node}")
+    if submission.scope == Scope.NATIONAL.value:
+        # A node speaks for its region; national events are the core group's (organising.py).
+        found.append("scope: a regional node submits local or regional events, not national")
     if not 1 <= submission.capacity <= 10_000:
         found.append("capacity: between 1 and 10,000 for a regional node's event")
     choices = {"kind": Kind, "mode": Mode, "scope": Scope}

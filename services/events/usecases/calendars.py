@@ -7,8 +7,9 @@ import hmac
 from datetime import timedelta
 
 from services.events.domain import calendar
+from services.events.domain.organising import may_join
 from services.events.stores import Stores
-from services.events.usecases.network_events import get_event
+from services.events.usecases.network_events import event_for
 from shared.caller import Caller
 from shared.errors import Forbidden
 
@@ -22,8 +23,10 @@ def calendar_token(secret: str, member_id: str) -> str:
     ]
 
 
-async def event_calendar(stores: Stores, *, event_id: str) -> bytes:
-    return calendar.calendar([await get_event(stores, event_id)], now=stores.clock.now())
+async def event_calendar(stores: Stores, *, caller: Caller, event_id: str) -> bytes:
+    event = await event_for(stores, caller=caller, event_id=event_id)
+    links = {event.id} if may_join(caller, event) else set()
+    return calendar.calendar([event], now=stores.clock.now(), with_links=links)
 
 
 def calendar_link(stores: Stores, *, caller: Caller, member_id: str) -> str:
@@ -40,4 +43,8 @@ async def member_calendar(stores: Stores, *, member_id: str, token: str) -> byte
         raise Forbidden("bad_feed_token", "This calendar link is not valid")
     now = stores.clock.now()
     events = await stores.events.registered(member_id, since=now - FEED_HISTORY)
-    return calendar.calendar(events, now=now, member_id=member_id, name="My KM Network events")
+    member = Caller(member_id, roles=frozenset({"member"}))
+    links = {e.id for e in events if may_join(member, e)}
+    return calendar.calendar(
+        events, now=now, member_id=member_id, name="My KM Network events", with_links=links
+    )

@@ -8,9 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from services.events.domain import statistics
-from services.events.domain.details import EventDetails, Scope
+from services.events.domain.details import EventDetails
 from services.events.domain.listing import Listing
 from services.events.domain.network_event import NetworkEvent, Registration, Seat
+from services.events.domain.organising import (
+    may_see,
+    require_may_organise,
+    require_organiser_authority,
+)
 from services.events.domain.statistics import MonthOfEvents
 from services.events.stores import Stores
 from shared.caller import Caller
@@ -23,12 +28,7 @@ from shared.retry import change
 async def create_event(
     stores: Stores, *, caller: Caller, details: EventDetails, capacity: int, publish: bool
 ) -> NetworkEvent:
-    if not caller.has("member"):
-        raise Forbidden("not_a_member", "Only members organise events")
-    if details.scope is Scope.NATIONAL and not (caller.has("operator") or caller.has("core")):
-        raise Forbidden(
-            "not_permitted", "National events are organised by the core group or operators"
-        )
+    require_may_organise(caller, details)
     event = NetworkEvent.draft(
         event_id=stores.new_id(),
         details=details,
@@ -46,6 +46,15 @@ async def create_event(
 async def get_event(stores: Stores, event_id: str) -> NetworkEvent:
     event = await stores.events.get(event_id)
     if event is None:
+        raise NotFound("event_not_found", f"No event {event_id}")
+    return event
+
+
+async def event_for(stores: Stores, *, caller: Caller, event_id: str) -> NetworkEvent:
+    """An event as the caller may see it: a draft is not there for anyone but those who
+    run it."""
+    event = await get_event(stores, event_id)
+    if not may_see(caller, event):
         raise NotFound("event_not_found", f"No event {event_id}")
     return event
 
@@ -74,7 +83,7 @@ async def publish_event(stores: Stores, *, caller: Caller, event_id: str) -> Net
     """A draft goes out: event.published, and registration opens."""
 
     def publish(event: NetworkEvent) -> None:
-        _require_organiser_authority(caller, event)
+        require_organiser_authority(caller, event)
         event.publish()
 
     return await change_event(stores, event_id, publish)
@@ -84,7 +93,7 @@ async def cancel_event(
     stores: Stores, *, caller: Caller, event_id: str, reason: str
 ) -> NetworkEvent:
     def cancel(event: NetworkEvent) -> None:
-        _require_organiser_authority(caller, event)
+        require_organiser_authority(caller, event)
         event.cancel(reason=reason)
 
     return await change_event(stores, event_id, cancel)
@@ -94,7 +103,7 @@ async def record_attendance(
     stores: Stores, *, caller: Caller, event_id: str, member_ids: list[str]
 ) -> NetworkEvent:
     def record(event: NetworkEvent) -> None:
-        _require_organiser_authority(caller, event)
+        require_organiser_authority(caller, event)
         event.record_attendance(member_ids=member_ids, now=stores.clock.now())
 
     return await change_event(stores, event_id, record)
@@ -104,7 +113,8 @@ async def revise_event(
     stores: Stores, *, caller: Caller, event_id: str, details: EventDetails, capacity: int
 ) -> NetworkEvent:
     def revise(event: NetworkEvent) -> None:
-        _require_organiser_authority(caller, event)
+        require_organiser_authority(caller, event)
+        require_may_organise(caller, details)
         event.revise(details, now=stores.clock.now())
         if event.capacity != capacity:
             event.change_capacity(capacity)
@@ -118,7 +128,7 @@ async def registrations(
     """The organiser's view, paged: seats first, then the waitlist in order (registrations
     live in the event's document, so a page is cut from it)."""
     event = await get_event(stores, event_id)
-    _require_organiser_authority(caller, event)
+    require_organiser_authority(caller, event)
     return page_in_memory(
         event.registrations,
         key=lambda r: [0 if r.seat is Seat.CONFIRMED else 1, r.at, r.member_id],
@@ -182,12 +192,6 @@ async def upcoming(
         starts_before=starts_before,
     )
     return await stores.events.upcoming(listing, cursor=cursor, limit=limit)
-
-
-def _require_organiser_authority(caller: Caller, event: NetworkEvent) -> None:
-    if caller.member_id == event.organiser_member_id or caller.governs(event.region):
-        return
-    raise Forbidden("not_permitted", "Only the organiser, the region's facilitators or an operator")
 
 
 async def change_event(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
 from services.events.domain import node_keys
 from services.events.domain.node_keys import NodeKey
 from services.events.stores import Stores
@@ -37,16 +41,47 @@ async def revoke_node_key(stores: Stores, *, caller: Caller, region: str, key_id
     key = await stores.node_keys.get(key_id)
     if key is None or key.region != region:
         raise NotFound("node_key_not_found", f"No key {key_id} for {region}")
-    await stores.node_keys.revoke(key_id, stores.clock.now())
+    await stores.node_keys.revoke(key_id, stores.clock.now(), f"revoked by {caller.member_id}")
 
 
 async def authenticate_node(stores: Stores, presented: str) -> str:
-    """The region a node's API key speaks for."""
+    """The region a node's API key speaks for. A key works while whoever issued it still
+    governs its region: checked here too, not only when their role's fact arrives, so a key
+    issued in the moments after a role went (a session's roles refresh within a minute)
+    does not outlive it."""
     parsed = node_keys.parse(presented)
     key = await stores.node_keys.get(parsed[0]) if parsed else None
     if parsed is None or key is None or not node_keys.proves(key, parsed[1]):
         raise Unauthorized("node_key_invalid", "The node key is not valid or was revoked")
+    issuer = await stores.issuers.get(key.created_by)
+    if node_keys.stops(key, issuer, grace=stores.role_refresh):
+        await stores.node_keys.revoke(key.id, stores.clock.now(), ISSUER_LEFT)
+        raise Unauthorized("node_key_invalid", "The node key is not valid or was revoked")
     return key.region
+
+
+ISSUER_LEFT = "its issuer no longer governs the region"
+
+
+async def member_changed(
+    stores: Stores, *, member_id: str, changes: dict[str, Any], at: datetime
+) -> int:
+    """Membership's word on a member at `at` (region, roles, whether still a member):
+    recorded, and when it took authority away, the keys they issued for a region they no
+    longer govern stop. How many stopped."""
+    before = await stores.issuers.get(member_id)
+    await stores.issuers.record(member_id, changes)
+    after = await stores.issuers.get(member_id)
+    if after is None or not node_keys.lost_authority(before, after):
+        return 0
+    await stores.issuers.record(member_id, {"lost_at": at})
+    after = replace(after, lost_at=at)
+    stopped = 0
+    for key in await stores.node_keys.issued_by(member_id):
+        if node_keys.stops(key, after, grace=stores.role_refresh):
+            await stores.node_keys.revoke(key.id, stores.clock.now(), ISSUER_LEFT)
+            stopped += 1
+    return stopped
 
 
 def _require_node_authority(caller: Caller, region: str) -> None:

@@ -122,7 +122,7 @@ async def signed_out(request: Request) -> HTMLResponse:
     return render(request, "signed_out.jinja", title="You have signed out")
 
 
-async def _organisations(services: ServicesDep) -> list[dict[str, Any]]:
+async def organisation_choices(services: ServicesDep) -> list[dict[str, Any]]:
     """Every registered organisation, page by page (a few hundred trusts and boards at most)."""
     organisations: list[dict[str, Any]] = []
     cursor = None
@@ -145,7 +145,7 @@ async def apply_page(request: Request, session: MaybeSession, services: Services
         "apply.jinja",
         title="Apply to join",
         form={},
-        organisations=await _organisations(services),
+        organisations=await organisation_choices(services),
     )
 
 
@@ -191,7 +191,7 @@ async def apply(request: Request, form: Form, services: ServicesDep) -> Response
         status=422,
         problems=problems,
         form=form_values,
-        organisations=await _organisations(services),
+        organisations=await organisation_choices(services),
     )
 
 

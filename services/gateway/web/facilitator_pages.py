@@ -4,6 +4,7 @@ roles. The services decide who may; these pages only offer what the caller's rol
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -66,13 +67,16 @@ async def _approvals_page(
     problems: Problems | None = None,
     failed: str | None = None,
 ) -> Response:
-    page = await services.get(
-        "membership",
-        "/v1/applications",
-        caller=session.caller(),
-        region=region,
-        cursor=cursor,
-        limit=20,
+    page, moves = await asyncio.gather(
+        services.get(
+            "membership",
+            "/v1/applications",
+            caller=session.caller(),
+            region=region,
+            cursor=cursor,
+            limit=20,
+        ),
+        services.get("membership", "/v1/moves", caller=session.caller(), region=region, limit=50),
     )
     return render(
         request,
@@ -80,6 +84,7 @@ async def _approvals_page(
         title="Approvals",
         status=422 if problems else 200,
         page=page,
+        moves=moves,
         region=region,
         chooses_region="operator" in session.roles,
         done=None if problems else request.query_params.get("done"),
@@ -126,6 +131,49 @@ async def decline(
         else:
             return redirect(f"/approvals?region={member['region']}&done=declined")
     region = _region_for(session, form.get("region"))
+    return await _approvals_page(
+        request, services, session, region, problems=problems, failed=member_id
+    )
+
+
+@router.post("/approvals/moves/{member_id}/approve")
+async def approve_move(
+    member_id: str, form: Form, services: ServicesDep, session: Session = AUTHORITY
+) -> Response:
+    member = await services.call(
+        "membership", "POST", f"/v1/members/{member_id}/move/approve", caller=session.caller()
+    )
+    return redirect(f"/approvals?region={member['region']}&done=moved")
+
+
+@router.post("/approvals/moves/{member_id}/decline")
+async def decline_move(
+    request: Request,
+    member_id: str,
+    form: Form,
+    services: ServicesDep,
+    session: Session = AUTHORITY,
+) -> Response:
+    region = _region_for(session, form.get("region"))
+    problems = Problems()
+    reason = form.get("reason", "").strip()
+    if not reason:
+        problems.add(f"move-reason-{member_id}", "Say why: the member is told")
+    else:
+        try:
+            await services.call(
+                "membership",
+                "POST",
+                f"/v1/members/{member_id}/move/decline",
+                caller=session.caller(),
+                json={"reason": reason},
+            )
+        except ServiceRefused as refused:
+            if refused.status_code != 422:
+                raise
+            problems.refused(refused, (), f"move-reason-{member_id}")
+        else:
+            return redirect(f"/approvals?region={region}&done=move_declined")
     return await _approvals_page(
         request, services, session, region, problems=problems, failed=member_id
     )

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.gateway.clients import ServiceRefused
+from services.gateway.web.account_pages import organisation_choices
 from services.gateway.web.facilitator_pages import grantable
 from services.gateway.web.pages import (
     Form,
@@ -18,11 +19,13 @@ from services.gateway.web.pages import (
     redirect,
     render,
 )
+from shared.reference import regions
 
 router = APIRouter(include_in_schema=False)
 
 FILTERS = ("name", "region", "interest", "skill", "role")
-PROFILE_FIELDS = ("name", "region", "job_title", "interests", "skills", "bio", "links")
+PROFILE_FIELDS = ("name", "job_title", "interests", "skills", "bio", "links")
+MOVE_FIELDS = ("move_region", "move_organisation_id")
 
 
 @router.get("/people")
@@ -81,21 +84,52 @@ async def person(
 
 @router.get("/profile")
 async def profile(request: Request, session: MemberSession, services: ServicesDep) -> Response:
-    me = await services.call(
+    me = await _me(services, session)
+    return await _profile_page(request, services, me, form=_as_form(me))
+
+
+async def _me(services: ServicesDep, session: MemberSession) -> dict[str, Any]:
+    found: dict[str, Any] = await services.call(
         "membership", "GET", f"/v1/members/{session.member_id}", caller=session.caller()
     )
-    return render(request, "profile.jinja", title="Your profile", form=_as_form(me))
+    return found
+
+
+async def _profile_page(
+    request: Request,
+    services: ServicesDep,
+    me: dict[str, Any],
+    *,
+    form: dict[str, str],
+    problems: Problems | None = None,
+) -> Response:
+    organisations = await organisation_choices(services)
+    return render(
+        request,
+        "profile.jinja",
+        title="Your profile",
+        status=422 if problems else 200,
+        problems=problems,
+        form=form,
+        me=me,
+        organisation_names={o["id"]: o["name"] for o in organisations},
+        organisation_labels={
+            o["id"]: f"{o['name']} ({regions()[o['region']].name})" for o in organisations
+        },
+    )
 
 
 def _as_form(member: dict[str, Any]) -> dict[str, str]:
+    move = member.get("move") or {}
     return {
         "name": member["name"],
-        "region": member["region"],
         "job_title": member["job_title"],
         "interests": ", ".join(member["interests"]),
         "skills": ", ".join(member["skills"]),
         "bio": member["bio"],
         "links": "\n".join(member["links"]),
+        "move_region": move.get("region") or member["region"],
+        "move_organisation_id": move.get("organisation_id") or member["organisation_id"] or "",
     }
 
 
@@ -109,7 +143,6 @@ async def change_profile(
 ) -> Response:
     changes = {
         "name": form.get("name", "").strip(),
-        "region": form.get("region", ""),
         "job_title": form.get("job_title", "").strip(),
         "interests": _tags(form.get("interests", "")),
         "skills": _tags(form.get("skills", "")),
@@ -139,11 +172,43 @@ async def change_profile(
                 problems.add(field, refused.message)
         else:
             return redirect("/profile?saved=1")
-    return render(
-        request,
-        "profile.jinja",
-        title="Your profile",
-        status=422,
-        problems=problems,
-        form={k: form.get(k, "") for k in PROFILE_FIELDS},
+    me = await _me(services, session)
+    typed = {k: form.get(k, "") for k in PROFILE_FIELDS}
+    return await _profile_page(request, services, me, form=_as_form(me) | typed, problems=problems)
+
+
+@router.post("/profile/move")
+async def request_move(
+    request: Request, form: Form, session: MemberSession, services: ServicesDep
+) -> Response:
+    """Asks to move region or organisation: a facilitator of that region decides."""
+    problems = Problems()
+    try:
+        await services.call(
+            "membership",
+            "POST",
+            f"/v1/members/{session.member_id}/move",
+            caller=session.caller(),
+            json={
+                "region": form.get("move_region", ""),
+                "organisation_id": form.get("move_organisation_id") or None,
+            },
+        )
+    except ServiceRefused as refused:
+        if refused.status_code != 422:
+            raise
+        renames = {"region": "move_region", "organisation_id": "move_organisation_id"}
+        problems.refused(refused, MOVE_FIELDS, "move_region", renames)
+    else:
+        return redirect("/profile?moving=1")
+    me = await _me(services, session)
+    typed = {k: form.get(k, "") for k in MOVE_FIELDS}
+    return await _profile_page(request, services, me, form=_as_form(me) | typed, problems=problems)
+
+
+@router.post("/profile/move/withdraw")
+async def withdraw_move(form: Form, session: MemberSession, services: ServicesDep) -> Response:
+    await services.call(
+        "membership", "DELETE", f"/v1/members/{session.member_id}/move", caller=session.caller()
     )
+    return redirect("/profile?withdrawn=1")

@@ -3,17 +3,19 @@ Each change records the event it causes; the repository saves both in one write.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
 from services.membership import facts as fact
 from services.membership.domain import permissions
 from services.membership.domain.profile import Profile
-from shared.errors import Conflict, Invalid
+from shared.errors import Conflict, Forbidden, Invalid
 from shared.reference import region_codes, role_codes
 
 ERASED_NAME = "Former member"
+# Roles held for a region: they never follow a member to another one.
+REGIONAL_ROLES = frozenset({"core", "facilitator", "sponsor"})
 
 
 class Status(StrEnum):
@@ -28,6 +30,22 @@ def check_region(region: str) -> str:
     if region not in region_codes():
         raise Invalid("unknown_region", f"'{region}' is not a region", known=sorted(region_codes()))
     return region
+
+
+@dataclass(frozen=True)
+class MoveRequest:
+    """A member asks to move to another region or organisation. Remit hangs on both (a
+    facilitator acts in their region; a member starts plans for their organisation), so the
+    move waits for a facilitator of the destination region (or an operator) to approve it."""
+
+    region: str
+    organisation_id: str | None
+    requested_at: datetime
+    declined_reason: str | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.declined_reason is None
 
 
 def check_roles(roles: frozenset[str]) -> frozenset[str]:
@@ -52,6 +70,7 @@ class Member:
     decline_reason: str | None = None
     # When an approved member left or was erased: the network's size over time needs it.
     left_at: datetime | None = None
+    move: MoveRequest | None = None
     version: int = 0
     facts: list[fact.MembershipFact] = field(default_factory=list)
 
@@ -124,11 +143,7 @@ class Member:
     def decline(self, *, by: Member, reason: str, now: datetime) -> None:
         permissions.require_region_authority(by, self.region)
         self._require_pending()
-        reason = " ".join(reason.split())
-        if not reason or len(reason) > 1000:
-            raise Invalid(
-                "reason_required", "Say why (1 to 1000 characters): the applicant is told"
-            )
+        reason = _reason(reason)
         self.status, self.decline_reason = Status.DECLINED, reason
         self.decided_by, self.decided_at = by.id, now
         self.facts.append(
@@ -143,16 +158,28 @@ class Member:
         )
 
     def update_profile(self, *, by: Member, region: str | None = None, **changes: object) -> None:
+        """What the member says of themself. Their region and organisation may be restated
+        but not changed here: authority hangs on them, so they change by `request_move` and
+        its approval."""
         permissions.require_self(by, self)
         updated = self.profile.with_changes(**changes)
+        moved = region is not None and region != self.region
+        if moved or updated.organisation_id != self.profile.organisation_id:
+            raise Forbidden(
+                "move_needs_approval",
+                "Your region and organisation change when a facilitator of the region approves"
+                " a move: request one",
+            )
+        self._set_profile(updated, region=self.region)
+
+    def _set_profile(self, updated: Profile, *, region: str) -> None:
         previous_region = self.region
-        new_region = check_region(region) if region is not None else self.region
         changed = updated.changed_fields(self.profile)
-        if new_region != self.region:
+        if region != self.region:
             changed.append("region")
         if not changed:
             return
-        self.profile, self.region = updated, new_region
+        self.profile, self.region = updated, region
         self.facts.append(
             fact.MemberProfileUpdated(
                 member_id=self.id,
@@ -167,12 +194,70 @@ class Member:
             )
         )
 
+    def request_move(
+        self, *, by: Member, region: str, organisation_id: str | None, now: datetime
+    ) -> None:
+        permissions.require_self(by, self)
+        if region == self.region and organisation_id == self.profile.organisation_id:
+            raise Invalid("nothing_to_move", "That is already your region and organisation")
+        self.move = MoveRequest(check_region(region), organisation_id, now)
+        self.facts.append(
+            fact.MemberMoveRequested(
+                member_id=self.id,
+                region=self.move.region,
+                from_region=self.region,
+                name=self.profile.name,
+                organisation_id=organisation_id,
+                from_organisation_id=self.profile.organisation_id,
+            )
+        )
+
+    def withdraw_move(self, *, by: Member) -> None:
+        permissions.require_self(by, self)
+        self.move = None
+
+    def approve_move(self, *, by: Member) -> None:
+        """The member moves; roles held for the region they leave stay behind."""
+        move = self._pending_move()
+        permissions.require_region_authority(by, move.region)
+        if not self.is_active:
+            raise Conflict("not_active", "Only active members move")
+        moving_region = move.region != self.region
+        self.move = None
+        organisation = self.profile.with_changes(organisation_id=move.organisation_id)
+        self._set_profile(organisation, region=move.region)
+        if moving_region and self.roles & REGIONAL_ROLES:
+            self._change_roles(self.roles - REGIONAL_ROLES, by=by.id)
+
+    def decline_move(self, *, by: Member, reason: str) -> None:
+        move = self._pending_move()
+        permissions.require_region_authority(by, move.region)
+        self.move = replace(move, declined_reason=_reason(reason))
+        self.facts.append(
+            fact.MemberMoveDeclined(
+                member_id=self.id,
+                region=self.region,
+                to_region=move.region,
+                reason=self.move.declined_reason or "",
+                declined_by=by.id,
+            )
+        )
+
+    def _pending_move(self) -> MoveRequest:
+        if self.move is None or not self.move.pending:
+            raise Conflict("no_move_requested", "This member has not asked to move")
+        return self.move
+
     def set_roles(self, *, by: Member, roles: frozenset[str]) -> None:
         roles = check_roles(roles) | {"member"}
         if not self.is_active:
             raise Conflict("not_active", "Roles belong to active members")
         added, removed = roles - self.roles, self.roles - roles
         permissions.require_role_change(by, self, added, removed)
+        self._change_roles(roles, by=by.id)
+
+    def _change_roles(self, roles: frozenset[str], *, by: str) -> None:
+        added, removed = roles - self.roles, self.roles - roles
         if not added and not removed:
             return
         self.roles = roles
@@ -183,13 +268,14 @@ class Member:
                 roles=sorted(roles),
                 added=sorted(added),
                 removed=sorted(removed),
-                changed_by=by.id,
+                changed_by=by,
             )
         )
 
     def leave(self, *, by: Member, now: datetime) -> None:
         permissions.require_self(by, self)
         self.status, self.roles, self.left_at = Status.LEFT, frozenset(), now
+        self.move = None
         self.facts.append(fact.MemberLeft(member_id=self.id, region=self.region, erased=False))
 
     def erase(self, *, by: Member, now: datetime) -> None:
@@ -201,9 +287,16 @@ class Member:
         self.left_at = self.left_at or now
         self.email = f"erased+{self.id}@invalid"
         self.profile = Profile(name=ERASED_NAME)
-        self.decline_reason = None
+        self.decline_reason, self.move = None, None
         self.facts.append(fact.MemberLeft(member_id=self.id, region=self.region, erased=True))
 
     def _require_pending(self) -> None:
         if self.status is not Status.PENDING:
             raise Conflict("not_pending", f"The application is {self.status.value}, not pending")
+
+
+def _reason(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if not reason or len(reason) > 1000:
+        raise Invalid("reason_required", "Say why (1 to 1000 characters): the member is told")
+    return reason

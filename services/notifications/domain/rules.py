@@ -8,6 +8,8 @@
 | member.approved | the applicant (a welcome) | membership | yes |
 | member.declined | the applicant (with the reason) | membership | yes |
 | member.role_changed | the member | membership | no |
+| member.move_requested | the facilitators of the region asked for | membership | no |
+| member.move_declined | the member (with the reason) | membership | yes |
 | event.published | in scope, interests matching its tags; national: all opted in | events | no |
 | registration.confirmed, .waitlisted, .promoted | the member | events | yes |
 | event.reminder_due | the member | events | yes |
@@ -116,6 +118,35 @@ def role_changed(d: dict[str, Any]) -> Route | None:
             f"/people/{d['member_id']}",
         ),
         exclude=frozenset({d.get("changed_by", "")}) - {d["member_id"]},
+    )
+
+
+def move_requested(d: dict[str, Any]) -> Route:
+    return Route(
+        (RegionRole(d["region"], "facilitator"),),
+        Message(
+            "move_requested",
+            Category.MEMBERSHIP,
+            f"{d['name']} asked to move to your region",
+            f"{d['name']} asked to move from {d['from_region']} to your region. Approve or "
+            "decline the move.",
+            "/approvals#moves",
+        ),
+    )
+
+
+def move_declined(d: dict[str, Any]) -> Route:
+    return Route(
+        (Members((d["member_id"],)),),
+        Message(
+            "move_declined",
+            Category.MEMBERSHIP,
+            "Your request to move was declined",
+            f"Your request to move to {d['to_region']} was not approved. The reason given: "
+            f"{d['reason']}",
+            "/profile#where",
+            urgent=True,
+        ),
     )
 
 
@@ -315,6 +346,8 @@ RULES: dict[str, Rule] = {
     PREFIX + "member.approved.v1": approved,
     PREFIX + "member.declined.v1": declined,
     PREFIX + "member.role_changed.v1": role_changed,
+    PREFIX + "member.move_requested.v1": move_requested,
+    PREFIX + "member.move_declined.v1": move_declined,
     PREFIX + "event.published.v1": event_published,
     PREFIX + "registration.confirmed.v1": _registration(
         "registration_confirmed", "Your place is confirmed", "You have a place."

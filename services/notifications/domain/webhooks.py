@@ -16,6 +16,15 @@ from services.notifications.domain.messages import Message
 from shared.errors import Invalid
 
 SIGNATURE_HEADER = "KNet-Signature"
+# Who keeps a regional node's webhook: it is theirs while they hold one of these roles, and
+# stops (removed, and never called) when the role goes.
+KEEPERS = frozenset({"facilitator", "operator"})
+
+
+def may_keep(roles: frozenset[str], status: str) -> bool:
+    return status == "active" and bool(roles & KEEPERS)
+
+
 TOLERANCE_SECONDS = 300
 
 

@@ -6,6 +6,7 @@ redelivered job gives nothing twice."""
 
 from __future__ import annotations
 
+from services.notifications.domain import webhooks
 from services.notifications.domain.digests import digest_id, next_digest_at
 from services.notifications.domain.messages import Channel, Message
 from services.notifications.domain.notifications import (
@@ -49,7 +50,8 @@ def _other_channels(
                 next_attempt_at=due,
             )
         )
-    if Channel.WEBHOOK in channels and preferences.webhook_url and member.status == "active":
+    keeper = webhooks.may_keep(member.roles, member.status)
+    if Channel.WEBHOOK in channels and preferences.webhook_url and keeper:
         found.append(
             Delivery(
                 id=f"{nid}|webhook",

@@ -70,7 +70,7 @@ async def set_webhook(stores: Stores, *, caller: Caller, url: str) -> tuple[str,
     """A regional node's receiver for what the caller is sent: the address and a new secret
     (shown once; setting the webhook again makes a new one)."""
     member_id = _own(caller)
-    if not (caller.has("facilitator") or caller.has("operator")):
+    if not caller.roles & webhooks.KEEPERS:
         raise Forbidden("not_a_node_keeper", "Webhooks are for regional nodes' facilitators")
     checked = webhooks.checked_url(url, allow_http=stores.allow_http_webhooks)
     secret = webhooks.new_secret()

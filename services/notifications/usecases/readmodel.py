@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from services.notifications.domain import webhooks
 from services.notifications.stores import Stores
 
 PREFIX = "uk.nhs.knet."
@@ -33,6 +34,19 @@ async def member_fact(
         changes = {"status": "left", "email": None} if data.get("erased") else {"status": "left"}
     if changes:
         await stores.directory.apply(member_id, as_of, changes)
+    if kind in ("member.role_changed", "member.left"):
+        await _drop_webhook_without_role(stores, member_id)
+
+
+async def _drop_webhook_without_role(stores: Stores, member_id: str) -> None:
+    """A webhook is a facilitator's or operator's: it goes with the role (or the member)."""
+    member = await stores.directory.get(member_id)
+    if member is None or not member.preferences.webhook_url:
+        return
+    if not webhooks.may_keep(member.roles, member.status):
+        await stores.directory.set_preferences(
+            member_id, member.preferences.with_webhook(None, None)
+        )
 
 
 def _profile(data: dict[str, Any]) -> dict[str, Any]:

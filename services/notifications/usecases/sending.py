@@ -21,8 +21,10 @@ from services.notifications.usecases import emails
 async def _call_webhook(stores: Stores, delivery: Delivery) -> None:
     member = await stores.directory.get(delivery.member_id)
     preferences = member.preferences if member else None
-    if preferences is None or preferences.webhook_url != delivery.to:
+    if member is None or preferences is None or preferences.webhook_url != delivery.to:
         raise Refused("the webhook was removed or changed before this call")
+    if not webhooks.may_keep(member.roles, member.status):
+        raise Refused("the webhook's owner no longer holds a facilitator's or operator's role")
     secret = preferences.webhook_secret or ""
     body = webhooks.body(
         delivery_id=delivery.id,

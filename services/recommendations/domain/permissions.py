@@ -5,8 +5,8 @@ current); a member's organisation comes from the members read model (membership 
 |---|---|
 | create a national plan | core group, operators |
 | create a region's plan | that region's facilitators and core members, operators |
-| create an organisation's plan | its members, facilitators of its region, operators |
-| edit a plan | its owner and co-leads, facilitators of its region, operators |
+| create an organisation's plan | its members in its region, its region's facilitators, operators |
+| edit a plan | its owner and co-leads while members, facilitators of its region, operators |
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ def may_create_plan(
         return caller.has("core")
     if scope is Scope.REGION:
         return caller.region == scope_id and (caller.has("facilitator") or caller.has("core"))
-    return organisation_id == scope_id or caller.governs(region)
+    own = organisation_id == scope_id and region == caller.region
+    return own or caller.governs(region)
 
 
 def may_edit_plan(caller: Caller, plan: Plan) -> bool:
-    return caller.member_id in plan.leads() or caller.governs(plan.region)
+    lead = caller.has("member") and caller.member_id in plan.leads()
+    return lead or caller.governs(plan.region)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from shared.clock import new_id
+from tests.conftest import eventually
 from tests.integration.events.test_node_api import submission
 from tests.integration.gateway.conftest import Platform
 from tests.integration.gateway.test_accounts import application
@@ -137,3 +139,67 @@ async def test_a_facilitator_grants_the_core_role_and_it_reaches_the_session(
         await browser.sign_in(member["email"], STRONG_PASSWORD)
         platform.clock.advance(timedelta(seconds=61))
         assert "Core" in (await browser.get(f"/people/{member['id']}")).text
+
+
+async def test_a_facilitator_who_asks_to_move_keeps_their_remit_until_the_destination_approves(
+    platform: Platform,
+) -> None:
+    mover, _ = await platform.membership.member_with_roles("EOE", ["member", "facilitator"])
+    ney, _ = await platform.membership.member_with_roles("NEY", ["member", "facilitator"])
+    async with platform.browser() as browser:
+        await browser.sign_in(mover["email"], STRONG_PASSWORD)
+        # The member API refuses the hop outright; the profile offers a request instead.
+        hop = await browser.submit(
+            "/profile", "/profile", {"name": mover["name"], "region": "NEY", "bio": "Moving"}
+        )
+        assert hop.headers["location"] == "/profile?saved=1", "the region field is not read"
+        asked = await browser.submit("/profile", "/profile/move", {"move_region": "NEY"})
+        assert asked.headers["location"] == "/profile?moving=1"
+        waiting = await browser.get("/profile")
+        assert "A facilitator of North East and Yorkshire decides" in waiting.text
+        assert (await browser.get("/approvals?region=NEY")).status_code == 403, "not yet theirs"
+
+    async with platform.browser() as browser:
+        await browser.sign_in(ney["email"], STRONG_PASSWORD)
+        queue = await browser.get("/approvals")
+        assert mover["name"] in queue.text
+        approved = await browser.submit("/approvals", f"/approvals/moves/{mover['id']}/approve", {})
+        assert approved.headers["location"] == "/approvals?region=NEY&done=moved"
+
+    async with platform.browser() as browser:
+        await browser.sign_in(mover["email"], STRONG_PASSWORD)
+        assert (await browser.get("/approvals")).status_code == 403, (
+            "its role stayed in the East of England"
+        )
+        profile = await browser.get("/profile")
+        assert "North East and Yorkshire" in profile.text
+
+
+async def test_a_node_key_stops_when_its_issuers_role_is_removed(platform: Platform) -> None:
+    facilitator, _ = await platform.membership.member_with_roles("WAL", ["member", "facilitator"])
+    async with platform.browser() as browser:
+        await browser.sign_in(facilitator["email"], STRONG_PASSWORD)
+        issued = await browser.submit("/node-keys", "/node-keys", {"label": "Welsh calendar"})
+        key = KEY.search(issued.text)
+        assert key
+
+    async def submits(external_id: str) -> int:
+        async with platform.browser() as node:
+            sent = await node.http.post(
+                "/api/v1/node/submissions",
+                json=submission(external_id, region="WAL"),
+                headers={"x-node-key": key[1]},
+            )
+            return sent.status_code
+
+    assert await submits("wal-1") == 200
+    operator = await platform.membership.as_operator()
+    removed = await platform.membership.http.put(
+        f"/v1/members/{facilitator['id']}/roles", json={"roles": ["member"]}, headers=operator
+    )
+    assert removed.status_code == 200, removed.text
+
+    async def stopped() -> bool:
+        return await submits(f"wal-{new_id()}") == 401
+
+    await eventually(stopped, what="the key to stop with its issuer's role")

@@ -15,9 +15,10 @@ from services.events import facts as fact
 from services.events.domain.details import Scope
 from services.events.domain.listing import Listing
 from services.events.domain.network_event import NetworkEvent
-from services.events.domain.node_keys import NodeKey
+from services.events.domain.node_keys import NodeKey, Standing
 from services.events.memory import (
     InMemoryEvents,
+    InMemoryIssuers,
     InMemoryNodeKeys,
     InMemoryReminders,
     InMemorySubmissions,
@@ -25,11 +26,12 @@ from services.events.memory import (
 from services.events.repository import (
     INDEXES,
     EventRepository,
+    IssuerRepository,
     NodeKeyRepository,
     ReminderClaims,
     SubmissionRecords,
 )
-from services.events.stores import Events, NodeKeys, Reminders, Submissions
+from services.events.stores import Events, Issuers, NodeKeys, Reminders, Submissions
 from shared.clock import SystemClock, new_id
 from shared.errors import Stale
 from shared.mongo import ensure_indexes
@@ -172,12 +174,33 @@ async def test_submissions_reminders_and_node_keys_answer_once(stores: All) -> N
     rest, last = await node_keys.page("LDN", cursor=cursor, limit=2)
     assert [k.id for k in first + rest] == ["k1", "k3", "k4"]
     assert last is None
-    await node_keys.revoke("k1", NOW)
-    await node_keys.revoke("k1", NOW + timedelta(days=1))
+    await node_keys.revoke("k1", NOW, "by op")
+    await node_keys.revoke("k1", NOW + timedelta(days=1), "again")
     revoked = await node_keys.get("k1")
     assert revoked is not None
-    assert revoked.revoked_at == NOW, "revoked once"
+    assert (revoked.revoked_at, revoked.revoked_reason) == (NOW, "by op"), "revoked once"
     assert await node_keys.get("nope") is None
+    await node_keys.add(NodeKey("k5", "NW", "node", "hash", NOW, "someone else"))
+    assert sorted(k.id for k in await node_keys.issued_by("op")) == ["k2", "k3", "k4"]
+
+
+@pytest.fixture(params=["memory", "mongo"])
+async def issuers(
+    request: pytest.FixtureRequest, mongo: AsyncMongoClient[dict[str, Any]]
+) -> AsyncIterator[Issuers]:
+    if request.param == "memory":
+        yield InMemoryIssuers()
+        return
+    yield IssuerRepository(mongo[f"knet_events_contract_{new_id()}"])
+
+
+async def test_an_issuers_standing_is_what_the_latest_facts_said(issuers: Issuers) -> None:
+    assert await issuers.get("f") is None
+    await issuers.record("f", {"region": "LDN", "roles": ["member", "facilitator"]})
+    await issuers.record("f", {"region": "NW"})
+    assert await issuers.get("f") == Standing("f", "NW", frozenset({"member", "facilitator"}))
+    await issuers.record("f", {"active": False, "lost_at": NOW})
+    assert await issuers.get("f") == Standing("f", "NW", frozenset(), lost_at=NOW)
 
 
 async def test_events_held_since_are_the_completed_ones_by_start(stores: All) -> None:

@@ -11,6 +11,7 @@ from services.events.consumers import submission_consumer
 from services.events.domain.submission import SUBMITTED
 from services.events.memory import (
     InMemoryEvents,
+    InMemoryIssuers,
     InMemoryNodeKeys,
     InMemoryReminders,
     InMemorySubmissions,
@@ -26,6 +27,7 @@ async def test_submissions_are_published_once_and_broken_ones_answered() -> None
         submissions=InMemorySubmissions(),
         reminders=InMemoryReminders(),
         node_keys=InMemoryNodeKeys(),
+        issuers=InMemoryIssuers(),
         clock=SystemClock(),
     )
     consumer, dead = consumer_for(submission_consumer, stores)

@@ -14,6 +14,7 @@ from services.events.domain.details import EventDetails, Scope
 from services.events.domain.network_event import Seat, Status
 from services.events.memory import (
     InMemoryEvents,
+    InMemoryIssuers,
     InMemoryNodeKeys,
     InMemoryReminders,
     InMemorySubmissions,
@@ -44,6 +45,7 @@ def stores() -> Stores:
         submissions=InMemorySubmissions(),
         reminders=InMemoryReminders(),
         node_keys=InMemoryNodeKeys(),
+        issuers=InMemoryIssuers(),
         clock=ManualClock(NOW),
         feed_secret="feed-secret",
         new_id=lambda: next(ids),

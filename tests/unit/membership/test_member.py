@@ -73,13 +73,96 @@ def test_decline_needs_a_reason_and_tells_it() -> None:
     )
 
 
-def test_profile_update_records_changed_fields_and_region_move() -> None:
+def test_profile_update_records_changed_fields() -> None:
     m = member()
-    m.update_profile(by=m, region="NW", skills=["Taxonomy"], name="Member m1")
+    m.update_profile(by=m, region="LDN", skills=["Taxonomy"], name="Member m1")
     (event,) = m.facts
     assert isinstance(event, fact.MemberProfileUpdated)
-    assert event.changed == ["region", "skills"]
-    assert (event.previous_region, event.region) == ("LDN", "NW")
+    assert event.changed == ["skills"]
+    assert (event.previous_region, event.region) == ("LDN", "LDN")
+
+
+@pytest.mark.parametrize("change", [{"region": "NW"}, {"organisation_id": "org-elsewhere"}])
+def test_a_member_cannot_change_what_their_remit_hangs_on_alone(change: dict[str, str]) -> None:
+    facilitator = member("f", roles={"member", "facilitator"})
+    with pytest.raises(Forbidden) as error:
+        facilitator.update_profile(by=facilitator, bio="moved", **change)
+    assert error.value.code == "move_needs_approval"
+    assert (facilitator.region, facilitator.profile.organisation_id) == ("LDN", None)
+    assert facilitator.facts == []
+
+
+def test_a_move_waits_for_the_destination_and_leaves_regional_roles_behind() -> None:
+    mover = member("m", roles={"member", "facilitator", "core", "sponsor", "operator"})
+    mover.request_move(by=mover, region="NW", organisation_id="org-nw", now=NOW)
+    (asked,) = mover.facts
+    assert isinstance(asked, fact.MemberMoveRequested)
+    assert (asked.region, asked.from_region, asked.organisation_id) == ("NW", "LDN", "org-nw")
+    assert mover.region == "LDN"
+    assert mover.has("facilitator")
+    mover.facts.clear()
+
+    mover.approve_move(by=member("nw-f", region="NW", roles={"member", "facilitator"}))
+
+    assert (mover.region, mover.profile.organisation_id, mover.move) == ("NW", "org-nw", None)
+    assert mover.roles == {"member", "operator"}  # operator is national; the rest were LDN's
+    updated, roles = mover.facts
+    assert isinstance(updated, fact.MemberProfileUpdated)
+    assert (updated.previous_region, updated.region, updated.changed) == (
+        "LDN",
+        "NW",
+        ["organisation_id", "region"],
+    )
+    assert isinstance(roles, fact.MemberRoleChanged)
+    assert (roles.region, roles.removed) == ("NW", ["core", "facilitator", "sponsor"])
+
+
+@pytest.mark.parametrize(
+    ("decider", "code"),
+    [
+        (member("ldn-f", region="LDN", roles={"member", "facilitator"}), "outside_remit"),
+        (member("nw-core", region="NW", roles={"member", "core"}), "not_permitted"),
+        (member("m"), "not_permitted"),  # the mover themself
+    ],
+)
+def test_only_the_destinations_authority_decides_a_move(decider: Member, code: str) -> None:
+    mover = member("m", roles={"member", "facilitator"})
+    mover.request_move(by=mover, region="NW", organisation_id=None, now=NOW)
+    with pytest.raises(Forbidden) as error:
+        mover.approve_move(by=decider)
+    assert error.value.code == code
+    with pytest.raises(Forbidden) as error:
+        mover.decline_move(by=decider, reason="No")
+    assert error.value.code == code
+    assert mover.region == "LDN"
+    assert mover.move is not None
+    assert mover.move.pending
+
+
+def test_a_declined_move_tells_the_member_why_and_changes_nothing() -> None:
+    mover = member("m")
+    mover.request_move(by=mover, region="NW", organisation_id=None, now=NOW)
+    mover.facts.clear()
+    mover.decline_move(by=member("o", roles={"member", "operator"}), reason="  Not  yet ")
+    (declined,) = mover.facts
+    assert isinstance(declined, fact.MemberMoveDeclined)
+    assert (declined.region, declined.to_region, declined.reason) == ("LDN", "NW", "Not yet")
+    assert mover.region == "LDN"
+    assert mover.move is not None
+    assert not mover.move.pending
+    with pytest.raises(Conflict):
+        mover.approve_move(by=member("o", roles={"member", "operator"}))
+
+
+def test_a_move_can_be_withdrawn_and_asking_for_nothing_is_refused() -> None:
+    mover = member("m")
+    with pytest.raises(Invalid):
+        mover.request_move(by=mover, region="LDN", organisation_id=None, now=NOW)
+    mover.request_move(by=mover, region="NW", organisation_id=None, now=NOW)
+    mover.withdraw_move(by=mover)
+    assert mover.move is None
+    with pytest.raises(Forbidden):
+        mover.request_move(by=member("other"), region="NW", organisation_id=None, now=NOW)
 
 
 def test_profile_update_without_change_records_nothing() -> None:

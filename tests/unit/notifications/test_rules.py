@@ -46,6 +46,16 @@ def test_a_decline_tells_the_applicant_why() -> None:
     assert "Not NHS" in r.message.text
 
 
+def test_a_move_goes_to_the_destinations_facilitators_and_a_decline_to_the_member() -> None:
+    r = routed("member.move_requested", member_id="m1", region="NW", from_region="LDN", name="Ada")
+    assert r.audiences == (RegionRole("NW", "facilitator"),)
+    assert (r.message.category, r.message.link) == (Category.MEMBERSHIP, "/approvals#moves")
+    r = routed("member.move_declined", member_id="m1", region="LDN", to_region="NW", reason="No")
+    assert r.audiences == (Members(("m1",)),)
+    assert r.message.urgent
+    assert "No" in r.message.text
+
+
 def test_a_published_event_goes_to_matching_interests_in_its_scope() -> None:
     r = routed(
         "event.published",
@@ -258,5 +268,5 @@ def test_an_accepted_answer_goes_to_the_one_who_gave_it() -> None:
 
 
 def test_every_row_of_the_table_has_a_rule_and_nothing_else_does() -> None:
-    assert len(RULES) == 18
+    assert len(RULES) == 20
     assert route(f"{P}member.profile_updated.v1", {"member_id": "m1"}) is None

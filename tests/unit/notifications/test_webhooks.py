@@ -14,10 +14,12 @@ import pytest
 
 from services.notifications.domain import webhooks
 from services.notifications.stores import Stores
-from services.notifications.usecases import deliver, inbox, sending
+from services.notifications.usecases import deliver, inbox, readmodel, sending
 from shared.caller import Caller
 from shared.errors import Forbidden, Invalid
 from tests.unit.notifications.support import (
+    NOW,
+    P,
     clock,
     in_memory_stores,
     jobs_of,
@@ -130,3 +132,46 @@ async def test_a_receiver_away_is_retried_with_backoff_and_a_410_stops_the_calls
     member = await stores.directory.get("f")
     assert member is not None
     assert not member.preferences.webhook_failing, "set again: resumed"
+
+
+@pytest.mark.parametrize(
+    ("fact", "data"),
+    [
+        ("member.role_changed", {"roles": ["member"], "added": [], "removed": ["facilitator"]}),
+        ("member.left", {"erased": False}),
+    ],
+)
+async def test_a_webhook_goes_with_the_role_that_set_it(fact: str, data: dict[str, object]) -> None:
+    stores = in_memory_stores()
+    await node_keeper(stores)
+    await published(stores, "s1")
+    recorded_before = jobs_of(stores)
+    later = timedelta(minutes=1)
+    await readmodel.member_fact(stores, P + fact + ".v1", {"member_id": "f", **data}, NOW + later)
+    member = await stores.directory.get("f")
+    assert member is not None
+    assert member.preferences.webhook_url is None
+    # A job already on its way is not called either.
+    counts = await deliver.deliver(stores, recorded_before)
+    assert counts["webhook"] == 0
+    assert receiver(stores).calls == []
+
+
+async def test_a_call_recorded_before_the_role_went_is_refused_when_it_is_tried() -> None:
+    stores = in_memory_stores()
+    await node_keeper(stores)
+    receiver(stores).down = True
+    await published(stores, "s1")
+    await deliver.deliver(stores, jobs_of(stores))
+    member = await stores.directory.get("f")
+    assert member is not None
+    # The role went, but the read model's webhook stayed (as with a fact still on its way).
+    await stores.directory.apply("f", clock(stores).now() + timedelta(seconds=1), {"roles": []})
+    receiver(stores).down = False
+    clock(stores).advance(timedelta(seconds=31))
+    await sending.send_due(stores)
+    assert receiver(stores).calls == []
+    (log, _) = await inbox.delivery_log(
+        stores, caller=FACILITATOR, channel="webhook", cursor=None, limit=10
+    )
+    assert [d.status for d in log] == ["failed"]
