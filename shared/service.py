@@ -38,7 +38,16 @@ S = TypeVar("S")
 def serve(spec: ServiceSpec, app: FastAPI) -> None:
     """What `python -m services.<name>` runs: the app on its port (KNET_<NAME>_PORT)."""
     settings: PlatformSettings = app.state.settings
-    uvicorn.run(app, host=settings.bind_host, port=spec.bound_port(), log_config=None)
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1, so
+    # anything on the same host could name its own client address (the gateway adds the
+    # middleware itself for the proxies it is told to trust, KNET_TRUSTED_PROXIES).
+    uvicorn.run(
+        app,
+        host=settings.bind_host,
+        port=spec.bound_port(),
+        log_config=None,
+        proxy_headers=False,
+    )
 
 
 def stores_of(kind: type[S]) -> Callable[[Request], Awaitable[S]]:

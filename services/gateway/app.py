@@ -8,6 +8,7 @@ from datetime import timedelta
 import httpx
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.gateway.api import proxy
 from services.gateway.api.documents import gateway_document
@@ -54,9 +55,17 @@ STATIC = REPO_ROOT / "services" / "gateway" / "static"
 class GatewaySettings(PlatformSettings):
     session_idle_minutes: float = 30
     session_absolute_hours: float = 12
-    sign_in_failures_per_account: int = 5
+    # Failed sign-ins (domain/throttle.py): free tries for one client at one account before
+    # each next one waits (doubling to 15 minutes); one client across all accounts, and all
+    # clients at one account, in a window.
+    sign_in_free_tries: int = 5
     sign_in_failures_per_address: int = 50
+    sign_in_failures_per_account: int = 100
     sign_in_window_minutes: float = 15
+    # Proxies whose X-Forwarded-For the gateway believes (comma-separated addresses, or "*"
+    # behind a load balancer that is the only way in): none by default, so a client cannot
+    # name its own address and escape the throttle.
+    trusted_proxies: str = ""
     overview_seconds: float = 30
     # Where the operators' charts read their series; without it they show each /metrics now.
     prometheus_url: str | None = None
@@ -87,9 +96,10 @@ def create_app(
             refresh=timedelta(seconds=settings.role_refresh_seconds),
         ),
         limits=Limits(
-            per_account=settings.sign_in_failures_per_account,
-            per_address=settings.sign_in_failures_per_address,
             window=timedelta(minutes=settings.sign_in_window_minutes),
+            free_tries=settings.sign_in_free_tries,
+            per_address=settings.sign_in_failures_per_address,
+            per_account=settings.sign_in_failures_per_account,
         ),
     )
 
@@ -130,4 +140,9 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_page_errors(app)
     app.add_middleware(SecurityHeaders, settings=settings)
+    if settings.trusted_proxies:
+        # Only these may name the client (uvicorn's own handling, which trusts 127.0.0.1 by
+        # default, is off in shared.service.serve).
+        proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     return app

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 from typing import Any
 
 from services.gateway.domain.api_tokens import ApiToken
 from services.gateway.domain.sessions import Session
+from services.gateway.domain.throttle import Failures
 
 
 class InMemorySessions:
@@ -42,18 +42,23 @@ class InMemorySessions:
 
 class InMemorySignInFailures:
     def __init__(self) -> None:
-        self.counts: Counter[tuple[str, datetime]] = Counter()
+        self.failures: dict[tuple[str, datetime], Failures] = {}
 
-    async def count(self, key: str, window: datetime) -> int:
-        return self.counts[(key, window)]
+    async def get(self, key: str, window: datetime) -> Failures:
+        return self.failures.get((key, window), Failures())
 
-    async def add(self, key: str, window: datetime) -> None:
-        self.counts[(key, window)] += 1
+    async def add(self, key: str, window: datetime, at: datetime) -> None:
+        found = self.failures.get((key, window), Failures())
+        latest = max(found.last_at, at) if found.last_at else at
+        self.failures[(key, window)] = Failures(found.count + 1, latest)
+
+    async def clear(self, key: str, window: datetime) -> None:
+        self.failures.pop((key, window), None)
 
     async def remove_before(self, window: datetime) -> int:
-        old = [k for k in self.counts if k[1] < window]
+        old = [k for k in self.failures if k[1] < window]
         for key in old:
-            del self.counts[key]
+            del self.failures[key]
         return len(old)
 
 

@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from services.gateway.domain.api_tokens import MAX_PER_MEMBER, ApiToken
 from services.gateway.domain.sessions import Session
+from services.gateway.domain.throttle import Failures
 from shared.mongo import Db
 
 INDEXES: dict[str, list[IndexModel]] = {
@@ -79,21 +80,27 @@ class SessionRepository:
 
 
 class SignInFailureCounts:
-    """One counter per key and fixed window, raised atomically ($inc, upsert)."""
+    """One counter per key and fixed window, raised atomically ($inc, upsert), with the time
+    of the last failure ($max: racing failures keep the latest)."""
 
     def __init__(self, db: Db) -> None:
         self.collection = db["sign_in_failures"]
 
-    async def count(self, key: str, window: datetime) -> int:
+    async def get(self, key: str, window: datetime) -> Failures:
         document = await self.collection.find_one({"_id": _id(key, window)})
-        return int(document["failures"]) if document else 0
+        if document is None:
+            return Failures()
+        return Failures(int(document["failures"]), document.get("last_at"))
 
-    async def add(self, key: str, window: datetime) -> None:
+    async def add(self, key: str, window: datetime, at: datetime) -> None:
         await self.collection.update_one(
             {"_id": _id(key, window)},
-            {"$inc": {"failures": 1}, "$setOnInsert": {"window": window}},
+            {"$inc": {"failures": 1}, "$max": {"last_at": at}, "$setOnInsert": {"window": window}},
             upsert=True,
         )
+
+    async def clear(self, key: str, window: datetime) -> None:
+        await self.collection.delete_one({"_id": _id(key, window)})
 
     async def remove_before(self, window: datetime) -> int:
         return (await self.collection.delete_many({"window": {"$lt": window}})).deleted_count

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from services.gateway.domain.api_tokens import ApiToken
 from services.gateway.domain.sessions import Session, Timeouts
-from services.gateway.domain.throttle import Limits
+from services.gateway.domain.throttle import Failures, Limits
 from shared.clock import Clock
 
 
@@ -30,9 +30,12 @@ class Sessions(Protocol):
 
 
 class SignInFailures(Protocol):
-    async def count(self, key: str, window: datetime) -> int: ...
+    async def get(self, key: str, window: datetime) -> Failures: ...
 
-    async def add(self, key: str, window: datetime) -> None: ...
+    async def add(self, key: str, window: datetime, at: datetime) -> None:
+        """One more failure for `key` in `window`, the last at `at`."""
+
+    async def clear(self, key: str, window: datetime) -> None: ...
 
     async def remove_before(self, window: datetime) -> int: ...
 

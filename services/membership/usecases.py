@@ -13,11 +13,12 @@ from services.membership.domain.member import Member, Status, check_region, chec
 from services.membership.domain.organisation import Organisation
 from services.membership.domain.passwords import check_strength, hash_password, verify_password
 from services.membership.domain.permissions import require_region_authority
-from services.membership.domain.profile import Profile, normalise_email
+from services.membership.domain.profile import Profile
 from services.membership.domain.statistics import members_over_time
 from services.membership.domain.suggestions import Suggestion, suggest
 from services.membership.stores import Stores
 from shared.caller import Caller
+from shared.emails import normalise_email
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from shared.months import MAX_MONTHS
 from shared.reference import Region, regions

@@ -21,9 +21,13 @@ class TooManyAttempts(DomainError):
     status_code = 429
 
     def __init__(self, retry_after: int) -> None:
+        if retry_after >= 120:
+            wait = f"{retry_after // 60} minutes"
+        else:
+            wait = f"{retry_after} second" + ("" if retry_after == 1 else "s")
         super().__init__(
             "too_many_attempts",
-            "Too many failed sign-ins. Wait a few minutes and try again.",
+            f"Too many failed sign-ins. Wait {wait} and try again.",
             retry_after=retry_after,
         )
         self.retry_after = retry_after
@@ -40,12 +44,20 @@ async def sign_in(
 ) -> SignedIn:
     now = stores.clock.now()
     window = throttle.window_start(now, stores.limits.window)
-    keys = (throttle.account_key(email), throttle.address_key(address))
-    account_failures, address_failures = [await stores.failures.count(k, window) for k in keys]
-    if throttle.locked(
-        account_failures=account_failures, address_failures=address_failures, limits=stores.limits
-    ):
-        raise TooManyAttempts(throttle.retry_after(now, stores.limits.window))
+    pair = throttle.pair_key(email, address)
+    keys = (pair, throttle.address_key(address), throttle.account_key(email))
+    pair_failures, address_failures, account_failures = [
+        await stores.failures.get(k, window) for k in keys
+    ]
+    wait = throttle.wait(
+        pair=pair_failures,
+        address=address_failures,
+        account=account_failures,
+        now=now,
+        limits=stores.limits,
+    )
+    if wait:
+        raise TooManyAttempts(wait)
     try:
         identity = await services.call(
             "membership",
@@ -57,9 +69,10 @@ async def sign_in(
     except ServiceRefused as refused:
         if refused.status_code in (401, 422):
             for key in keys:
-                await stores.failures.add(key, window)
+                await stores.failures.add(key, window, now)
             raise Unauthorized("invalid_credentials", "Email or password is not right") from None
         raise
+    await stores.failures.clear(pair, window)
     secret = sessions.new_secret()
     session = sessions.start(
         secret,

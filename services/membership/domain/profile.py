@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
 from shared.errors import Invalid
 
 MAX_TAGS = 20
@@ -52,15 +50,6 @@ class Profile:
 
     def changed_fields(self, other: Profile) -> list[str]:
         return [f for f in self.__dataclass_fields__ if getattr(self, f) != getattr(other, f)]
-
-
-def normalise_email(email: str) -> str:
-    """One spelling per mailbox, so that uniqueness means what people expect."""
-    try:
-        checked = validate_email(email.strip(), check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise Invalid("invalid_email", f"'{email}' is not a valid email address") from exc
-    return checked.normalized.lower()
 
 
 def normalise_tags(tags: Any, field: str) -> tuple[str, ...]:

@@ -34,9 +34,9 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class Browser:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, address: str = "203.0.113.7") -> None:
         self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 50000)),
+            transport=httpx.ASGITransport(app=app, client=(address, 50000)),
             base_url="https://gateway.test",
         )
 
@@ -68,8 +68,9 @@ class Platform:
     mail: KeepMail  # what the local SMTP server received
 
     @contextlib.asynccontextmanager
-    async def browser(self) -> AsyncIterator[Browser]:
-        browser = Browser(self.gateway)
+    async def browser(self, address: str = "203.0.113.7") -> AsyncIterator[Browser]:
+        """A browser connecting from `address` (the client address the gateway sees)."""
+        browser = Browser(self.gateway, address)
         try:
             yield browser
         finally:

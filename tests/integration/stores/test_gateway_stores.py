@@ -12,6 +12,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.gateway.domain import api_tokens, sessions
+from services.gateway.domain.throttle import Failures
 from services.gateway.memory import (
     InMemoryApiTokens,
     InMemoryDeadLetterDecisions,
@@ -90,16 +91,19 @@ async def test_sessions_are_kept_changed_and_removed(stores: All) -> None:
 async def test_failures_count_per_key_and_window(stores: All) -> None:
     _, failures, _, _ = stores
     earlier = NOW - timedelta(minutes=15)
-    for _ in range(3):
-        await failures.add("account:a", NOW)
-    await failures.add("account:a", earlier)
-    await failures.add("address:x", NOW)
-    assert await failures.count("account:a", NOW) == 3
-    assert await failures.count("account:a", earlier) == 1
-    assert await failures.count("account:b", NOW) == 0
+    for seconds in (1, 3, 2):
+        await failures.add("account:a", NOW, NOW + timedelta(seconds=seconds))
+    await failures.add("account:a", earlier, earlier)
+    await failures.add("address:x", NOW, NOW)
+    assert await failures.get("account:a", NOW) == Failures(3, NOW + timedelta(seconds=3))
+    assert await failures.get("account:a", earlier) == Failures(1, earlier)
+    assert await failures.get("account:b", NOW) == Failures()
+    await failures.clear("address:x", NOW)
+    assert await failures.get("address:x", NOW) == Failures()
+    await failures.add("address:x", NOW, NOW)
     assert await failures.remove_before(NOW) == 1
-    assert await failures.count("account:a", earlier) == 0
-    assert await failures.count("address:x", NOW) == 1
+    assert await failures.get("account:a", earlier) == Failures()
+    assert (await failures.get("address:x", NOW)).count == 1
 
 
 async def test_a_dead_letter_is_decided_once(stores: All) -> None:

@@ -1,7 +1,8 @@
 import pytest
 
 from services.membership.domain.passwords import check_strength, hash_password, verify_password
-from services.membership.domain.profile import Profile, normalise_email
+from services.membership.domain.profile import Profile
+from shared.emails import normalise_email
 from shared.errors import Invalid
 
 
