@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import secrets
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +33,11 @@ class Figure:
     def line(self) -> str:
         ratio = f"  ratio {self.ratio:.2f} vs baseline {self.baseline:,.1f}" if self.ratio else ""
         return f"{self.name:<58} {self.value:>12,.1f} {self.unit}{ratio}"
+
+
+# Outside development the platform refuses the development secret: benchmarks make their
+# own, in the environment so that services they start in other processes share it.
+os.environ.setdefault("KNET_INTERNAL_TOKEN_SECRET", "bench-only-" + secrets.token_urlsafe(32))
 
 
 @contextlib.contextmanager

@@ -1,20 +1,30 @@
-"""What every service's HTTP input shares: request bodies that refuse control characters in
-any text, cursors and region codes that are never empty, and date-times read one way (ISO 8601;
-without an offset, UTC; never a bare number)."""
+"""What every service's HTTP input shares: request bodies whose text follows shared/text.py
+(no control characters; one line unless a field is `Paragraphs`; names and titles, `Label`,
+without bidirectional or invisible characters), cursors and region codes that are never
+empty, and date-times read one way (ISO 8601; without an offset, UTC; never a bare number)."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, get_args
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Request
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from shared.caller import ROLES
+from shared.errors import Invalid
 from shared.reference import region_codes
-from shared.text import WITHOUT_CONTROL_CHARACTERS, control_characters_in
+from shared.text import (
+    LABEL,
+    WITHOUT_CONTROL_CHARACTERS,
+    WITHOUT_LINE_BREAKS,
+    control_characters_in,
+    invisible_characters_in,
+    line_breaks_in,
+)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -24,11 +34,17 @@ def _looks_iso(value: Any) -> bool:
     return isinstance(value, date) or (isinstance(value, str) and bool(_ISO_DATE.match(value)))
 
 
+# Text that may run over several lines (a description, a post, a reason), and names and
+# titles (one line, shown as they read). Every other text field is one line.
+Paragraphs = Annotated[str, Field(json_schema_extra={"pattern": WITHOUT_CONTROL_CHARACTERS})]
+Label = Annotated[str, Field(json_schema_extra={"pattern": LABEL})]
+
+
 def _state_the_text_rule(schema: dict[str, Any]) -> None:
-    """Puts the control-character rule into the JSON Schema of every free-text field, so a
-    client generated from the OpenAPI document (or a fuzzer) knows it."""
+    """Puts the text rule into the JSON Schema of every free-text field (one line, unless it
+    says otherwise), so a client generated from the OpenAPI document (or a fuzzer) knows it."""
     if schema.get("type") == "string" and not {"pattern", "enum", "format"} & schema.keys():
-        schema["pattern"] = WITHOUT_CONTROL_CHARACTERS
+        schema["pattern"] = WITHOUT_LINE_BREAKS
     for key in ("anyOf", "oneOf", "allOf"):
         for option in schema.get(key, []):
             _state_the_text_rule(option)
@@ -65,6 +81,14 @@ class RequestModel(BaseModel):
         if found := control_characters_in(data):
             raise ValueError(f"control characters are not allowed in {', '.join(found)}")
         if isinstance(data, dict):
+            one_line, labels = _text_rules(cls)
+            if found := line_breaks_in({k: v for k, v in data.items() if k in one_line}):
+                raise ValueError(f"line breaks are not allowed in {', '.join(found)}")
+            if found := invisible_characters_in({k: v for k, v in data.items() if k in labels}):
+                raise ValueError(
+                    "bidirectional controls and invisible characters are not allowed in "
+                    + ", ".join(found)
+                )
             numbers = [
                 name
                 for name, field in cls.model_fields.items()
@@ -87,6 +111,47 @@ class RequestModel(BaseModel):
             if loose:
                 raise ValueError(f"true or false is expected in {', '.join(loose)}")
         return data
+
+
+_RULES: dict[type[BaseModel], tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _text_rules(model: type[BaseModel]) -> tuple[frozenset[str], frozenset[str]]:
+    """The fields of `model` that hold one line, and those that are labels, read from its own
+    JSON Schema: what the document states is what is enforced (a nested model checks its
+    own fields)."""
+    if model not in _RULES:
+        one_line, labels = set(), set()
+        for name, schema in model.model_json_schema()["properties"].items():
+            patterns = _string_patterns(schema)
+            if WITHOUT_LINE_BREAKS in patterns or LABEL in patterns:
+                one_line.add(name)
+            if LABEL in patterns:
+                labels.add(name)
+        _RULES[model] = frozenset(one_line), frozenset(labels)
+    return _RULES[model]
+
+
+def _string_patterns(schema: dict[str, Any]) -> set[str]:
+    found = {schema["pattern"]} if "pattern" in schema else set()
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in schema.get(key, []):
+            found |= _string_patterns(option)
+    if isinstance(items := schema.get("items"), dict):
+        found |= _string_patterns(items)
+    return found
+
+
+async def json_object(request: Request) -> dict[str, Any]:
+    """A request's body as a JSON object, read when the route asks for it: for a route that
+    checks its caller's credential first and only then reads what they sent."""
+    try:
+        found = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Invalid("invalid_json", "The body is not JSON") from exc
+    if not isinstance(found, dict):
+        raise Invalid("invalid_json", "The body is not a JSON object")
+    return found
 
 
 def _iso_only(value: Any) -> Any:

@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient, IndexModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.body_limit import BodyLimit
 from shared.broker import make_broker
 from shared.clock import Clock, SystemClock
 from shared.cloudevents import current_traceparent, new_traceparent
@@ -144,7 +145,10 @@ def create_service_app(
     on_start: Callable[[], Awaitable[None]] | None = None,
     background: Sequence[BackgroundLoop] = (),
     title: str | None = None,
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
+    """`body_limits`: the largest request body per path prefix, where a route takes less
+    than shared.body_limit's default."""
     configure_logging(ctx.name, ctx.settings.log_level, ctx.settings.log_format)
     all_indexes: dict[str, list[IndexModel]] = {
         name: list(models) for name, models in indexes.items()
@@ -196,6 +200,7 @@ def create_service_app(
     install_operational_routes(app, ctx.name, ready=lambda: _ready(ctx))
     for router in http:
         app.include_router(router)
+    app.add_middleware(BodyLimit, limits=body_limits or {})
     app.add_middleware(HttpMetrics, service=ctx.name)
     return app
 

@@ -35,6 +35,10 @@ class PlatformSettings(BaseSettings):
     cache_dir: Path = REPO_ROOT / ".cache"
 
     internal_token_secret: str = DEVELOPMENT_SECRET
+    # Seals secrets kept for later use (webhooks' signing secrets, shared/sealed.py). In
+    # development it may be left out (derived from the internal token secret); production
+    # sets its own, so one leaked secret does not open the other.
+    secrets_key: str = ""
     internal_token_ttl_seconds: int = Field(default=60, ge=5, le=3600)
     # How old a caller's roles may be: the gateway reads them from membership again after
     # this, and services that judge what a role set up allow for it.
@@ -55,11 +59,20 @@ class PlatformSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> PlatformSettings:
-        if self.environment == "production":
+        # Only a laptop's development run takes the secret everyone can read in this file;
+        # tests and benchmarks make their own (tests/conftest.py), production sets its own.
+        if self.environment != "development":
             if self.internal_token_secret == DEVELOPMENT_SECRET:
-                raise ValueError("KNET_INTERNAL_TOKEN_SECRET must be set in production")
+                raise ValueError(
+                    "KNET_INTERNAL_TOKEN_SECRET must be set outside development"
+                    " (the development secret is public)"
+                )
             if len(self.internal_token_secret) < 32:
                 raise ValueError("KNET_INTERNAL_TOKEN_SECRET must be at least 32 characters")
+        if self.environment == "production" and (
+            len(self.secrets_key) < 32 or self.secrets_key == self.internal_token_secret
+        ):
+            raise ValueError("KNET_SECRETS_KEY must be set in production: 32+ characters, its own")
         return self
 
     @property

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -19,6 +20,10 @@ from shared.clock import new_id
 from shared.infra import kafka, stack
 from shared.infra.processes import free_port
 from shared.settings import PlatformSettings
+
+# Outside development the platform refuses the development secret: the tests make their own,
+# in the environment so that every service they start in another process shares it.
+os.environ.setdefault("KNET_INTERNAL_TOKEN_SECRET", "test-only-" + secrets.token_urlsafe(32))
 
 
 def _session_settings(data_dir: Path) -> PlatformSettings:

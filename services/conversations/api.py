@@ -16,7 +16,15 @@ from services.conversations.stores import PostSearch, Stores, ThreadQuery
 from services.conversations.usecases import reading, writing
 from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
-from shared.requests import Cursor, IdFilter, RegionFilter, RequestModel, WordFilter
+from shared.requests import (
+    Cursor,
+    IdFilter,
+    Label,
+    Paragraphs,
+    RegionFilter,
+    RequestModel,
+    WordFilter,
+)
 from shared.service import stores_of
 from shared.text import WITHOUT_CONTROL_CHARACTERS
 
@@ -26,7 +34,7 @@ StoresDep = Annotated[Stores, Depends(stores_of(Stores))]
 SubjectKindName = Literal["recommendation", "plan", "event", "case_study", "region", "topic"]
 SubjectId = Annotated[str | None, Field(None, min_length=1, max_length=64)]
 Body = Annotated[
-    str,
+    Paragraphs,
     Field(
         min_length=1,
         # The request's own bound; the domain's limit (post_too_long) is the one members meet.
@@ -41,7 +49,7 @@ Tag = Annotated[str, Field(min_length=1, max_length=50)]
 class ThreadIn(RequestModel):
     subject_kind: SubjectKindName
     subject_id: SubjectId = Field(None, description="Which one; none for a free topic")
-    title: str = Field(min_length=1, max_length=150, description="5 to 150 characters")
+    title: Label = Field(min_length=1, max_length=150, description="5 to 150 characters")
     tags: list[Tag] = Field(default_factory=list, max_length=8)
     question: bool = False
     body: Body

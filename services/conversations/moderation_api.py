@@ -21,10 +21,12 @@ from services.conversations.stores import Flag
 from services.conversations.usecases import moderation
 from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit
-from shared.requests import RequestModel
+from shared.requests import Paragraphs, RequestModel
 
 router = APIRouter(prefix="/v1")
-Reason = Annotated[str, Field(min_length=1, max_length=500, description="3 to 500 characters")]
+Reason = Annotated[
+    Paragraphs, Field(min_length=1, max_length=500, description="3 to 500 characters")
+]
 
 
 class AnswerIn(RequestModel):

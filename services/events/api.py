@@ -18,7 +18,16 @@ from shared.auth import MEMBERS, CurrentCaller
 from shared.caller import Caller
 from shared.http_errors import ERROR_RESPONSES_IN_JSON
 from shared.pagination import Limit, Page
-from shared.requests import Cursor, Region, RegionFilter, RequestModel, Timestamp, WordFilter
+from shared.requests import (
+    Cursor,
+    Label,
+    Paragraphs,
+    Region,
+    RegionFilter,
+    RequestModel,
+    Timestamp,
+    WordFilter,
+)
 from shared.service import stores_of
 
 router = APIRouter(prefix="/v1")
@@ -26,9 +35,9 @@ StoresDep = Annotated[Stores, Depends(stores_of(Stores))]
 
 
 class EventIn(RequestModel):
-    title: str = Field(max_length=200, examples=["Peer assist clinic"])
-    summary: str = Field("", max_length=500)
-    description: str = Field("", max_length=10_000)
+    title: Label = Field(max_length=200, examples=["Peer assist clinic"])
+    summary: Paragraphs = Field("", max_length=500)
+    description: Paragraphs = Field("", max_length=10_000)
     kind: Kind
     mode: Mode
     scope: Scope
@@ -137,7 +146,7 @@ class Attendance(RequestModel):
 
 
 class Cancellation(RequestModel):
-    reason: str = Field(max_length=1000)
+    reason: Paragraphs = Field(max_length=1000)
 
 
 @router.post("/events", dependencies=[MEMBERS], status_code=status.HTTP_201_CREATED)

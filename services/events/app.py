@@ -19,6 +19,7 @@ from services.events.repository import (
 )
 from services.events.stores import Stores
 from services.events.usecases import schedules
+from shared.body_limit import KIB
 from shared.clock import Clock
 from shared.reference import region_codes
 from shared.service import ServiceContext, create_service_app, every
@@ -69,6 +70,8 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
             members_consumer(ctx.consumer, stores),
         ],
         title="KM Network events",
+        # A node's submission is one event's details.
+        body_limits={"/v1/node/": 64 * KIB},
     )
     app.state.stores = stores
     return app

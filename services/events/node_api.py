@@ -5,9 +5,9 @@ and submissions sent over HTTP by a node holding one. The gateway exposes these 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Security, status
+from fastapi import APIRouter, Header, Request, Security, status
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
 
@@ -17,7 +17,7 @@ from services.events.usecases import node_keys as node_key_cases
 from services.events.usecases import submissions
 from shared.auth import AUTHORITIES, CurrentCaller
 from shared.pagination import Limit, Page
-from shared.requests import Cursor, RegionInPath, RequestModel
+from shared.requests import Cursor, Label, RegionInPath, RequestModel, json_object
 
 router = APIRouter(prefix="/v1")
 NODE_KEY = APIKeyHeader(
@@ -29,7 +29,7 @@ NODE_KEY = APIKeyHeader(
 
 
 class KeyRequest(RequestModel):
-    label: str = Field(min_length=1, max_length=100, examples=["LDN node, production"])
+    label: Label = Field(min_length=1, max_length=100, examples=["LDN node, production"])
 
 
 class KeyView(BaseModel):
@@ -102,16 +102,29 @@ async def revoke_key(
     await node_key_cases.revoke_node_key(stores, caller=caller, region=region, key_id=key_id)
 
 
-@router.post("/node/submissions")
+SUBMISSION_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {"type": "object", "additionalProperties": True},
+            "example": {"external_id": "ldn-1"},
+        }
+    },
+}
+
+
+@router.post("/node/submissions", openapi_extra={"requestBody": SUBMISSION_BODY})
 async def submit(
+    request: Request,
     stores: StoresDep,
-    submission: Annotated[dict[str, Any], Body(examples=[{"external_id": "ldn-1"}])],
     x_node_key: Annotated[str | None, Security(NODE_KEY)] = None,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=100)] = None,
 ) -> SubmissionResult:
     """The same submission as on knet.regional-submissions.v1 (its CloudEvent's `data`); the
-    node is the key's region. An `Idempotency-Key` makes a retried request one submission."""
+    node is the key's region. An `Idempotency-Key` makes a retried request one submission.
+    The key is checked before the body is read: without one, nothing of it is parsed."""
+    node = await submissions.node_for_key(stores, presented_key=x_node_key)
     result = await submissions.submit_over_api(
-        stores, presented_key=x_node_key, idempotency_key=idempotency_key, data=submission
+        stores, node=node, idempotency_key=idempotency_key, data=await json_object(request)
     )
     return SubmissionResult(outcome=result.outcome, event_id=result.event_id)

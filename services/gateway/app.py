@@ -44,6 +44,7 @@ from services.gateway.web import (
 )
 from services.gateway.web.errors import install_page_errors
 from services.gateway.web.security import SecurityHeaders
+from shared.body_limit import KIB
 from shared.clock import Clock
 from shared.service import ServiceContext, create_service_app, every
 from shared.services import discover
@@ -129,6 +130,11 @@ def create_app(
         indexes=INDEXES,
         background=[every(600, "forget-expired-sessions", forget)],
         title="KM Network",
+        body_limits={
+            "/api/v1/node/": 64 * KIB,  # a node's submission: one event's details
+            "/sign-in": 16 * KIB,
+            "/apply": 64 * KIB,
+        },
     )
     app.state.stores = stores
     app.state.services = services

@@ -22,6 +22,8 @@ from shared.reference import regions
 from shared.requests import (
     Cursor,
     IdFilter,
+    Label,
+    Paragraphs,
     Region,
     RegionCode,
     RegionFilter,
@@ -89,30 +91,30 @@ class MemberView(BaseModel):
 
 
 class Application(RequestModel):
-    name: str = Field(max_length=120, examples=["Ada Lovelace"])
+    name: Label = Field(max_length=120, examples=["Ada Lovelace"])
     email: str = Field(max_length=254, examples=["ada.lovelace@nhs.net"])
     password: str = Field(max_length=128)
     region: Region
     organisation_id: str | None = None
-    job_title: str = Field("", max_length=120)
+    job_title: Label = Field("", max_length=120)
     interests: list[str] = Field(default_factory=list, max_length=20)
     skills: list[str] = Field(default_factory=list, max_length=20)
-    bio: str = Field("", max_length=2000)
+    bio: Paragraphs = Field("", max_length=2000)
     links: list[str] = Field(default_factory=list, max_length=5)
 
 
 class Decision(RequestModel):
-    reason: str = Field(max_length=1000)
+    reason: Paragraphs = Field(max_length=1000)
 
 
 class ProfileChanges(RequestModel):
-    name: str | None = Field(None, max_length=120)
+    name: Label | None = Field(None, max_length=120)
     region: Region | None = None
     organisation_id: str | None = None
-    job_title: str | None = Field(None, max_length=120)
+    job_title: Label | None = Field(None, max_length=120)
     interests: list[str] | None = Field(None, max_length=20)
     skills: list[str] | None = Field(None, max_length=20)
-    bio: str | None = Field(None, max_length=2000)
+    bio: Paragraphs | None = Field(None, max_length=2000)
     links: list[str] | None = Field(None, max_length=5)
 
 
@@ -141,7 +143,7 @@ class Identity(BaseModel):
 
 
 class OrganisationIn(RequestModel):
-    name: str = Field(max_length=200)
+    name: Label = Field(max_length=200)
     region: Region
     ods_code: str | None = Field(None, max_length=6)
 

@@ -125,7 +125,9 @@ class WebhookIn(RequestModel):
 
 class WebhookSet(BaseModel):
     url: str
-    secret: str = Field(description="Shown once: HMAC-SHA256 key for KNet-Signature")
+    secret: str = Field(
+        description="Shown once: the whsec_ secret a Standard Webhooks verifier is given"
+    )
 
 
 Hour = Annotated[int, Field(ge=0, le=23), BeforeValidator(json_integer)]
@@ -211,8 +213,9 @@ async def unsubscribe(body: Unsubscribe, stores: StoresDep, _: CurrentCaller) ->
 @router.put("/members/me/webhook", dependencies=[MEMBERS])
 async def set_webhook(body: WebhookIn, stores: StoresDep, caller: CurrentCaller) -> WebhookSet:
     """A regional node's receiver for the caller's notifications (facilitators, operators):
-    each call is a JSON POST signed `KNet-Signature: t=<unix>,v1=<HMAC-SHA256 hex of
-    "t.body">`; setting it again issues a new secret."""
+    each call is a JSON POST signed as Standard Webhooks specifies (`webhook-id`,
+    `webhook-timestamp`, `webhook-signature`); the address must resolve to public addresses
+    only (422 `webhook_address_not_public`); setting it again issues a new secret."""
     url, secret = await inbox.set_webhook(stores, caller=caller, url=body.url)
     return WebhookSet(url=url, secret=secret)
 

@@ -22,6 +22,7 @@ from services.notifications.stores import Mailer, Stores, WebhookPoster
 from services.notifications.usecases import digests, sending
 from services.notifications.webhooks import HttpWebhookPoster
 from shared.clock import Clock
+from shared.sealed import Sealer
 from shared.service import ServiceContext, create_service_app, every
 from shared.settings import PlatformSettings
 
@@ -36,6 +37,9 @@ class NotificationsSettings(PlatformSettings):
     email_retry_seconds: float = 5.0
     digest_round_seconds: float = 60.0
     fanout_chunk: int = 500
+    # A webhook receiver on this machine (development and tests): loopback addresses are
+    # otherwise refused like every address that is not public.
+    webhooks_allow_loopback: bool = False
 
 
 def create_app(
@@ -48,14 +52,14 @@ def create_app(
     settings = NotificationsSettings(**(settings or PlatformSettings()).model_dump())
     ctx = ServiceContext.create(SPEC.name, settings, clock)
     stores = Stores(
-        directory=Directory(ctx.db),
+        directory=Directory(ctx.db, Sealer.of(settings)),
         audiences=Audiences(ctx.db),
         fanouts=Fanouts(ctx.db, ctx.clock),
         waiting=Waiting(ctx.db, ctx.clock),
         inbox=Inbox(ctx.db, ctx.clock),
         deliveries=Deliveries(ctx.db, ctx.clock),
         mailer=mailer or SmtpMailer(settings.smtp_host, settings.smtp_port, settings.mail_from),
-        webhooks=webhooks or HttpWebhookPoster(),
+        webhooks=webhooks or HttpWebhookPoster(allow_loopback=settings.webhooks_allow_loopback),
         clock=ctx.clock,
         # Derived from the platform's signing secret: one secret to keep, a purpose apart.
         unsubscribe_secret=settings.internal_token_secret + ":unsubscribe",

@@ -8,7 +8,8 @@ from email.message import EmailMessage
 
 import aiosmtplib
 
-from services.notifications.stores import Email, Refused
+from services.notifications.stores import Email, Postponed, Refused
+from shared.text import one_line
 
 
 class SmtpMailer:
@@ -19,9 +20,11 @@ class SmtpMailer:
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = email.to
-        message["Subject"] = email.subject
+        # Headers are one line: a title stored before the edge refused line breaks is sent
+        # with its breaks as spaces, never refused by the library (and never a new header).
+        message["Subject"] = one_line(email.subject)
         for name, value in email.headers.items():
-            message[name] = value
+            message[name] = one_line(value)
         message.set_content(email.text)
         message.add_alternative(email.html, subtype="html")
         try:
@@ -30,5 +33,11 @@ class SmtpMailer:
             codes = [r.code for r in refused.recipients]
             if codes and all(500 <= code < 600 for code in codes):
                 reasons = "; ".join(f"{r.code} {r.message}" for r in refused.recipients)
-                raise Refused(reasons) from refused
-            raise
+                raise Refused(
+                    f"the address was refused by its mail server ({reasons})"
+                ) from refused
+            raise Postponed("the mail server asked to try again later") from refused
+        except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPTimeoutError, OSError) as away:
+            raise Postponed("the mail server could not be reached") from away
+        except aiosmtplib.SMTPException as failed:
+            raise Postponed("the mail server did not take the message") from failed

@@ -7,13 +7,15 @@ import asyncio
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from services.notifications.domain.notifications import Delivery, InboxItem
 from services.notifications.domain.preferences import Preferences
 from services.notifications.facts import DeliveryFailed, NotificationDelivered, NotificationJob
 from services.notifications.repository import opted_in
-from services.notifications.stores import Email, MemberRecord, Refused
+from services.notifications.stores import Email, MemberRecord, Postponed, Refused
 from shared.cloudevents import Fact
+from shared.errors import Invalid
 from shared.pagination import page_in_memory
 
 
@@ -294,11 +296,20 @@ class InMemoryWebhooks:
         self.calls: list[tuple[str, bytes, dict[str, str]]] = []
         self.down = False
         self.gone: set[str] = set()
+        # Names that resolve to a private address (as a rebinding name may, after it was set).
+        self.private: set[str] = set()
+
+    async def check(self, url: str) -> None:
+        await asyncio.sleep(0)
+        if urlsplit(url).hostname in self.private:
+            raise Invalid("webhook_address_not_public", "the webhook's address is a private one")
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> None:
         await asyncio.sleep(0)
+        if urlsplit(url).hostname in self.private:
+            raise Refused("not sent: the webhook's address is a private one")
         if self.down:
-            raise ConnectionError("the receiver is not answering")
+            raise Postponed("could not connect")
         if url in self.gone:
-            raise Refused(f"410 Gone from {url}")
+            raise Refused("the receiver said it is gone for good (HTTP 410)")
         self.calls.append((url, body, headers))

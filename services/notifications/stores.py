@@ -145,7 +145,12 @@ class Email:
 
 class Refused(Exception):
     """Refused for good (the mail server's 5xx for an address, a webhook's 410 Gone): no
-    retry will help."""
+    retry will help. Its words are what the delivery log shows."""
+
+
+class Postponed(Exception):
+    """Not delivered this time, worth trying again (a receiver away, an answer but 2xx). Its
+    words are what the delivery log shows: said for the member, never an internal error."""
 
 
 class Mailer(Protocol):
@@ -154,9 +159,13 @@ class Mailer(Protocol):
 
 
 class WebhookPoster(Protocol):
+    async def check(self, url: str) -> None:
+        """When a webhook is set: Invalid unless its address resolves, to public addresses."""
+
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> None:
-        """Raises `Refused` when the receiver is gone for good, anything else for a failure
-        worth retrying (down, timed out, any answer but 2xx)."""
+        """Raises `Refused` when the receiver is gone for good or its address is not a public
+        one (checked again at each call), `Postponed` for a failure worth retrying (down,
+        timed out, any answer but 2xx)."""
 
 
 @dataclass

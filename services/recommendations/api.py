@@ -14,13 +14,13 @@ from services.recommendations.domain.catalogue import Recommendation
 from services.recommendations.stores import Ballot, Stores
 from services.recommendations.usecases import catalogue, resonance
 from shared.auth import MEMBERS, OPERATORS, CurrentCaller
-from shared.requests import RegionFilter, RequestModel
+from shared.requests import Label, Paragraphs, RegionFilter, RequestModel
 from shared.service import stores_of
 
 router = APIRouter(prefix="/v1")
 
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-Text = Annotated[str, Field(max_length=5000)]
+Title = Annotated[Label, Field(min_length=1, max_length=200)]
+Text = Annotated[Paragraphs, Field(max_length=5000)]
 Link = Annotated[str, Field(max_length=500)]
 MemberId = Annotated[str, Field(min_length=1, max_length=64)]
 StoresDep = Annotated[Stores, Depends(stores_of(Stores))]
@@ -41,7 +41,7 @@ class RecommendationIn(RequestModel):
 
 
 class Retirement(RequestModel):
-    reason: str = Field(max_length=1000)
+    reason: Paragraphs = Field(max_length=1000)
 
 
 class RecommendationView(BaseModel):

@@ -14,7 +14,15 @@ from services.recommendations.usecases import case_studies as usecases
 from services.recommendations.usecases import follows as following
 from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
-from shared.requests import Cursor, Region, RegionFilter, RequestModel, TextFilter, WordFilter
+from shared.requests import (
+    Cursor,
+    Paragraphs,
+    Region,
+    RegionFilter,
+    RequestModel,
+    TextFilter,
+    WordFilter,
+)
 
 # Stated in the document; the use case answers not_followable for any other kind.
 FollowKind = Annotated[str, Path(json_schema_extra={"enum": list(following.FOLLOWABLE)})]
@@ -28,7 +36,7 @@ class CaseStudyIn(RequestModel):
     what_was_done: Text
     outcome: Text
     evidence_links: list[Link] = Field(default_factory=list, max_length=10)
-    contact: str = Field("", max_length=200)
+    contact: Paragraphs = Field("", max_length=200)
     region: Region
     organisation_id: str | None = Field(None, max_length=64)
     recommendation_codes: list[Annotated[str, Field(max_length=16)]] = Field(max_length=10)

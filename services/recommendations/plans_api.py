@@ -15,7 +15,7 @@ from services.recommendations.domain.queries import PlanListing
 from services.recommendations.usecases import plans as usecases
 from shared.auth import MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
-from shared.requests import Cursor, Region, RegionFilter, RequestModel, WordFilter
+from shared.requests import Cursor, Paragraphs, Region, RegionFilter, RequestModel, WordFilter
 from shared.text import WITHOUT_CONTROL_CHARACTERS
 
 router = APIRouter(prefix="/v1")
@@ -30,11 +30,11 @@ class PlanIn(RequestModel):
     region: Region | None = Field(None, description="An organisation's region")
     owner_member_id: MemberId | None = None
     co_lead_member_ids: list[MemberId] = Field(default_factory=list, max_length=10)
-    goal: str = Field(min_length=1, max_length=2000)
+    goal: Paragraphs = Field(min_length=1, max_length=2000)
 
 
 class PlanRevision(RequestModel):
-    goal: str | None = Field(None, min_length=1, max_length=2000)
+    goal: Paragraphs | None = Field(None, min_length=1, max_length=2000)
     owner_member_id: MemberId | None = None
     co_lead_member_ids: list[MemberId] | None = Field(None, max_length=10)
 
@@ -52,11 +52,11 @@ class MilestoneIn(RequestModel):
 
 class StatusChange(RequestModel):
     status: Status
-    note: str = Field("", max_length=2000)
+    note: Paragraphs = Field("", max_length=2000)
 
 
 class ProgressIn(RequestModel):
-    summary: str = Field(min_length=1, max_length=5000)
+    summary: Paragraphs = Field(min_length=1, max_length=5000)
     rag: Rag
     evidence_links: list[Link] = Field(default_factory=list, max_length=10)
 

@@ -17,11 +17,14 @@ from pydantic import ConfigDict, Field, ValidationError
 from services.events.domain.details import EventDetails, Kind, Mode, Scope, problems
 from shared import topics
 from shared.cloudevents import Fact
-from shared.text import control_characters_in
+from shared.text import control_characters_in, invisible_characters_in, line_breaks_in
 
 SUBMITTED = "uk.nhs.knet.event.submitted.v1"
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _SOURCE = re.compile(r"^/regions/([A-Z]{2,3})$")
+# The submission's text that may run over several lines; the rest is one line each, and the
+# title shows what it says (shared/text.py, as the API's request bodies).
+PARAGRAPHS = ("summary", "description", "cancel_reason")
 
 
 class EventSubmission(Fact):
@@ -90,6 +93,12 @@ def read(data: dict[str, Any]) -> tuple[EventSubmission | None, list[str]]:
     """The submission (None when it can't be read) and every reason found so far."""
     reasons = [
         f"{path}: control characters are not allowed" for path in control_characters_in(data)
+    ]
+    one_line = {k: v for k, v in data.items() if k not in PARAGRAPHS}
+    reasons += [f"{path}: line breaks are not allowed" for path in line_breaks_in(one_line)]
+    reasons += [
+        f"{path}: bidirectional controls and invisible characters are not allowed"
+        for path in invisible_characters_in({"title": data.get("title")})
     ]
     try:
         submission = EventSubmission.model_validate(data)

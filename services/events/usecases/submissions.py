@@ -93,14 +93,18 @@ async def reject_unreadable(
     return await _reject(stores, submission_id, node or "unknown", external_id, reasons)
 
 
+async def node_for_key(stores: Stores, *, presented_key: str | None) -> str:
+    """The node (region) a presented key speaks for."""
+    if not presented_key:
+        raise Unauthorized("node_key_missing", "Send the node's key in X-Node-Key")
+    return await authenticate_node(stores, presented_key)
+
+
 async def submit_over_api(
-    stores: Stores, *, presented_key: str | None, idempotency_key: str | None, data: dict[str, Any]
+    stores: Stores, *, node: str, idempotency_key: str | None, data: dict[str, Any]
 ) -> SubmissionOutcome:
     """A submission a node posts with its key: the same use case as the Kafka path; an
     `Idempotency-Key` makes a retried request one submission. Refused with every reason."""
-    if not presented_key:
-        raise Unauthorized("node_key_missing", "Send the node's key in X-Node-Key")
-    node = await authenticate_node(stores, presented_key)
     submission_id = f"api:{node}:{idempotency_key}" if idempotency_key else stores.new_id()
     result = await submit(stores, submission_id=submission_id, node=node, data=data)
     if result.outcome == "rejected":

@@ -51,9 +51,14 @@ async def forward(
         return JSONResponse(error_body("not_found", "Not Found"), 404)
     headers = {k: v for k in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k))}
     if route.node:
-        # A node's own credential; a member's session means nothing here.
-        if key := request.headers.get("x-node-key"):
-            headers["x-node-key"] = key
+        # A node's own credential; a member's session means nothing here. Without one the
+        # body is not read at all.
+        key = request.headers.get("x-node-key")
+        if not key:
+            return JSONResponse(
+                error_body("node_key_missing", "Send the node's key in X-Node-Key"), 401
+            )
+        headers["x-node-key"] = key
         caller = None
     elif bearer := _bearer(request):
         # A token is sent on purpose, never by a browser on its own: no CSRF token needed.

@@ -23,6 +23,7 @@ from services.gateway.web.pages import (
     member_names,
     redirect,
     render,
+    whole_number,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -140,8 +141,8 @@ def _event_body(form: dict[str, str], problems: Problems) -> dict[str, Any]:
         if day is not None:
             moment = datetime.combine(day, at, UK_TIME)
             starts, ends = (moment, ends) if name == "start_time" else (starts, moment)
-    capacity = form.get("capacity", "").strip()
-    if not capacity.isdigit():
+    capacity = whole_number(form.get("capacity"))
+    if capacity is None:
         problems.add("capacity", "Enter the number of places, like 30")
     if not form.get("title", "").strip():
         problems.add("title", "Enter the event's title")
@@ -158,7 +159,7 @@ def _event_body(form: dict[str, str], problems: Problems) -> dict[str, Any]:
         "venue": form.get("venue", "").strip() or None,
         "join_url": form.get("join_url", "").strip() or None,
         "tags": [t.strip() for t in form.get("tags", "").split(",") if t.strip()],
-        "capacity": int(capacity) if capacity.isdigit() else None,
+        "capacity": capacity,
         "publish": form.get("publish", "yes") == "yes",
     }
 

@@ -24,6 +24,7 @@ from services.gateway.web.pages import (
     form_list,
     redirect,
     render,
+    whole_number,
     with_role,
 )
 from shared.caller import Caller
@@ -193,11 +194,11 @@ async def change_preferences(
 ) -> Response:
     offered = _channels(session)
     channels = {c: [ch for ch in form_list(request, c) if ch in offered] for c in CATEGORIES}
-    hour = form.get("digest_hour", "8")
+    hour = whole_number(form.get("digest_hour", "8"))
     body = {
         "channels": channels,
         "digest": form.get("digest", "off"),
-        "digest_hour": int(hour) if hour.isdigit() else -1,
+        "digest_hour": -1 if hour is None else hour,
     }
     try:
         await services.call(

@@ -5,6 +5,7 @@ the navigation for the caller's roles. Routes (web/*_pages.py) only gather data 
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -177,6 +178,17 @@ async def checked_form(request: Request, session: MaybeSession) -> dict[str, str
 
 
 Form = Annotated[dict[str, str], Depends(checked_form)]
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def whole_number(text: str | None) -> int | None:
+    """A form's whole number, or None when the field holds something else. The one way every
+    form reads a number: ASCII digits only (`str.isdigit` also takes "²", which `int`
+    refuses) and at most nine of them (a 5,000-digit number is too long for `int` to read)."""
+    text = (text or "").strip()
+    return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
 
 
 def form_list(request: Request, key: str) -> list[str]:

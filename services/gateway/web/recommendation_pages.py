@@ -20,6 +20,7 @@ from services.gateway.web.pages import (
     ServicesDep,
     redirect,
     render,
+    whole_number,
 )
 from shared.caller import Caller
 from shared.reference import regions
@@ -127,12 +128,13 @@ async def rank(
         places[code] = place
         if not place:
             continue
-        if not place.isdigit() or not 1 <= int(place) <= len(catalogue):
+        number = whole_number(place)
+        if number is None or not 1 <= number <= len(catalogue):
             problems.add(f"place-{code}", f"Choose a place from 1 to {len(catalogue)}")
-        elif int(place) in chosen:
-            problems.add(f"place-{code}", f"You gave place {place} to {chosen[int(place)]} as well")
+        elif number in chosen:
+            problems.add(f"place-{code}", f"You gave place {place} to {chosen[number]} as well")
         else:
-            chosen[int(place)] = code
+            chosen[number] = code
     if not chosen and not problems:
         problems.add(f"place-{catalogue[0]['code']}", "Give at least one recommendation a place")
     if not problems:

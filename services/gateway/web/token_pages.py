@@ -7,7 +7,15 @@ from fastapi.responses import Response
 
 from services.gateway.domain.api_tokens import LIFETIMES
 from services.gateway.usecases import api_tokens
-from services.gateway.web.pages import Form, MemberSession, Problems, StoresDep, redirect, render
+from services.gateway.web.pages import (
+    Form,
+    MemberSession,
+    Problems,
+    StoresDep,
+    redirect,
+    render,
+    whole_number,
+)
 from shared.errors import Invalid
 
 router = APIRouter(include_in_schema=False)
@@ -51,7 +59,7 @@ async def make_token(
             stores,
             session,
             label=form.get("label", ""),
-            days=int(days) if days.isdigit() else 0,
+            days=whole_number(days) or 0,
         )
     except Invalid as invalid:
         problems = Problems()

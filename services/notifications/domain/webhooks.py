@@ -1,21 +1,30 @@
-"""Webhooks for regional nodes: what is posted, and how it is signed. The signature is
-HMAC-SHA256 over `timestamp.body` with the webhook's secret, sent as
-`KNet-Signature: t=<unix seconds>,v1=<hex>`; a receiver recomputes it, compares in constant
-time and refuses old timestamps, so a captured call cannot be replayed later. Pure."""
+"""Webhooks for regional nodes: what is posted, how it is signed, and where it may go. Pure.
+
+Calls follow the Standard Webhooks specification (standardwebhooks.com), so any stock
+verifier accepts them: `webhook-id` (the delivery's id, the same on a retry: receivers dedupe
+on it), `webhook-timestamp` (unix seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of
+"id.timestamp.body">` under the `whsec_` secret). A receiver recomputes it, compares in
+constant time and refuses old timestamps, so a captured call cannot be replayed later.
+
+A receiver must be a public address: the platform's own services, the cloud's metadata
+endpoint and anything on a private network are refused when the webhook is set and again
+when it is called (its name may point elsewhere by then)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import base64
+import ipaddress
 import json
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
+
+from standardwebhooks.webhooks import Webhook
 
 from services.notifications.domain.messages import Message
 from shared.errors import Invalid
 
-SIGNATURE_HEADER = "KNet-Signature"
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 # Who keeps a regional node's webhook: it is theirs while they hold one of these roles, and
 # stops (removed, and never called) when the role goes.
 KEEPERS = frozenset({"facilitator", "operator"})
@@ -25,11 +34,26 @@ def may_keep(roles: frozenset[str], status: str) -> bool:
     return status == "active" and bool(roles & KEEPERS)
 
 
-TOLERANCE_SECONDS = 300
-
-
 def new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
+    """A `whsec_` secret as Standard Webhooks has them: 32 random bytes in base64."""
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def why_not_public(address: IpAddress) -> str | None:
+    """Why a receiver at `address` is refused (None: it is a public address)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    for reason, test in (
+        ("a loopback address", address.is_loopback),
+        ("an unspecified address", address.is_unspecified),
+        ("a link-local address", address.is_link_local),
+        ("a multicast address", address.is_multicast),
+        ("a reserved address", address.is_reserved),
+        ("a private address", address.is_private),
+    ):
+        if test:
+            return reason
+    return None if address.is_global else "not a public address"
 
 
 def checked_url(url: str, *, allow_http: bool) -> str:
@@ -67,19 +91,12 @@ def body(
     return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
 
 
-def signature(secret: str, timestamp: int, payload: bytes) -> str:
-    signed = f"{timestamp}.".encode() + payload
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
-
-
-def verify(secret: str, header: str, payload: bytes, now: int) -> bool:
-    """What a receiver does (and the tests' receiver): the signature matches, and is fresh."""
-    try:
-        fields = dict(part.split("=", 1) for part in header.split(","))
-        timestamp = int(fields["t"])
-    except (ValueError, KeyError):
-        return False
-    if abs(now - timestamp) > TOLERANCE_SECONDS:
-        return False
-    return hmac.compare_digest(signature(secret, timestamp, payload), header)
+def signed_headers(secret: str, delivery_id: str, at: datetime, payload: bytes) -> dict[str, str]:
+    """The Standard Webhooks headers for one call (signed when sent: a retry carries a fresh
+    timestamp, and the same id)."""
+    timestamp = at.astimezone(UTC)
+    return {
+        "webhook-id": delivery_id,
+        "webhook-timestamp": str(int(timestamp.timestamp())),
+        "webhook-signature": Webhook(secret).sign(delivery_id, timestamp, payload.decode()),
+    }

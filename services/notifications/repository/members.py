@@ -4,6 +4,7 @@ attached to what (followers, registrants): whom a fact reaches."""
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -12,9 +13,10 @@ from pymongo.errors import DuplicateKeyError
 from services.notifications.domain.preferences import Preferences
 from services.notifications.stores import MemberRecord
 from shared.mongo import Db
+from shared.sealed import Sealer
 
 
-def _member(d: dict[str, Any]) -> MemberRecord:
+def _member(d: dict[str, Any], sealer: Sealer) -> MemberRecord:
     return MemberRecord(
         member_id=d["_id"],
         name=d.get("name", ""),
@@ -23,8 +25,23 @@ def _member(d: dict[str, Any]) -> MemberRecord:
         roles=frozenset(d.get("roles", ())),
         interests=frozenset(d.get("interests", ())),
         status=d.get("status", "pending"),
-        preferences=Preferences.of(d.get("preferences")),
+        preferences=_unsealed(Preferences.of(d.get("preferences")), sealer),
     )
+
+
+def _sealed(preferences: Preferences, sealer: Sealer) -> dict[str, Any]:
+    """Preferences as stored: the webhook's secret sealed, never in the clear."""
+    document = preferences.as_dict()
+    if preferences.webhook_secret:
+        document["webhook_secret"] = sealer.seal(preferences.webhook_secret)
+    return document
+
+
+def _unsealed(preferences: Preferences, sealer: Sealer) -> Preferences:
+    secret = preferences.webhook_secret
+    if not secret or secret.startswith("whsec_"):  # none, or kept before secrets were sealed
+        return preferences
+    return replace(preferences, webhook_secret=sealer.unseal(secret))
 
 
 def opted_in(preferences: Preferences) -> list[str]:
@@ -34,8 +51,9 @@ def opted_in(preferences: Preferences) -> list[str]:
 
 
 class Directory:
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, sealer: Sealer) -> None:
         self.collection = db["members"]
+        self.sealer = sealer
 
     async def apply(self, member_id: str, as_of: datetime, changes: dict[str, Any]) -> None:
         defaults = Preferences()
@@ -56,16 +74,21 @@ class Directory:
 
     async def get(self, member_id: str) -> MemberRecord | None:
         document = await self.collection.find_one({"_id": member_id})
-        return _member(document) if document else None
+        return _member(document, self.sealer) if document else None
 
     async def get_many(self, member_ids: list[str]) -> dict[str, MemberRecord]:
         found = self.collection.find({"_id": {"$in": member_ids}})
-        return {d["_id"]: _member(d) async for d in found}
+        return {d["_id"]: _member(d, self.sealer) async for d in found}
 
     async def set_preferences(self, member_id: str, preferences: Preferences) -> bool:
         result = await self.collection.update_one(
             {"_id": member_id},
-            {"$set": {"preferences": preferences.as_dict(), "opted_in": opted_in(preferences)}},
+            {
+                "$set": {
+                    "preferences": _sealed(preferences, self.sealer),
+                    "opted_in": opted_in(preferences),
+                }
+            },
         )
         return bool(result.matched_count)
 

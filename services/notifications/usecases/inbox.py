@@ -73,6 +73,7 @@ async def set_webhook(stores: Stores, *, caller: Caller, url: str) -> tuple[str,
     if not caller.roles & webhooks.KEEPERS:
         raise Forbidden("not_a_node_keeper", "Webhooks are for regional nodes' facilitators")
     checked = webhooks.checked_url(url, allow_http=stores.allow_http_webhooks)
+    await stores.webhooks.check(checked)
     secret = webhooks.new_secret()
     preferences = await _known(stores, member_id)
     await stores.directory.set_preferences(member_id, preferences.with_webhook(checked, secret))

@@ -7,15 +7,15 @@ nothing is lost while the other side is away."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 from services.notifications.domain import webhooks
 from services.notifications.domain.messages import Channel
 from services.notifications.domain.notifications import LEASE, MAX_ATTEMPTS, Delivery, backoff
 from services.notifications.facts import DeliveryFailed, NotificationDelivered
-from services.notifications.stores import Refused, Stores
+from services.notifications.stores import Postponed, Refused, Stores
 from services.notifications.usecases import emails
+from shared.logs import log
 
 
 async def _call_webhook(stores: Stores, delivery: Delivery) -> None:
@@ -25,7 +25,6 @@ async def _call_webhook(stores: Stores, delivery: Delivery) -> None:
         raise Refused("the webhook was removed or changed before this call")
     if not webhooks.may_keep(member.roles, member.status):
         raise Refused("the webhook's owner no longer holds a facilitator's or operator's role")
-    secret = preferences.webhook_secret or ""
     body = webhooks.body(
         delivery_id=delivery.id,
         member_id=delivery.member_id,
@@ -36,8 +35,9 @@ async def _call_webhook(stores: Stores, delivery: Delivery) -> None:
     headers = {
         "Content-Type": "application/json",
         # Signed when sent, not when recorded: a retry carries a fresh timestamp.
-        webhooks.SIGNATURE_HEADER: webhooks.signature(secret, int(time.time()), body),
-        "KNet-Delivery": delivery.id,
+        **webhooks.signed_headers(
+            preferences.webhook_secret or "", delivery.id, stores.clock.now(), body
+        ),
     }
     await stores.webhooks.post(delivery.to, body, headers)
 
@@ -82,14 +82,19 @@ async def send(stores: Stores, delivery: Delivery) -> str:
         return "failed"
     except Exception as error:  # down, timed out, or answered badly: try again later
         attempts = delivery.attempts + 1
+        # The delivery log is read by the member: it says what happened in words, never
+        # an internal error's text (that goes to the operators' log).
+        said = str(error) if isinstance(error, Postponed) else "could not deliver"
+        if not isinstance(error, Postponed):
+            log.warning("delivery failed", delivery=delivery.id, error=repr(error))
         if attempts >= MAX_ATTEMPTS:
-            await _failed(stores, delivery, f"gave up after {attempts} attempts: {error!r}")
+            await _failed(stores, delivery, f"gave up after {attempts} attempts: {said}")
             return "failed"
         await stores.deliveries.postpone(
             delivery.id,
             attempts=attempts,
             next_attempt_at=now + backoff(attempts),
-            error=repr(error),
+            error=said,
         )
         return "postponed"
     fact = NotificationDelivered(

@@ -92,7 +92,10 @@ async def platform(
         "events": create_events(settings),
         "recommendations": create_recommendations(settings),
         "notifications": create_notifications(
-            NotificationsSettings(**settings.model_dump(), smtp_port=smtp.port)
+            # The tests' webhook receivers listen on 127.0.0.1.
+            NotificationsSettings(
+                **settings.model_dump(), smtp_port=smtp.port, webhooks_allow_loopback=True
+            )
         ),
         "conversations": create_conversations(settings),
     }

@@ -77,6 +77,8 @@ async def notifications(
             "smtp_port": port,
             "site_url": "https://knet.example.nhs.uk",
             "email_retry_seconds": 0.5,
+            # The tests' webhook receiver listens on 127.0.0.1.
+            "webhooks_allow_loopback": True,
         }
     )
     app = create_app(settings)

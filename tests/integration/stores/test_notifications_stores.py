@@ -12,6 +12,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.notifications import stores as protocols
+from services.notifications.domain import webhooks
 from services.notifications.domain.messages import Category, Channel, Message
 from services.notifications.domain.notifications import Delivery, InboxItem
 from services.notifications.domain.preferences import Preferences
@@ -35,6 +36,7 @@ from services.notifications.repository import (
 )
 from shared.clock import SystemClock, new_id
 from shared.mongo import ensure_indexes
+from shared.sealed import Sealer
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 MESSAGE = Message("event_published", Category.EVENTS, "New event", "Come", "/events/e1")
@@ -68,7 +70,7 @@ async def stores(
     await ensure_indexes(db, INDEXES)
     clock = SystemClock()
     yield All(
-        Directory(db),
+        Directory(db, Sealer("a test key for sealing secrets, 32+ chars")),
         Audiences(db),
         Fanouts(db, clock),
         Inbox(db, clock),
@@ -103,11 +105,16 @@ async def test_the_directory_keeps_the_newest_fact_and_finds_audiences(stores: A
     assert not await d.set_preferences("nobody", quiet)
     everyone = await d.interested(region=None, tags=[], everyone=True, category="events")
     assert sorted(everyone) == ["a", "c"], "b takes no events news"
-    hooked = Preferences().with_webhook("https://n.example/x", "whsec_1")
+    secret = webhooks.new_secret()
+    hooked = Preferences().with_webhook("https://n.example/x", secret)
     await d.set_preferences("a", hooked)
     again = await d.get("a")
     assert again is not None
     assert again.preferences == hooked
+    if isinstance(d, Directory):
+        stored = await d.collection.find_one({"_id": "a"})
+        assert stored is not None
+        assert secret not in str(stored), "sealed at rest, never in the clear"
 
 
 async def test_audiences_follow_the_newest_fact(stores: All) -> None:

@@ -19,6 +19,7 @@ from services.events.memory import (
     InMemoryReminders,
     InMemorySubmissions,
 )
+from services.events.repository import to_document
 from services.events.stores import Stores
 from services.events.usecases import calendars, network_events, node_keys, schedules, submissions
 from shared.caller import Caller
@@ -210,25 +211,22 @@ async def test_node_keys_are_issued_within_remit_and_authenticate(stores: Stores
         stores, caller=FACILITATOR, region="LDN", cursor=None, limit=10
     )
     assert [k.id for k in listed] == [key.id]
+    node = await submissions.node_for_key(stores, presented_key=presented)
+    assert node == "LDN"
     result = await submissions.submit_over_api(
-        stores, presented_key=presented, idempotency_key="i1", data=submission("api-1")
+        stores, node=node, idempotency_key="i1", data=submission("api-1")
     )
     assert result.outcome == "published"
     with pytest.raises(Invalid) as refused:
         await submissions.submit_over_api(
-            stores,
-            presented_key=presented,
-            idempotency_key="i2",
-            data=submission("api-2", capacity=-1),
+            stores, node=node, idempotency_key="i2", data=submission("api-2", capacity=-1)
         )
     assert refused.value.code == "submission_rejected"
     await node_keys.revoke_node_key(stores, caller=OPERATOR, region="LDN", key_id=key.id)
     with pytest.raises(Unauthorized):
-        await submissions.submit_over_api(
-            stores, presented_key=presented, idempotency_key="i3", data=submission("api-3")
-        )
+        await submissions.node_for_key(stores, presented_key=presented)
     with pytest.raises(Unauthorized):
-        await submissions.submit_over_api(stores, presented_key=None, idempotency_key=None, data={})
+        await submissions.node_for_key(stores, presented_key=None)
 
 
 async def test_reminders_attendance_and_completion_happen_once(stores: Stores) -> None:
@@ -308,3 +306,26 @@ async def test_events_held_per_month_with_places_and_attendance(stores: Stores) 
     assert sum(h.events for h in held) == 1
     with pytest.raises(Invalid):
         await network_events.events_held(stores, months=0)
+
+
+async def test_a_value_stored_before_the_edge_refused_it_never_breaks_a_calendar(
+    stores: Stores,
+) -> None:
+    """A join_url with CR/LF made every registrant's feed fail (a 500 for one value)."""
+    event_id = await create(stores, capacity=5)
+    await network_events.register(stores, caller=member("a"), event_id=event_id)
+    event = await network_events.get_event(stores, event_id)
+    bad = replace(
+        event.details,
+        title="Peer assist\r\nclinic",
+        venue="Room 1\nFloor 2",
+        join_url="https://meet.example/x\r\nX-Evil: 1",
+    )
+    stored = replace(event, details=bad)
+    stores.events.documents[event_id] = to_document(stored)  # type: ignore[attr-defined]
+    token = calendars.calendar_link(stores, caller=member("a"), member_id="a").split("=")[1]
+    feed = await calendars.member_calendar(stores, member_id="a", token=token)
+    assert b"SUMMARY:Peer assist clinic" in feed
+    assert b"X-Evil" not in feed, "a link that is not a plain web address is left out"
+    single = await calendars.event_calendar(stores, caller=member("a"), event_id=event_id)
+    assert b"BEGIN:VEVENT" in single

@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 import pytest
 from pydantic import ValidationError
@@ -6,15 +7,29 @@ from pydantic import ValidationError
 from shared.auth import Caller, issue_token, verify_token
 from shared.clock import ManualClock
 from shared.errors import Unauthorized
-from shared.settings import PlatformSettings
+from shared.settings import DEVELOPMENT_SECRET, PlatformSettings
 
 
-def test_production_refuses_the_development_secret() -> None:
+@pytest.mark.parametrize("environment", ["test", "production"])
+def test_only_development_takes_the_development_secret(
+    environment: Literal["test", "production"],
+) -> None:
     with pytest.raises(ValidationError, match="KNET_INTERNAL_TOKEN_SECRET"):
-        PlatformSettings(environment="production")
+        PlatformSettings(environment=environment, internal_token_secret=DEVELOPMENT_SECRET)
     with pytest.raises(ValidationError, match="32 characters"):
-        PlatformSettings(environment="production", internal_token_secret="short")
-    ok = PlatformSettings(environment="production", internal_token_secret="x" * 40)
+        PlatformSettings(environment=environment, internal_token_secret="short")
+    assert PlatformSettings(environment="development", internal_token_secret=DEVELOPMENT_SECRET)
+
+
+def test_production_seals_with_a_key_of_its_own() -> None:
+    secret = "x" * 40
+    with pytest.raises(ValidationError, match="KNET_SECRETS_KEY"):
+        PlatformSettings(environment="production", internal_token_secret=secret)
+    with pytest.raises(ValidationError, match="KNET_SECRETS_KEY"):
+        PlatformSettings(environment="production", internal_token_secret=secret, secrets_key=secret)
+    ok = PlatformSettings(
+        environment="production", internal_token_secret=secret, secrets_key="y" * 40
+    )
     assert ok.environment == "production"
 
 
