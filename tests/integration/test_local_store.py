@@ -224,3 +224,32 @@ async def test_null_equality_through_an_index_and_counts_of_refused_inserts(
     assert ordered.value.details["nInserted"] == 1, "ordered: stops at the first refusal"
     assert await things.count_documents({}) == 6
     await mongo.close()
+
+
+async def test_an_update_in_place_never_meets_a_commit(own_store: PlatformSettings) -> None:
+    """mongo-java-server updates the very document instance the store's page holds; a commit
+    serialising that page on another thread while an update changed it threw
+    ConcurrentModificationException, and MVStore closed the store for good ("This store is
+    closed" for every later command: found by a CI run). A large document updated by many
+    writers while others insert, and so commit, elsewhere: the store stays open and every
+    update counts."""
+    mongo = client(own_store)
+    db = mongo["knet_store_test"]
+    wide = {f"f{i}": "y" * 100 for i in range(400)}
+    await db["wide"].insert_one({"_id": "x", "n": 0, **wide})
+
+    async def update(i: int) -> None:
+        await db["wide"].update_one({"_id": "x"}, {"$inc": {"n": 1}, "$set": {f"g{i % 400}": i}})
+
+    async def insert(i: int) -> None:
+        await db["others"].insert_one({"_id": i, "v": "z" * 50})
+
+    for round_ in range(30):
+        await asyncio.gather(
+            *(update(round_ * 60 + i) for i in range(60)),
+            *(insert(round_ * 60 + i) for i in range(60)),
+        )
+    found = await db["wide"].find_one({"_id": "x"})
+    assert found is not None
+    assert found["n"] == 30 * 60
+    await mongo.close()

@@ -1,5 +1,7 @@
 package uk.nhs.knet.store;
 
+import java.util.concurrent.locks.Lock;
+
 import org.h2.mvstore.MVStore;
 
 /**
@@ -15,13 +17,16 @@ import org.h2.mvstore.MVStore;
 final class GroupCommit {
 
     private final MVStore store;
+    // Held while committing: no command runs meanwhile (see KnetStore on in-place updates).
+    private final Lock quiet;
     private final Object monitor = new Object();
     private long written;     // writes finished so far
     private long durable;     // writes known to be on disk
     private boolean committing;
 
-    GroupCommit(MVStore store) {
+    GroupCommit(MVStore store, Lock quiet) {
         this.store = store;
+        this.quiet = quiet;
     }
 
     /** Call after a write: returns once that write is on disk. */
@@ -49,10 +54,12 @@ final class GroupCommit {
                 covers = written;
             }
             boolean stored = false;
+            quiet.lock();
             try {
                 store.commit();
                 stored = true;
             } finally {
+                quiet.unlock();
                 synchronized (monitor) {
                     committing = false;
                     if (stored) {

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -30,6 +31,12 @@ import io.netty.channel.Channel;
  *       of 1,000 documents grew the file to 1.8 GB; with 0 it stays near its live size.
  *   <li>It reports MongoDB 4.4 (wire version 9), the oldest server current PyMongo accepts; the
  *       stock backend reports 5.0 with wire version 8, which PyMongo refuses.
+ *   <li>A commit never runs while a command runs. mongo-java-server updates a document in place,
+ *       the very instance the MVStore page holds, and a commit serialises those pages: an update
+ *       meeting another thread's commit threw ConcurrentModificationException in the encoder,
+ *       MVStore panicked and closed, and every later command failed ("This store is closed").
+ *       Commands share a read lock; a commit takes the write lock; MVStore's own background
+ *       commits are off, so no commit happens but these.
  * </ul>
  *
  * Usage: {@code KnetStore --host 127.0.0.1 --port 27017 --file .data/store/knet.mv.db}
@@ -60,10 +67,11 @@ public final class KnetStore {
     static final class DurableH2Backend extends H2Backend {
 
         private final GroupCommit commits;
+        private final ReentrantReadWriteLock pages = new ReentrantReadWriteLock();
 
         DurableH2Backend(MVStore mvStore) {
             super(mvStore);
-            commits = new GroupCommit(mvStore);
+            commits = new GroupCommit(mvStore, pages.writeLock());
         }
 
         @Override
@@ -86,9 +94,11 @@ public final class KnetStore {
                 KnetCollection.AGGREGATION_MATCH.set(
                     new KnetCollection.Pushdown(database, String.valueOf(query.get(command)), match));
             }
+            pages.readLock().lock();
             try {
                 return super.handleCommand(channel, database, command, query);
             } finally {
+                pages.readLock().unlock();
                 KnetCollection.AGGREGATION_MATCH.remove();
                 // A failed batch may still have written part of itself; commit that too, as
                 // MongoDB keeps the documents an unordered insert wrote before a duplicate key.
@@ -135,6 +145,7 @@ public final class KnetStore {
         }
         // A page cache large enough that a national directory's hot pages are decoded once.
         MVStore mvStore = new MVStore.Builder().fileName(file.toString()).cacheSize(256)
+            .autoCommitDisabled()
             .pageSplitSize(Integer.getInteger("knet.pageSplit", 4 * 1024)).open();
         mvStore.setRetentionTime(0);
         checkFormat(mvStore, file);
