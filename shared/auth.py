@@ -17,6 +17,7 @@ from shared.settings import PlatformSettings
 
 __all__ = [
     "AUTHORITIES",
+    "GATEWAY_ONLY",
     "MEMBERS",
     "OPERATORS",
     "Caller",
@@ -99,6 +100,10 @@ def requires(*roles: str) -> Any:
 
     return Depends(check)
 
+
+# An operation only the gateway calls for its own pages (sign-in, credentials): marked in the
+# service's OpenAPI document, so the gateway's member API never forwards it to the public.
+GATEWAY_ONLY: dict[str, Any] = {"x-knet-gateway-only": True}
 
 MEMBERS = requires("member")
 AUTHORITIES = requires("facilitator", "operator")

@@ -47,6 +47,12 @@ class TooMany(DomainError):
     status_code = 429
 
 
+class Unavailable(DomainError):
+    """Something the request needs is away for now (the mail server): try again later."""
+
+    status_code = 503
+
+
 class Stale(Exception):
     """The aggregate changed since it was read: reload it and decide again."""
 

@@ -36,6 +36,7 @@ from services.gateway.web import (
     home_pages,
     notification_pages,
     operator_pages,
+    password_pages,
     people_pages,
     plan_pages,
     recommendation_pages,
@@ -112,6 +113,7 @@ def create_app(
         http=[
             home_pages.router,
             account_pages.router,
+            password_pages.router,
             people_pages.router,
             event_pages.router,
             recommendation_pages.router,

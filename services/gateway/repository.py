@@ -9,7 +9,7 @@ from typing import Any
 from pymongo import IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from services.gateway.domain.api_tokens import MAX_PER_MEMBER, ApiToken
+from services.gateway.domain.api_tokens import FORMER_SCOPES, MAX_PER_MEMBER, ApiToken
 from services.gateway.domain.sessions import Session
 from services.gateway.domain.throttle import Failures
 from shared.mongo import Db
@@ -147,6 +147,7 @@ class ApiTokenRepository:
             "label": token.label,
             "expires_at": token.expires_at,
             "last_used_at": token.last_used_at,
+            "scopes": sorted(token.scopes),
         }
 
     @staticmethod
@@ -156,6 +157,7 @@ class ApiTokenRepository:
             expires_at=document["expires_at"],
             identity=from_document(document),
             last_used_at=document.get("last_used_at"),
+            scopes=frozenset(document.get("scopes", FORMER_SCOPES)),
         )
 
     async def add(self, token: ApiToken) -> None:

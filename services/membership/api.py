@@ -3,7 +3,7 @@ the response. Errors are typed in the use cases and mapped to HTTP in one place.
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -15,7 +15,7 @@ from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member
 from services.membership.domain.organisation import Organisation
 from services.membership.stores import Stores
-from shared.auth import AUTHORITIES, MEMBERS, CurrentCaller
+from shared.auth import AUTHORITIES, GATEWAY_ONLY, MEMBERS, CurrentCaller
 from shared.caller import Caller, governs
 from shared.pagination import Limit, Page
 from shared.reference import regions
@@ -165,10 +165,20 @@ class SuggestionView(BaseModel):
     reason: str
 
 
-@router.post("/applications", status_code=status.HTTP_201_CREATED)
-async def apply(body: Application, stores: StoresDep, caller: CurrentCaller) -> MemberView:
-    member = await usecases.apply_to_join(stores, **body.model_dump())
-    return MemberView.of(member, replace(caller, member_id=member.id))
+class Received(BaseModel):
+    received: bool = True
+    next: str = Field(
+        "A facilitator of the region reads the application; the applicant hears by email",
+        description="The same answer whether or not the address has an account",
+    )
+
+
+@router.post("/applications", status_code=status.HTTP_202_ACCEPTED)
+async def apply(body: Application, stores: StoresDep, _: CurrentCaller) -> Received:
+    """An application to join. The answer is the same for a new address and for one that
+    has an account already (its member is told by email instead): applying reveals nothing."""
+    await usecases.apply_to_join(stores, **body.model_dump())
+    return Received()
 
 
 @router.get("/applications", dependencies=[AUTHORITIES])
@@ -201,7 +211,81 @@ async def decline(
     return MemberView.of(member, caller)
 
 
-@router.post("/sessions")
+class PasswordChange(RequestModel):
+    current_password: str = Field(max_length=128)
+    new_password: str = Field(max_length=128)
+
+
+class ResetRequest(RequestModel):
+    email: str = Field(max_length=254)
+
+
+class ResetIssued(BaseModel):
+    member_id: str
+    email: str
+    name: str
+    token: str = Field(description="For the emailed link only: kept nowhere but as its hash")
+    expires_at: datetime
+
+
+class ResetAnswer(BaseModel):
+    reset: ResetIssued | None = Field(description="None when no member has the address")
+
+
+class ResetCompletion(RequestModel):
+    token: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(max_length=128)
+
+
+class PasswordSet(BaseModel):
+    member_id: str
+
+
+@router.post(
+    "/members/{member_id}/password",
+    dependencies=[MEMBERS],
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=GATEWAY_ONLY,
+)
+async def change_password(
+    member_id: str, body: PasswordChange, stores: StoresDep, caller: CurrentCaller
+) -> None:
+    """The member's new password, given the current one (the gateway then ends their other
+    sessions and revokes their API tokens)."""
+    await usecases.change_password(
+        stores,
+        actor_id=caller.member_id,
+        member_id=member_id,
+        current=body.current_password,
+        new=body.new_password,
+    )
+
+
+@router.post("/password-resets", openapi_extra=GATEWAY_ONLY)
+async def request_reset(body: ResetRequest, stores: StoresDep, _: CurrentCaller) -> ResetAnswer:
+    """A reset link's token for the gateway to email (through notifications). Never forwarded
+    to the public: the gateway answers a visitor the same whether or not the address exists."""
+    link = await usecases.request_reset(stores, email=body.email)
+    if link is None:
+        return ResetAnswer(reset=None)
+    return ResetAnswer(
+        reset=ResetIssued(
+            member_id=link.member_id,
+            email=link.email,
+            name=link.name,
+            token=link.token,
+            expires_at=link.expires_at,
+        )
+    )
+
+
+@router.post("/password-resets/complete", openapi_extra=GATEWAY_ONLY)
+async def complete_reset(body: ResetCompletion, stores: StoresDep, _: CurrentCaller) -> PasswordSet:
+    member = await usecases.reset_password(stores, token=body.token, new=body.new_password)
+    return PasswordSet(member_id=member.id)
+
+
+@router.post("/sessions", openapi_extra=GATEWAY_ONLY)
 async def sign_in(body: Credentials, stores: StoresDep, _: CurrentCaller) -> Identity:
     member = await usecases.sign_in(stores, email=body.email, password=body.password)
     return Identity(

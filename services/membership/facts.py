@@ -7,7 +7,7 @@ to forget them."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -200,6 +200,23 @@ class MemberMoveDeclined(MembershipFact):
     to_region: str
     reason: str
     declined_by: str
+
+
+class MemberPasswordChanged(MembershipFact):
+    """A member's password was changed (with the current one) or reset (by an emailed link):
+    they are told, in case it was not them. Nothing of the password travels."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.member.password_changed.v1"
+    model_config = ConfigDict(json_schema_extra={"examples": [{**_MEMBER, "how": "reset"}]})
+    how: Literal["changed", "reset"]
+
+
+class MemberAppliedAgain(MembershipFact):
+    """Someone applied to join with the address of an existing member: the member is told
+    (whoever applied is answered as any applicant is, so nobody learns who has an account)."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.member.applied_again.v1"
+    model_config = ConfigDict(json_schema_extra={"examples": [{**_MEMBER}]})
 
 
 class MemberLeft(MembershipFact):

@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from services.membership.domain.credentials import PasswordReset
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, MoveRequest, Status
 from services.membership.domain.organisation import Organisation
@@ -27,6 +28,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SOURCE = "/services/membership"
 DIRECTORY_SORT = ["name_lower", "_id"]
 NO_OUTBOX = {"outbox": 0}
+# Lists never carry what only signing in needs.
+SECRETS_LEFT_OUT = {"outbox": 0, "password_hash": 0, "reset": 0}
 
 INDEXES: dict[str, list[IndexModel]] = {
     # Each directory filter has an index that serves it and its (name, id) order: equality
@@ -44,6 +47,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("skills", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_skill"),
         IndexModel([("roles", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_role"),
         IndexModel([("left_at", 1)], name="by_left_at"),
+        # A reset link finds its member by the token's hash (sparse: few are waiting).
+        IndexModel([("reset.token_hash", 1)], sparse=True, name="by_reset_token"),
         # The moves waiting for a region's facilitators: sparse, as few members ask to move.
         IndexModel(
             [("move.pending_region", 1), ("move.requested_at", 1), ("_id", 1)],
@@ -96,6 +101,10 @@ class MemberRepository:
         )
         return {d["_id"]: d["name"] async for d in found}
 
+    async def by_reset_token(self, token_hash: str) -> Member | None:
+        document = await self.collection.find_one({"reset.token_hash": token_hash}, NO_OUTBOX)
+        return from_document(document) if document else None
+
     async def by_email(self, email: str) -> Member | None:
         document = await self.collection.find_one({"email": email}, NO_OUTBOX)
         return from_document(document) if document else None
@@ -116,7 +125,7 @@ class MemberRepository:
             sort=DIRECTORY_SORT,
             cursor=cursor,
             limit=limit,
-            projection={"outbox": 0, "password_hash": 0},
+            projection=SECRETS_LEFT_OUT,
         )
         return [from_document(d) for d in documents], next_cursor
 
@@ -159,7 +168,7 @@ class MemberRepository:
             sort=["move.requested_at", "_id"],
             cursor=cursor,
             limit=limit,
-            projection={"outbox": 0, "password_hash": 0},
+            projection=SECRETS_LEFT_OUT,
         )
         return [from_document(d) for d in documents], next_cursor
 
@@ -310,6 +319,11 @@ def to_document(member: Member) -> dict[str, Any]:
         "decline_reason": member.decline_reason,
         "left_at": member.left_at,
         "move": _move_document(member.move),
+        "credentials_changed_at": member.credentials_changed_at,
+        "reset": {"token_hash": member.reset.token_hash, "expires_at": member.reset.expires_at}
+        if member.reset
+        else None,
+        "applied_again_at": member.applied_again_at,
         "version": member.version,
     }
 
@@ -362,6 +376,9 @@ def from_document(d: dict[str, Any]) -> Member:
         decline_reason=d.get("decline_reason"),
         left_at=d.get("left_at"),
         move=_move(d.get("move")),
+        credentials_changed_at=d.get("credentials_changed_at"),
+        reset=PasswordReset(**d["reset"]) if d.get("reset") else None,
+        applied_again_at=d.get("applied_again_at"),
         version=d.get("version", 0),
     )
 

@@ -35,6 +35,9 @@ class Members(Protocol):
 
     async def by_email(self, email: str) -> Member | None: ...
 
+    async def by_reset_token(self, token_hash: str) -> Member | None:
+        """The member whose waiting reset link has this token hash."""
+
     async def names(self, member_ids: list[str]) -> dict[str, str]:
         """The names of those of them who are members or were (not the erased, nor
         applicants)."""

@@ -3,11 +3,13 @@ arguments and returns the changed aggregate or a result; errors are typed."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from services.membership.domain.credentials import token_hash
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, Status, check_region, check_roles
 from services.membership.domain.organisation import Organisation
@@ -40,7 +42,10 @@ async def apply_to_join(
     skills: list[str] | None = None,
     bio: str = "",
     links: list[str] | None = None,
-) -> Member:
+) -> Member | None:
+    """The new applicant, or None when the address is a member's already: then the member is
+    told and the caller hears the same as for a new application (the same checks, the same
+    work), so applying never reveals who has an account."""
     email = normalise_email(email)
     profile = Profile.create(
         name=name,
@@ -62,8 +67,25 @@ async def apply_to_join(
         password_hash=hash_password(password),
         now=stores.clock.now(),
     )
-    await stores.members.add(member)
-    return member
+    if await stores.members.by_email(email) is None:
+        try:
+            await stores.members.add(member)
+            return member
+        except Conflict:
+            pass  # applied at the same moment with the same address: the first one stands
+    await _applied_again(stores, email)
+    return None
+
+
+async def _applied_again(stores: Stores, email: str) -> None:
+    async def load() -> Member:
+        found = await stores.members.by_email(email)
+        if found is None:
+            raise NotFound("member_not_found", "No member with this address")
+        return found
+
+    with contextlib.suppress(NotFound):
+        await change(stores.members, load, lambda m: m.applied_again(now=stores.clock.now()))
 
 
 async def approve(stores: Stores, *, actor_id: str, member_id: str) -> Member:
@@ -178,6 +200,71 @@ async def sign_in(stores: Stores, *, email: str, password: str) -> Member:
     if member.status in (Status.LEFT, Status.ERASED, Status.DECLINED):
         raise Unauthorized("invalid_credentials", "Email or password is not right")
     return member
+
+
+async def change_password(
+    stores: Stores, *, actor_id: str, member_id: str, current: str, new: str
+) -> Member:
+    member = await get_member(stores, member_id)
+    if actor_id != member_id:
+        raise Forbidden("not_your_profile", "Members change only their own password")
+    if not verify_password(member.password_hash, current):
+        raise Invalid("wrong_password", "Your current password is not right")
+    check_strength(new, email=member.email, name=member.profile.name)
+    password_hash = hash_password(new)
+    return await _change(
+        stores,
+        actor_id,
+        member_id,
+        lambda m, a: m.change_password(by=a, password_hash=password_hash, now=stores.clock.now()),
+    )
+
+
+@dataclass(frozen=True)
+class ResetLink:
+    member_id: str
+    email: str
+    name: str
+    token: str
+    expires_at: datetime
+
+
+async def request_reset(stores: Stores, *, email: str) -> ResetLink | None:
+    """A reset link's token for the member with this address; None when there is none (the
+    gateway answers the same either way)."""
+    try:
+        email = normalise_email(email)
+    except Invalid:
+        return None
+    member = await stores.members.by_email(email)
+    if member is None:
+        return None
+    issued: list[ResetLink] = []  # the token exists only in this answer, never stored
+
+    def start(found: Member) -> None:
+        issued.clear()
+        if (token := found.start_reset(now=stores.clock.now())) and found.reset:
+            issued.append(
+                ResetLink(found.id, found.email, found.profile.name, token, found.reset.expires_at)
+            )
+
+    await change(stores.members, lambda: get_member(stores, member.id), start)
+    return issued[0] if issued else None
+
+
+async def reset_password(stores: Stores, *, token: str, new: str) -> Member:
+    found = await stores.members.by_reset_token(token_hash(token))
+    if found is None:
+        raise Invalid("reset_link_invalid", "This reset link is not valid or was used already")
+    check_strength(new, email=found.email, name=found.profile.name)
+    password_hash = hash_password(new)
+    return await change(
+        stores.members,
+        lambda: get_member(stores, found.id),
+        lambda m: m.complete_reset(
+            token=token, password_hash=password_hash, now=stores.clock.now()
+        ),
+    )
 
 
 async def get_member(stores: Stores, member_id: str) -> Member:
@@ -328,6 +415,8 @@ async def ensure_operator(
         member = await apply_to_join(
             stores, name=name, email=email, password=password, region=region
         )
+    if member is None:  # registered at the same moment by another instance
+        return None
     member.appoint_first_operator(now=stores.clock.now())
     await stores.members.save(member)
     return member

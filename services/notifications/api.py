@@ -13,8 +13,8 @@ from pydantic import BaseModel, BeforeValidator, Field
 from services.notifications.domain.notifications import Delivery, InboxItem
 from services.notifications.domain.preferences import Preferences
 from services.notifications.stores import Stores
-from services.notifications.usecases import inbox
-from shared.auth import MEMBERS, CurrentCaller
+from services.notifications.usecases import account_emails, inbox
+from shared.auth import GATEWAY_ONLY, MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
 from shared.requests import Cursor, RequestModel, json_integer
 from shared.service import stores_of
@@ -208,6 +208,36 @@ async def change_preferences(
 async def unsubscribe(body: Unsubscribe, stores: StoresDep, _: CurrentCaller) -> Unsubscribed:
     """One-click unsubscribe from an email's link: no more email of its categories."""
     return Unsubscribed(categories=await inbox.unsubscribe(stores, token=body.token))
+
+
+class ResetLinkIn(RequestModel):
+    email: str = Field(min_length=3, max_length=254, description="As membership has it")
+    name: str = Field(min_length=1, max_length=120)
+    link: str = Field(
+        min_length=1, max_length=500, pattern=r"^/[^\s]*$", description="A path on the site"
+    )
+    expires_at: datetime
+
+
+@router.post(
+    "/members/{member_id}/password-reset-email",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=GATEWAY_ONLY,
+)
+async def send_reset_link(
+    member_id: str, body: ResetLinkIn, stores: StoresDep, _: CurrentCaller
+) -> None:
+    """The gateway's reset link, emailed to the member now, at the address membership has (the
+    read model may not have caught up with a new member). Never forwarded to the public; the
+    link is recorded nowhere, the delivery log says only that one was sent."""
+    await account_emails.send_reset_link(
+        stores,
+        member_id=member_id,
+        email=body.email,
+        name=body.name,
+        link=body.link,
+        expires_at=body.expires_at,
+    )
 
 
 @router.put("/members/me/webhook", dependencies=[MEMBERS])

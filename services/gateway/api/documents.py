@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from shared.auth import GATEWAY_ONLY
 from shared.services import discover
 
-# Paths the gateway does not forward: sign-in is the gateway's own (pages), and the node API
-# has its own door with the node's key.
-NOT_FORWARDED = {"/v1/sessions"}
+GATEWAY_ONLY_MARK = next(iter(GATEWAY_ONLY))
+
+# The node API has its own door with the node's key. What a service marks GATEWAY_ONLY
+# (sign-in, credentials: shared.auth) is the gateway's own, never forwarded.
 NODE_PATHS = {"/v1/node/submissions"}
 HTTP_METHODS = ("get", "put", "post", "patch", "delete")
 
@@ -88,11 +90,11 @@ def routes() -> list[Route]:
     found = []
     for service, document in service_documents().items():
         for path, item in document["paths"].items():
-            if path in NOT_FORWARDED or not path.startswith("/v1/"):
+            if not path.startswith("/v1/"):
                 continue
             for method in HTTP_METHODS:
                 operation = item.get(method)
-                if operation is None:
+                if operation is None or operation.get(GATEWAY_ONLY_MARK):
                     continue
                 found.append(
                     Route(
@@ -155,12 +157,15 @@ def gateway_document() -> dict[str, Any]:
             if name not in ("internal_token",):
                 schemes[name] = scheme
         for path, item in document["paths"].items():
-            if path in NOT_FORWARDED or not path.startswith("/v1/"):
+            if not path.startswith("/v1/"):
                 continue
             forwarded = copy.deepcopy(item)
             for method in HTTP_METHODS:
                 operation = forwarded.get(method)
                 if operation is None:
+                    continue
+                if operation.get(GATEWAY_ONLY_MARK):
+                    del forwarded[method]
                     continue
                 operation["operationId"] = f"{service}_{operation['operationId']}"
                 operation["tags"] = [service]
@@ -176,7 +181,8 @@ def gateway_document() -> dict[str, Any]:
                             else [requirement]
                         )
                     ] + ([{}] if path not in NODE_PATHS else [])
-            merged["paths"]["/api" + path] = forwarded
+            if any(method in forwarded for method in HTTP_METHODS):
+                merged["paths"]["/api" + path] = forwarded
     _drop_unused_schemas(merged)
     return merged
 

@@ -12,10 +12,10 @@ from fastapi.responses import JSONResponse, Response
 
 from services.gateway.api.documents import find_route
 from services.gateway.clients import ServiceUnavailable
-from services.gateway.domain.api_tokens import is_token
-from services.gateway.domain.sessions import Session
-from services.gateway.usecases import api_tokens
-from services.gateway.web.pages import MaybeSession, ServicesDep, StoresDep
+from services.gateway.domain.api_tokens import is_token, scope_for
+from services.gateway.usecases import api_tokens, limits
+from services.gateway.usecases.sessions import TooManyAttempts
+from services.gateway.web.pages import MaybeSession, ServicesDep, StoresDep, client_address
 from shared.http_errors import error_body
 
 router = APIRouter(include_in_schema=False)
@@ -62,18 +62,33 @@ async def forward(
         caller = None
     elif bearer := _bearer(request):
         # A token is sent on purpose, never by a browser on its own: no CSRF token needed.
-        identity: Session | None = None
-        if is_token(bearer):
-            identity = await api_tokens.current(stores, services, bearer)
-        if identity is None:
+        found = await api_tokens.current(stores, services, bearer) if is_token(bearer) else None
+        if found is None:
             return JSONResponse(
                 error_body("invalid_token", "The API token is unknown, revoked or expired"),
                 401,
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-        caller, session = identity.caller(), identity
+        needed = scope_for(method, path.split("?", 1)[0])
+        if needed not in found.scopes:
+            challenge = f'Bearer error="insufficient_scope", scope="{needed}"'
+            return JSONResponse(
+                error_body("insufficient_scope", f"The token was not made to {needed}"),
+                403,
+                headers={"WWW-Authenticate": challenge},
+            )
+        caller, session = found.identity.caller(), found.identity
     else:
         caller = session.caller() if session else None
+        if session is None and method not in SAFE:
+            try:
+                await limits.count_anonymous_change(stores, address=client_address(request))
+            except TooManyAttempts as slowed:
+                return JSONResponse(
+                    error_body(slowed.code, slowed.message),
+                    429,
+                    headers={"Retry-After": str(slowed.retry_after)},
+                )
         if session is not None and method not in SAFE:
             token = request.headers.get("x-csrf-token", "")
             if not session.csrf_ok(token):

@@ -48,6 +48,12 @@ def window_start(now: datetime, window: timedelta) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % seconds, tz=now.tzinfo)
 
 
+def wait_for_window(now: datetime, limits: Limits) -> int:
+    """Seconds to the end of the window `now` is in."""
+    end = window_start(now, limits.window) + limits.window
+    return max(1, int((end - now).total_seconds() + 0.999))
+
+
 def delay_after(failures: int, limits: Limits) -> timedelta:
     """How long the pair waits after its `failures`th failure."""
     beyond = failures - limits.free_tries

@@ -16,13 +16,22 @@ from shared.errors import Conflict, Forbidden, NotFound
 MINUTE = timedelta(minutes=1)
 
 
-async def issue(stores: Stores, session: Session, *, label: str, days: int) -> str:
+async def issue(
+    stores: Stores,
+    session: Session,
+    *,
+    label: str,
+    days: int,
+    scopes: frozenset[str] = frozenset({"read"}),
+) -> str:
     """The new token's secret: the only time anyone sees it."""
     if not session.is_member:
         raise Forbidden("not_a_member", "Only members have API tokens")
     if len(await stores.tokens.of_member(session.member_id)) >= MAX_PER_MEMBER:
         raise Conflict("too_many_tokens", f"At most {MAX_PER_MEMBER}: revoke one you no longer use")
-    secret, token = api_tokens.issue(session, label=label, days=days, now=stores.clock.now())
+    secret, token = api_tokens.issue(
+        session, label=label, days=days, now=stores.clock.now(), scopes=scopes
+    )
     await stores.tokens.add(token)
     return secret
 
@@ -36,8 +45,9 @@ async def revoke(stores: Stores, session: Session, id_hash: str) -> None:
         raise NotFound("no_such_token", "You have no such token")
 
 
-async def current(stores: Stores, services: Services, secret: str) -> Session | None:
-    """Who a bearer token acts as, if it is valid; None otherwise (and a dead one is removed)."""
+async def current(stores: Stores, services: Services, secret: str) -> ApiToken | None:
+    """The token a bearer secret is, acting as its member now, if it is valid; None otherwise
+    (and a dead one is removed)."""
     token = await stores.tokens.get(sessions.hash_secret(secret))
     now = stores.clock.now()
     if token is None:
@@ -60,5 +70,6 @@ async def current(stores: Stores, services: Services, secret: str) -> Session | 
         or now - token.last_used_at >= MINUTE
         or identity != token.identity
     ):
-        await stores.tokens.save(token.used(now, identity))
-    return identity
+        token = token.used(now, identity)
+        await stores.tokens.save(token)
+    return token

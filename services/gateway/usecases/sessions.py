@@ -20,14 +20,14 @@ SEEN_PRECISION = timedelta(minutes=1)
 class TooManyAttempts(DomainError):
     status_code = 429
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, what: str = "failed sign-ins") -> None:
         if retry_after >= 120:
             wait = f"{retry_after // 60} minutes"
         else:
             wait = f"{retry_after} second" + ("" if retry_after == 1 else "s")
         super().__init__(
             "too_many_attempts",
-            f"Too many failed sign-ins. Wait {wait} and try again.",
+            f"Too many {what}. Wait {wait} and try again.",
             retry_after=retry_after,
         )
         self.retry_after = retry_after
@@ -40,8 +40,16 @@ class SignedIn:
 
 
 async def sign_in(
-    stores: Stores, services: Services, *, email: str, password: str, address: str
+    stores: Stores,
+    services: Services,
+    *,
+    email: str,
+    password: str,
+    address: str,
+    previous: str | None = None,
 ) -> SignedIn:
+    """A new session for the member; `previous`, the secret of a session this browser held,
+    ends (signing in again never leaves the old session valid)."""
     now = stores.clock.now()
     window = throttle.window_start(now, stores.limits.window)
     pair = throttle.pair_key(email, address)
@@ -73,15 +81,36 @@ async def sign_in(
             raise Unauthorized("invalid_credentials", "Email or password is not right") from None
         raise
     await stores.failures.clear(pair, window)
-    secret = sessions.new_secret()
-    session = sessions.start(
-        secret,
+    if previous:
+        await stores.sessions.remove(sessions.hash_secret(previous))
+    return await _start(
+        stores,
         member_id=identity["member_id"],
         name=identity["name"],
         region=identity["region"],
         roles=frozenset(identity["roles"]),
         status=identity.get("status", ACTIVE),
-        now=now,
+    )
+
+
+async def _start(
+    stores: Stores,
+    *,
+    member_id: str,
+    name: str,
+    region: str | None,
+    roles: frozenset[str],
+    status: str,
+) -> SignedIn:
+    secret = sessions.new_secret()
+    session = sessions.start(
+        secret,
+        member_id=member_id,
+        name=name,
+        region=region,
+        roles=roles,
+        status=status,
+        now=stores.clock.now(),
     )
     await stores.sessions.add(session)
     return SignedIn(secret, session)
@@ -140,7 +169,30 @@ async def sign_out(stores: Stores, session: Session) -> None:
 
 
 async def sign_out_everywhere(stores: Stores, session: Session) -> int:
+    """Every session of the member ends, and every personal API token is revoked: whoever
+    holds a copy of either is out."""
+    await stores.tokens.remove_member(session.member_id)
     return await stores.sessions.remove_member(session.member_id)
+
+
+async def credentials_changed(
+    stores: Stores, member_id: str, *, keep: Session | None = None
+) -> SignedIn | None:
+    """After a password change or reset: every session of the member and every API token
+    ends. `keep`, the session that made the change, goes on under a new secret (the old
+    one may be what was stolen)."""
+    await stores.tokens.remove_member(member_id)
+    await stores.sessions.remove_member(member_id)
+    if keep is None:
+        return None
+    return await _start(
+        stores,
+        member_id=keep.member_id,
+        name=keep.name,
+        region=keep.region,
+        roles=keep.roles,
+        status=keep.status,
+    )
 
 
 async def forget_expired(stores: Stores) -> int:

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.gateway.clients import ServiceRefused
-from services.gateway.usecases import sessions
+from services.gateway.usecases import limits, sessions
+from services.gateway.usecases.sessions import TooManyAttempts
 from services.gateway.web import security
 from services.gateway.web.pages import (
     Form,
@@ -18,6 +19,7 @@ from services.gateway.web.pages import (
     ServicesDep,
     SignInNeeded,
     StoresDep,
+    client_address,
     redirect,
     render,
     safe_next,
@@ -52,10 +54,15 @@ async def sign_in(
         problems.add("password", "Enter your password")
     status = 422
     if not problems:
-        address = request.client.host if request.client else "unknown"
+        settings: PlatformSettings = request.app.state.settings
         try:
             signed_in = await sessions.sign_in(
-                stores, services, email=email, password=password, address=address
+                stores,
+                services,
+                email=email,
+                password=password,
+                address=client_address(request),
+                previous=request.cookies.get(security.session_cookie_name(settings)),
             )
         except Unauthorized:
             problems.add("email", "Email or password is not right")
@@ -74,16 +81,8 @@ async def sign_in(
             response.headers["retry-after"] = str(locked.retry_after)
             return response
         else:
-            settings: PlatformSettings = request.app.state.settings
             target = next_path if signed_in.session.is_member else "/application"
-            signed = redirect(target)
-            signed.set_cookie(
-                security.session_cookie_name(settings),
-                signed_in.secret,
-                max_age=int(stores.timeouts.absolute.total_seconds()),
-                **security.cookie_attributes(settings),
-            )
-            return signed
+            return security.with_session(redirect(target), signed_in, settings, stores.timeouts)
     return render(
         request,
         "sign_in.jinja",
@@ -154,7 +153,7 @@ def _tags(text: str) -> list[str]:
 
 
 @router.post("/apply")
-async def apply(request: Request, form: Form, services: ServicesDep) -> Response:
+async def apply(request: Request, form: Form, services: ServicesDep, stores: StoresDep) -> Response:
     body = {
         "name": form.get("name", "").strip(),
         "email": form.get("email", "").strip(),
@@ -178,7 +177,10 @@ async def apply(request: Request, form: Form, services: ServicesDep) -> Response
         problems.add("region", "Select your region")
     if not problems:
         try:
+            await limits.count_anonymous_change(stores, address=client_address(request))
             await services.call("membership", "POST", "/v1/applications", caller=None, json=body)
+        except TooManyAttempts as slowed:
+            problems.add("email", slowed.message)
         except ServiceRefused as refused:
             _explain(problems, refused)
         else:

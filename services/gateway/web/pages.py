@@ -180,6 +180,12 @@ async def checked_form(request: Request, session: MaybeSession) -> dict[str, str
 Form = Annotated[dict[str, str], Depends(checked_form)]
 
 
+def client_address(request: Request) -> str:
+    """The client's address as the gateway believes it: the connection's, or what a trusted
+    proxy forwarded (KNET_TRUSTED_PROXIES; the app's middleware rewrote it then)."""
+    return request.client.host if request.client else "unknown"
+
+
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 

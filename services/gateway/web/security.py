@@ -12,8 +12,11 @@ import hmac
 import secrets
 from typing import Any
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.gateway.domain.sessions import Timeouts
+from services.gateway.usecases.sessions import SignedIn
 from shared.errors import Forbidden
 from shared.settings import PlatformSettings
 
@@ -32,6 +35,20 @@ def cookie_attributes(settings: PlatformSettings) -> dict[str, Any]:
         "secure": settings.environment != "development",
         "path": "/",
     }
+
+
+def with_session(
+    response: Response, signed_in: SignedIn, settings: PlatformSettings, timeouts: Timeouts
+) -> Response:
+    """The response with the new session's cookie (signed in, or a session given a new
+    secret after the password changed)."""
+    response.set_cookie(
+        session_cookie_name(settings),
+        signed_in.secret,
+        max_age=int(timeouts.absolute.total_seconds()),
+        **cookie_attributes(settings),
+    )
+    return response
 
 
 def pre_session_token(settings: PlatformSettings, seed: str) -> str:

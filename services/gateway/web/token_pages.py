@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.gateway.domain.api_tokens import LIFETIMES
+from services.gateway.domain.api_tokens import LIFETIMES, SCOPES
 from services.gateway.usecases import api_tokens
 from services.gateway.web.pages import (
     Form,
     MemberSession,
     Problems,
     StoresDep,
+    form_list,
     redirect,
     render,
     whole_number,
@@ -37,6 +38,9 @@ async def _page(
         status=422 if problems else 200,
         tokens=await api_tokens.of_member(stores, session),
         lifetimes={str(days): f"{days} days" for days in LIFETIMES},
+        # Reading is always granted: the choice is what else.
+        scopes={k: v for k, v in SCOPES.items() if k != "read"},
+        form_scopes=form_list(request, "scopes") if form else [],
         secret=secret,
         problems=problems,
         form=form or {"days": "90"},
@@ -60,10 +64,12 @@ async def make_token(
             session,
             label=form.get("label", ""),
             days=whole_number(days) or 0,
+            scopes=frozenset(form_list(request, "scopes")) | {"read"},
         )
     except Invalid as invalid:
         problems = Problems()
-        problems.add("days" if "lifetime" in invalid.code else "label", invalid.message)
+        field = {"invalid_lifetime": "days", "invalid_scope": "scopes"}.get(invalid.code, "label")
+        problems.add(field, invalid.message)
         return await _page(request, stores, session, problems=problems, form=form)
     # The secret is on this answer only (no-store, like every page): it is not kept.
     return await _page(request, stores, session, secret=secret)

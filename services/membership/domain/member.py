@@ -8,7 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from services.membership import facts as fact
-from services.membership.domain import permissions
+from services.membership.domain import credentials, permissions
+from services.membership.domain.credentials import PasswordReset
 from services.membership.domain.profile import Profile
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.reference import region_codes, role_codes
@@ -71,6 +72,12 @@ class Member:
     # When an approved member left or was erased: the network's size over time needs it.
     left_at: datetime | None = None
     move: MoveRequest | None = None
+    # When the password last changed (sessions and API tokens older than it end), a reset
+    # link waiting to be used, and when the member was last told of an application with
+    # their address.
+    credentials_changed_at: datetime | None = None
+    reset: PasswordReset | None = None
+    applied_again_at: datetime | None = None
     version: int = 0
     facts: list[fact.MembershipFact] = field(default_factory=list)
 
@@ -272,6 +279,42 @@ class Member:
             )
         )
 
+    def change_password(self, *, by: Member, password_hash: str, now: datetime) -> None:
+        """A new password (the caller checked the current one): every other session ends.
+        An applicant may change theirs too (they sign in to follow their application)."""
+        if by.id != self.id:
+            raise Forbidden("not_your_profile", "Members change only their own password")
+        self._set_password(password_hash, now, how="changed")
+
+    def start_reset(self, *, now: datetime) -> str | None:
+        """A reset link's token for the email, or None for a member who cannot sign in."""
+        if self.status in (Status.LEFT, Status.ERASED, Status.DECLINED):
+            return None
+        self.reset, token = credentials.new_reset(now)
+        return token
+
+    def complete_reset(self, *, token: str, password_hash: str, now: datetime) -> None:
+        credentials.check_reset(self.reset, token, now)
+        self._set_password(password_hash, now, how="reset")
+
+    def _set_password(self, password_hash: str, now: datetime, *, how: str) -> None:
+        self.password_hash, self.reset, self.credentials_changed_at = password_hash, None, now
+        self.facts.append(
+            fact.MemberPasswordChanged(member_id=self.id, region=self.region, how=how)
+        )
+
+    def applied_again(self, *, now: datetime) -> None:
+        """Someone applied with this member's address: they are told (once a day at most),
+        and the applicant hears what a new applicant hears, so the address's use is not
+        revealed to them."""
+        if self.status is Status.ERASED:
+            return
+        last = self.applied_again_at
+        if last is not None and now - last < credentials.APPLIED_AGAIN_NOTICE:
+            return
+        self.applied_again_at = now
+        self.facts.append(fact.MemberAppliedAgain(member_id=self.id, region=self.region))
+
     def leave(self, *, by: Member, now: datetime) -> None:
         permissions.require_self(by, self)
         self.status, self.roles, self.left_at = Status.LEFT, frozenset(), now
@@ -287,7 +330,7 @@ class Member:
         self.left_at = self.left_at or now
         self.email = f"erased+{self.id}@invalid"
         self.profile = Profile(name=ERASED_NAME)
-        self.decline_reason, self.move = None, None
+        self.decline_reason, self.move, self.reset = None, None, None
         self.facts.append(fact.MemberLeft(member_id=self.id, region=self.region, erased=True))
 
     def _require_pending(self) -> None:

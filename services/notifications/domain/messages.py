@@ -30,6 +30,9 @@ class Message:
     text: str
     link: str  # a path on the site, e.g. /events/01...
     urgent: bool = False
+    # About the member's account itself (their password changed, someone used their
+    # address): it reaches them by email whatever their preferences, with no unsubscribe.
+    account: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "category": self.category.value}

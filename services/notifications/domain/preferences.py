@@ -40,6 +40,8 @@ class Preferences:
 
     def channels_for(self, message: Message) -> frozenset[Channel]:
         chosen = self.channels.get(message.category, frozenset())
+        if message.account:
+            chosen = frozenset({Channel.IN_APP, Channel.EMAIL})
         if self.email_failing:
             chosen -= {Channel.EMAIL}
         if not self.webhook_url or not self.webhook_secret or self.webhook_failing:

@@ -10,6 +10,8 @@
 | member.role_changed | the member | membership | no |
 | member.move_requested | the facilitators of the region asked for | membership | no |
 | member.move_declined | the member (with the reason) | membership | yes |
+| member.password_changed | the member, by email whatever they chose | membership | yes |
+| member.applied_again | the member whose address was used, by email too | membership | yes |
 | event.published | in scope, interests matching its tags; national: all opted in | events | no |
 | registration.confirmed, .waitlisted, .promoted | the member | events | yes |
 | event.reminder_due | the member | events | yes |
@@ -146,6 +148,40 @@ def move_declined(d: dict[str, Any]) -> Route:
             f"{d['reason']}",
             "/profile#where",
             urgent=True,
+        ),
+    )
+
+
+def password_changed(d: dict[str, Any]) -> Route:
+    how = "reset with a link sent to this address" if d.get("how") == "reset" else "changed"
+    return Route(
+        (Members((d["member_id"],)),),
+        Message(
+            "password_changed",
+            Category.MEMBERSHIP,
+            "Your KM Network password was changed",
+            f"Your password was {how}, and you were signed out everywhere else. If this was "
+            "not you, reset your password now and tell your region's facilitator.",
+            "/password/forgotten",
+            urgent=True,
+            account=True,
+        ),
+    )
+
+
+def applied_again(d: dict[str, Any]) -> Route:
+    return Route(
+        (Members((d["member_id"],)),),
+        Message(
+            "applied_again",
+            Category.MEMBERSHIP,
+            "Someone applied to join the KM Network with your address",
+            "Someone applied to join with this email address, which already has an account. If "
+            "it was you, sign in instead (or reset your password if you have forgotten it). If "
+            "it was not you, you need do nothing: no new account was made.",
+            "/sign-in",
+            urgent=True,
+            account=True,
         ),
     )
 
@@ -348,6 +384,8 @@ RULES: dict[str, Rule] = {
     PREFIX + "member.role_changed.v1": role_changed,
     PREFIX + "member.move_requested.v1": move_requested,
     PREFIX + "member.move_declined.v1": move_declined,
+    PREFIX + "member.password_changed.v1": password_changed,
+    PREFIX + "member.applied_again.v1": applied_again,
     PREFIX + "event.published.v1": event_published,
     PREFIX + "registration.confirmed.v1": _registration(
         "registration_confirmed", "Your place is confirmed", "You have a place."

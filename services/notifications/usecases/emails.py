@@ -42,7 +42,8 @@ def read_unsubscribe_token(secret: str, token: str) -> tuple[str, tuple[Category
 def render(stores: Stores, delivery: Delivery) -> Email:
     message = delivery.message
     token = unsubscribe_token(stores.unsubscribe_secret, delivery.member_id, delivery.categories)
-    unsubscribe_url = f"{stores.site_url}/unsubscribe?token={token}"
+    # About the account itself (a password changed, a reset link): nothing to unsubscribe from.
+    unsubscribe_url = None if message.account else f"{stores.site_url}/unsubscribe?token={token}"
     context: dict[str, Any] = {
         "name": delivery.name,
         "message": message,
@@ -58,8 +59,14 @@ def render(stores: Stores, delivery: Delivery) -> Email:
         html=templates.get_template("email.html.jinja").render(context),
         headers={
             # RFC 8058: mail clients offer a one-click unsubscribe that POSTs to the link.
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            **(
+                {
+                    "List-Unsubscribe": f"<{unsubscribe_url}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                }
+                if unsubscribe_url
+                else {}
+            ),
             "X-KNet-Notification": delivery.notification_id,
         },
     )

@@ -15,9 +15,13 @@ from tests.integration.membership.conftest import STRONG_PASSWORD
 TOKEN = re.compile(r'<code class="knet-feed" id="new-token">(knet_[^<]+)</code>')
 
 
-async def make_token(browser: Browser, label: str, days: str = "90") -> str:
+async def make_token(
+    browser: Browser, label: str, days: str = "90", scopes: tuple[str, ...] = ("write",)
+) -> str:
     made = await browser.submit(
-        "/profile/api-tokens", "/profile/api-tokens", {"label": label, "days": days}
+        "/profile/api-tokens",
+        "/profile/api-tokens",
+        {"label": label, "days": days, "scopes": list(scopes)},
     )
     assert made.status_code == 200, made.text
     found = TOKEN.search(made.text)

@@ -52,9 +52,17 @@ class MembershipClient:
             **fields,
         }
         response = await self.http.post("/v1/applications", json=body, headers=self.headers())
-        assert response.status_code == 201, response.text
-        result: dict[str, Any] = response.json()
-        return result
+        assert response.status_code == 202, response.text
+        # The answer names no one (it is the same for an address with an account): the
+        # applicant's id is what signing in as them says.
+        signed_in = await self.http.post(
+            "/v1/sessions",
+            json={"email": body["email"], "password": body["password"]},
+            headers=self.headers(),
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        identity = signed_in.json()
+        return {**body, "id": identity["member_id"], "status": identity["status"]}
 
     async def member_with_roles(
         self, region: str, roles: list[str]

@@ -86,23 +86,30 @@ async def test_bad_applications_get_a_code_and_write_nothing(
     assert await membership.app.state.stores.members.by_email(email) is None
 
 
-async def test_duplicate_email_is_a_conflict_whatever_its_case(
-    membership: MembershipClient,
+async def test_applying_with_a_members_address_answers_as_for_a_new_one_and_tells_the_member(
+    membership: MembershipClient, infra: PlatformSettings
 ) -> None:
     first = await membership.apply()
-    body = {
-        "name": "Twin",
-        "email": first["email"].upper(),
-        "password": STRONG_PASSWORD,
-        "region": "LDN",
-    }
-    response = await membership.http.post(
-        "/v1/applications", json=body, headers=membership.headers()
-    )
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "email_taken"
+    new = {"name": "Someone New", "email": f"{new_id()}@nhs.net"}
+    answers = []
+    for who in (new, {"name": "Twin", "email": first["email"].upper()}):
+        body = {**who, "password": STRONG_PASSWORD, "region": "LDN"}
+        response = await membership.http.post(
+            "/v1/applications", json=body, headers=membership.headers()
+        )
+        answers.append((response.status_code, response.json()))
+    assert answers[0] == answers[1], "nothing tells an address with an account from a new one"
+    assert answers[0][0] == 202
     twin = await membership.app.state.stores.members.by_email(first["email"])
-    assert twin.id == first["id"]
+    assert (twin.id, twin.profile.name) == (first["id"], first["name"]), "nothing overwritten"
+    # The member is told, once a day however often someone tries.
+    await membership.http.post(
+        "/v1/applications",
+        json={"name": "Twin", "email": first["email"], "password": STRONG_PASSWORD, "region": "NW"},
+        headers=membership.headers(),
+    )
+    told = await events_about(infra, topics.MEMBERSHIP, {first["id"]}, expected=2)
+    assert [e["type"] for e in told] == [T + "applied.v1", T + "applied_again.v1"]
 
 
 async def test_decisions_and_edits_outside_the_rules_are_refused(

@@ -135,6 +135,7 @@ async def test_a_regional_node_receives_signed_calls_retried_through_an_outage(
     assert call["member_id"] == facilitator
     assert call["link"].startswith("https://knet.example.nhs.uk/")
     assert receiver.refused == 0
+
     # The receiver answers before the call is marked sent: wait for the mark.
     async def marked() -> bool:
         log = (await n.http.get("/v1/members/me/deliveries", headers=keeper)).json()["items"]

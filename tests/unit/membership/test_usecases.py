@@ -4,7 +4,7 @@ ones honest: tests/integration/stores/test_membership_stores.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -23,6 +23,7 @@ from shared.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Stale, U
 from tests.unit.membership.factories import member
 
 PASSWORD = "Knowledge-Network-2016"
+NEW = "Lantern-Orchard-Pebble-27"
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ async def seat(stores: Stores, *people: Member) -> None:
 
 
 async def apply(stores: Stores, region: str = "LDN", **fields: object) -> Member:
-    return await usecases.apply_to_join(
+    applicant = await usecases.apply_to_join(
         stores,
         name=str(fields.pop("name", "Ada Lovelace")),
         email=str(fields.pop("email", "Ada.Lovelace@NHS.net")),
@@ -56,6 +57,8 @@ async def apply(stores: Stores, region: str = "LDN", **fields: object) -> Member
         region=region,
         **fields,  # type: ignore[arg-type]
     )
+    assert applicant is not None, "a new address"
+    return applicant
 
 
 async def test_an_application_waits_for_its_regions_facilitator(stores: Stores) -> None:
@@ -109,10 +112,97 @@ async def test_bad_applications_write_nothing(stores: Stores) -> None:
     with pytest.raises(Invalid):
         await apply(stores, region="ATLANTIS")
     await apply(stores)
-    with pytest.raises(Conflict) as taken:
-        await apply(stores, name="Someone Else")
-    assert taken.value.code == "email_taken"
     assert len(published(stores)) == 1
+
+
+async def test_an_address_with_an_account_is_told_and_nothing_is_overwritten(
+    stores: Stores,
+) -> None:
+    first = await apply(stores)
+    again = await usecases.apply_to_join(
+        stores, name="Someone Else", email="ADA.lovelace@nhs.net", password=PASSWORD, region="NW"
+    )
+    assert again is None
+    kept = await stores.members.get(first.id)
+    assert kept is not None
+    assert (kept.profile.name, kept.region) == ("Ada Lovelace", "LDN")
+    await usecases.apply_to_join(
+        stores, name="Once More", email="ada.lovelace@nhs.net", password=PASSWORD, region="NW"
+    )
+    told = [f for f in published(stores) if isinstance(f, fact.MemberAppliedAgain)]
+    assert len(told) == 1, "once a day, however often someone tries"
+    assert isinstance(stores.clock, ManualClock)
+    stores.clock.advance(timedelta(days=1))
+    await usecases.apply_to_join(
+        stores, name="Next Day", email="ada.lovelace@nhs.net", password=PASSWORD, region="NW"
+    )
+    assert len([f for f in published(stores) if isinstance(f, fact.MemberAppliedAgain)]) == 2
+    with pytest.raises(Invalid):  # the same checks as a new application first
+        await usecases.apply_to_join(
+            stores, name="X", email="ada.lovelace@nhs.net", password="short", region="NW"
+        )
+
+
+async def test_a_password_is_changed_with_the_current_one(stores: Stores) -> None:
+    applicant = await apply(stores)
+    with pytest.raises(Invalid) as wrong:
+        await usecases.change_password(
+            stores, actor_id=applicant.id, member_id=applicant.id, current="nope", new=NEW
+        )
+    assert wrong.value.code == "wrong_password"
+    with pytest.raises(Forbidden):
+        await usecases.change_password(
+            stores, actor_id="someone", member_id=applicant.id, current=PASSWORD, new=NEW
+        )
+    with pytest.raises(Invalid) as weak:
+        await usecases.change_password(
+            stores,
+            actor_id=applicant.id,
+            member_id=applicant.id,
+            current=PASSWORD,
+            new="Passw0rd2026",
+        )
+    assert weak.value.code == "weak_password"
+    changed = await usecases.change_password(
+        stores, actor_id=applicant.id, member_id=applicant.id, current=PASSWORD, new=NEW
+    )
+    assert changed.credentials_changed_at == stores.clock.now()
+    assert (await usecases.sign_in(stores, email=applicant.email, password=NEW)).id == applicant.id
+    with pytest.raises(Unauthorized):
+        await usecases.sign_in(stores, email=applicant.email, password=PASSWORD)
+    (told,) = [f for f in published(stores) if isinstance(f, fact.MemberPasswordChanged)]
+    assert told.how == "changed"
+
+
+async def test_a_reset_link_works_once_within_half_an_hour(stores: Stores) -> None:
+    applicant = await apply(stores)
+    assert await usecases.request_reset(stores, email="nobody@nhs.net") is None
+    assert await usecases.request_reset(stores, email="not an address") is None
+    first = await usecases.request_reset(stores, email="Ada.Lovelace@nhs.net")
+    assert first is not None
+    stored = await stores.members.get(applicant.id)
+    assert stored is not None
+    assert stored.reset is not None
+    assert first.token not in str(stored), "kept only as its hash"
+    link = await usecases.request_reset(stores, email="ada.lovelace@nhs.net")
+    assert link is not None
+    with pytest.raises(Invalid) as replaced:
+        await usecases.reset_password(stores, token=first.token, new=NEW)
+    assert replaced.value.code == "reset_link_invalid", "asking again replaces the link"
+    with pytest.raises(Invalid) as weak:
+        await usecases.reset_password(stores, token=link.token, new="Summer2024!!")
+    assert weak.value.code == "weak_password"
+    done = await usecases.reset_password(stores, token=link.token, new=NEW)
+    assert done.credentials_changed_at == stores.clock.now()
+    with pytest.raises(Invalid):
+        await usecases.reset_password(stores, token=link.token, new=NEW + "!")
+    late = await usecases.request_reset(stores, email="ada.lovelace@nhs.net")
+    assert late is not None
+    assert isinstance(stores.clock, ManualClock)
+    stores.clock.advance(timedelta(minutes=30))
+    with pytest.raises(Invalid) as expired:
+        await usecases.reset_password(stores, token=late.token, new=NEW + "!")
+    assert expired.value.code == "reset_link_expired"
 
 
 async def test_a_profile_change_saves_once_and_a_no_op_saves_nothing(stores: Stores) -> None:

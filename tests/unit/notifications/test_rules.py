@@ -10,7 +10,8 @@ from services.notifications.domain.audiences import (
     RegionRole,
     Registered,
 )
-from services.notifications.domain.messages import Category
+from services.notifications.domain.messages import Category, Channel
+from services.notifications.domain.preferences import Preferences
 from services.notifications.domain.rules import RULES, Route, route
 
 P = "uk.nhs.knet."
@@ -54,6 +55,15 @@ def test_a_move_goes_to_the_destinations_facilitators_and_a_decline_to_the_membe
     assert r.audiences == (Members(("m1",)),)
     assert r.message.urgent
     assert "No" in r.message.text
+
+
+def test_account_news_reaches_the_member_by_email_whatever_they_chose() -> None:
+    for fact in ("member.password_changed", "member.applied_again"):
+        r = routed(fact, member_id="m1", region="LDN", how="reset")
+        assert r.audiences == (Members(("m1",)),)
+        assert (r.message.urgent, r.message.account) == (True, True)
+    quiet = Preferences().changed(channels={"membership": []})
+    assert quiet.channels_for(r.message) == {Channel.IN_APP, Channel.EMAIL}
 
 
 def test_a_published_event_goes_to_matching_interests_in_its_scope() -> None:
@@ -268,5 +278,5 @@ def test_an_accepted_answer_goes_to_the_one_who_gave_it() -> None:
 
 
 def test_every_row_of_the_table_has_a_rule_and_nothing_else_does() -> None:
-    assert len(RULES) == 20
+    assert len(RULES) == 22
     assert route(f"{P}member.profile_updated.v1", {"member_id": "m1"}) is None

@@ -1,0 +1,87 @@
+"""A member's password: changed with the current one, or reset by a link emailed through
+notifications. Either ends every other session and revokes every API token. Asking for a
+link answers the same whether or not the address has an account, takes as long either way
+(the email goes in the background) and is throttled per address and per client."""
+
+from __future__ import annotations
+
+import asyncio
+
+from services.gateway.clients import Services
+from services.gateway.domain import throttle
+from services.gateway.domain.sessions import Session
+from services.gateway.stores import Stores
+from services.gateway.usecases.sessions import SignedIn, TooManyAttempts, credentials_changed
+from shared.logs import log
+
+# Links asked for in a window: per address (a member who lost two emails asks a third time),
+# and per client (one client cannot make the network email the world).
+RESETS_PER_ACCOUNT = 3
+RESETS_PER_CLIENT = 20
+_sending: set[asyncio.Task[None]] = set()
+
+
+async def change(
+    stores: Stores, services: Services, session: Session, *, current: str, new: str
+) -> SignedIn:
+    await services.call(
+        "membership",
+        "POST",
+        f"/v1/members/{session.member_id}/password",
+        caller=session.caller(),
+        json={"current_password": current, "new_password": new},
+    )
+    signed_in = await credentials_changed(stores, session.member_id, keep=session)
+    assert signed_in is not None  # kept: the session that made the change goes on
+    return signed_in
+
+
+async def send_reset_link(stores: Stores, services: Services, *, email: str, address: str) -> None:
+    now = stores.clock.now()
+    window = throttle.window_start(now, stores.limits.window)
+    keys = {
+        "reset:" + throttle.account_key(email): RESETS_PER_ACCOUNT,
+        "reset:" + throttle.address_key(address): RESETS_PER_CLIENT,
+    }
+    for key, limit in keys.items():
+        if (await stores.failures.get(key, window)).count >= limit:
+            wait = throttle.wait_for_window(now, stores.limits)
+            raise TooManyAttempts(wait, "requests for a reset link")
+    for key in keys:
+        await stores.failures.add(key, window, now)
+    answer = await services.call(
+        "membership", "POST", "/v1/password-resets", caller=None, json={"email": email}
+    )
+    if reset := answer["reset"]:
+        task = asyncio.create_task(_email(services, reset))
+        _sending.add(task)
+        task.add_done_callback(_sending.discard)
+
+
+async def _email(services: Services, reset: dict[str, str]) -> None:
+    try:
+        await services.call(
+            "notifications",
+            "POST",
+            f"/v1/members/{reset['member_id']}/password-reset-email",
+            caller=None,
+            json={
+                "email": reset["email"],
+                "name": reset["name"],
+                "link": f"/password/reset?token={reset['token']}",
+                "expires_at": reset["expires_at"],
+            },
+        )
+    except Exception as failed:  # the visitor was answered already; the operators hear
+        log.warning("reset link not sent", member=reset["member_id"], error=repr(failed))
+
+
+async def reset(stores: Stores, services: Services, *, token: str, new: str) -> None:
+    answer = await services.call(
+        "membership",
+        "POST",
+        "/v1/password-resets/complete",
+        caller=None,
+        json={"token": token, "new_password": new},
+    )
+    await credentials_changed(stores, answer["member_id"])
