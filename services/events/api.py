@@ -248,7 +248,16 @@ async def event_ics(event_id: str, stores: StoresDep, caller: CurrentCaller) -> 
 
 @router.get("/members/{member_id}/calendar-link", dependencies=[MEMBERS])
 async def calendar_link(member_id: str, stores: StoresDep, caller: CurrentCaller) -> dict[str, str]:
-    return {"path": calendars.calendar_link(stores, caller=caller, member_id=member_id)}
+    return {"path": await calendars.calendar_link(stores, caller=caller, member_id=member_id)}
+
+
+@router.post("/members/{member_id}/calendar-link", dependencies=[MEMBERS])
+async def renew_calendar_link(
+    member_id: str, stores: StoresDep, caller: CurrentCaller
+) -> dict[str, str]:
+    """A new private feed link; the old one stops working."""
+    path = await calendars.calendar_link(stores, caller=caller, member_id=member_id, renew=True)
+    return {"path": path}
 
 
 @router.get(

@@ -12,6 +12,7 @@ from services.events.consumers import members_consumer, submission_consumer
 from services.events.repository import (
     INDEXES,
     EventRepository,
+    FeedGenerations,
     IssuerRepository,
     NodeKeyRepository,
     ReminderClaims,
@@ -42,6 +43,7 @@ def create_app(settings: PlatformSettings | None = None, clock: Clock | None = N
         reminders=ReminderClaims(ctx.db, ctx.clock),
         node_keys=NodeKeyRepository(ctx.db),
         issuers=IssuerRepository(ctx.db),
+        feeds=FeedGenerations(ctx.db),
         clock=ctx.clock,
         role_refresh=timedelta(seconds=settings.role_refresh_seconds),
         feed_secret=settings.internal_token_secret,

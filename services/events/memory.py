@@ -148,6 +148,18 @@ class InMemoryNodeKeys:
         return [k for k in self.keys.values() if k.created_by == member_id and k.active]
 
 
+class InMemoryFeeds:
+    def __init__(self) -> None:
+        self.generations: dict[str, int] = {}
+
+    async def generation(self, member_id: str) -> int:
+        return self.generations.get(member_id, 0)
+
+    async def renew(self, member_id: str) -> int:
+        self.generations[member_id] = self.generations.get(member_id, 0) + 1
+        return self.generations[member_id]
+
+
 class InMemoryIssuers:
     def __init__(self) -> None:
         self.documents: dict[str, dict[str, Any]] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo import IndexModel
+from pymongo import IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from services.events.domain.details import EventDetails, Kind, Mode, Scope
@@ -104,6 +104,28 @@ class NodeKeyRepository:
     async def issued_by(self, member_id: str) -> list[NodeKey]:
         found = self.collection.find({"created_by": member_id, "revoked_at": None})
         return [_key_of(d) async for d in found]
+
+
+class FeedGenerations:
+    """One document per member who renewed their calendar link: the live generation."""
+
+    def __init__(self, db: Db) -> None:
+        self.collection: AsyncCollection[dict[str, Any]] = db["calendar_feeds"]
+
+    async def generation(self, member_id: str) -> int:
+        document = await self.collection.find_one({"_id": member_id})
+        return int(document["generation"]) if document else 0
+
+    async def renew(self, member_id: str) -> int:
+        # One $inc: two renewals at once give two generations, the later one live.
+        document = await self.collection.find_one_and_update(
+            {"_id": member_id},
+            {"$inc": {"generation": 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert document is not None  # upserted
+        return int(document["generation"])
 
 
 class IssuerRepository:

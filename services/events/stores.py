@@ -86,6 +86,16 @@ class NodeKeys(Protocol):
         """The keys `member_id` issued that still work."""
 
 
+class Feeds(Protocol):
+    """Which generation of each member's private calendar link is the live one."""
+
+    async def generation(self, member_id: str) -> int:
+        """0 until the member first renews their link."""
+
+    async def renew(self, member_id: str) -> int:
+        """The next generation, now the live one."""
+
+
 class Issuers(Protocol):
     """Where each member stands now (region, roles, still a member, when they last lost
     authority), kept from membership's facts: a node key stops with its issuer's authority."""
@@ -103,6 +113,7 @@ class Stores:
     reminders: Reminders
     node_keys: NodeKeys
     issuers: Issuers
+    feeds: Feeds
     clock: Clock
     # How old a caller's roles may be (the gateway reads them again after this): a node key
     # issued within it after its issuer lost the role may have been issued on the old roles.

@@ -22,6 +22,7 @@ from services.membership.stores import Stores
 from shared.caller import Caller
 from shared.emails import normalise_email
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from shared.logs import security_event
 from shared.months import MAX_MONTHS
 from shared.reference import Region, regions
 from shared.retry import change
@@ -136,7 +137,15 @@ async def withdraw_move(stores: Stores, *, actor_id: str, member_id: str) -> Mem
 
 
 async def approve_move(stores: Stores, *, actor_id: str, member_id: str) -> Member:
-    return await _change(stores, actor_id, member_id, lambda m, a: m.approve_move(by=a))
+    moved = await _change(stores, actor_id, member_id, lambda m, a: m.approve_move(by=a))
+    security_event(
+        "member_moved",
+        member_id=member_id,
+        by=actor_id,
+        region=moved.region,
+        roles=sorted(moved.roles),
+    )
+    return moved
 
 
 async def decline_move(stores: Stores, *, actor_id: str, member_id: str, reason: str) -> Member:
@@ -157,7 +166,11 @@ async def set_roles(stores: Stores, *, actor_id: str, member_id: str, roles: lis
     wanted = check_roles(frozenset(roles))
     if "operator" not in wanted:
         await _keep_an_operator(stores, member_id)
-    return await _change(stores, actor_id, member_id, lambda m, a: m.set_roles(by=a, roles=wanted))
+    changed = await _change(
+        stores, actor_id, member_id, lambda m, a: m.set_roles(by=a, roles=wanted)
+    )
+    security_event("roles_set", member_id=member_id, by=actor_id, roles=sorted(changed.roles))
+    return changed
 
 
 async def leave(stores: Stores, *, actor_id: str, member_id: str) -> Member:

@@ -11,6 +11,7 @@ from services.events.domain.node_keys import NodeKey
 from services.events.stores import Stores
 from shared.caller import Caller
 from shared.errors import Forbidden, Invalid, NotFound, Unauthorized
+from shared.logs import security_event
 from shared.reference import region_codes
 
 
@@ -26,6 +27,7 @@ async def issue_node_key(
         now=stores.clock.now(),
     )
     await stores.node_keys.add(key)
+    security_event("node_key_issued", key_id=key.id, region=region, by=caller.member_id)
     return key, presented
 
 
@@ -42,6 +44,7 @@ async def revoke_node_key(stores: Stores, *, caller: Caller, region: str, key_id
     if key is None or key.region != region:
         raise NotFound("node_key_not_found", f"No key {key_id} for {region}")
     await stores.node_keys.revoke(key_id, stores.clock.now(), f"revoked by {caller.member_id}")
+    security_event("node_key_revoked", key_id=key_id, region=region, by=caller.member_id)
 
 
 async def authenticate_node(stores: Stores, presented: str) -> str:
@@ -52,6 +55,7 @@ async def authenticate_node(stores: Stores, presented: str) -> str:
     parsed = node_keys.parse(presented)
     key = await stores.node_keys.get(parsed[0]) if parsed else None
     if parsed is None or key is None or not node_keys.proves(key, parsed[1]):
+        security_event("node_key_refused", alarm=True, key_id=parsed[0] if parsed else None)
         raise Unauthorized("node_key_invalid", "The node key is not valid or was revoked")
     issuer = await stores.issuers.get(key.created_by)
     if node_keys.stops(key, issuer, grace=stores.role_refresh):
@@ -80,6 +84,7 @@ async def member_changed(
     for key in await stores.node_keys.issued_by(member_id):
         if node_keys.stops(key, after, grace=stores.role_refresh):
             await stores.node_keys.revoke(key.id, stores.clock.now(), ISSUER_LEFT)
+            security_event("node_key_stopped", key_id=key.id, region=key.region, issuer=member_id)
             stopped += 1
     return stopped
 

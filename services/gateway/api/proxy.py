@@ -17,6 +17,7 @@ from services.gateway.usecases import api_tokens, limits
 from services.gateway.usecases.sessions import TooManyAttempts
 from services.gateway.web.pages import MaybeSession, ServicesDep, StoresDep, client_address
 from shared.http_errors import error_body
+from shared.logs import security_event
 
 router = APIRouter(include_in_schema=False)
 
@@ -109,6 +110,14 @@ async def forward(
         return _unavailable(down.service)
     if answer.status_code >= 500:
         return _unavailable(route.service)
+    if answer.status_code == 403:
+        security_event(
+            "forbidden",
+            alarm=True,
+            path="/api" + path.split("?", 1)[0],
+            member_id=caller.member_id if caller else None,
+            client=client_address(request),
+        )
     if session is None and not route.node and answer.status_code == 403:
         # Anonymous and refused: what would let them in is signing in.
         return JSONResponse(error_body("sign_in_required", "Sign in to do this"), 401)

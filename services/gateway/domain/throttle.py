@@ -17,6 +17,7 @@ account exists or not, so the throttle reveals nothing."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -83,6 +84,12 @@ def account_key(email: str) -> str:
     except Invalid:
         # No account has such an address; keyed all the same, so the answer is the same.
         return "account:" + email.strip().lower()
+
+
+def pseudonym(email: str) -> str:
+    """The account as logs name it: the same for every spelling of the mailbox, and not the
+    address itself (an auditor correlates attempts without the log holding who tried)."""
+    return hashlib.sha256(account_key(email).encode()).hexdigest()[:16]
 
 
 def address_key(address: str) -> str:

@@ -12,6 +12,7 @@ from services.gateway.domain.sessions import Session
 from services.gateway.stores import Stores
 from services.gateway.usecases.sessions import refresh_identity
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.logs import security_event
 
 MINUTE = timedelta(minutes=1)
 
@@ -33,6 +34,9 @@ async def issue(
         session, label=label, days=days, now=stores.clock.now(), scopes=scopes
     )
     await stores.tokens.add(token)
+    security_event(
+        "token_created", member_id=session.member_id, label=token.label, scopes=sorted(scopes)
+    )
     return secret
 
 
@@ -43,6 +47,7 @@ async def of_member(stores: Stores, session: Session) -> list[ApiToken]:
 async def revoke(stores: Stores, session: Session, id_hash: str) -> None:
     if not await stores.tokens.remove(session.member_id, id_hash):
         raise NotFound("no_such_token", "You have no such token")
+    security_event("token_revoked", member_id=session.member_id)
 
 
 async def current(stores: Stores, services: Services, secret: str) -> ApiToken | None:

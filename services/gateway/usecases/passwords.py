@@ -12,7 +12,7 @@ from services.gateway.domain import throttle
 from services.gateway.domain.sessions import Session
 from services.gateway.stores import Stores
 from services.gateway.usecases.sessions import SignedIn, TooManyAttempts, credentials_changed
-from shared.logs import log
+from shared.logs import log, security_event
 
 # Links asked for in a window: per address (a member who lost two emails asks a third time),
 # and per client (one client cannot make the network email the world).
@@ -31,6 +31,7 @@ async def change(
         caller=session.caller(),
         json={"current_password": current, "new_password": new},
     )
+    security_event("password_changed", member_id=session.member_id)
     signed_in = await credentials_changed(stores, session.member_id, keep=session)
     assert signed_in is not None  # kept: the session that made the change goes on
     return signed_in
@@ -43,6 +44,7 @@ async def send_reset_link(stores: Stores, services: Services, *, email: str, add
         "reset:" + throttle.account_key(email): RESETS_PER_ACCOUNT,
         "reset:" + throttle.address_key(address): RESETS_PER_CLIENT,
     }
+    security_event("password_reset_asked", account=throttle.pseudonym(email), client=address)
     for key, limit in keys.items():
         if (await stores.failures.get(key, window)).count >= limit:
             wait = throttle.wait_for_window(now, stores.limits)
@@ -84,4 +86,5 @@ async def reset(stores: Stores, services: Services, *, token: str, new: str) -> 
         caller=None,
         json={"token": token, "new_password": new},
     )
+    security_event("password_reset", member_id=answer["member_id"])
     await credentials_changed(stores, answer["member_id"])

@@ -13,6 +13,7 @@ from services.gateway.domain.sessions import ACTIVE, PENDING, Session
 from services.gateway.stores import Stores
 from shared.caller import Caller
 from shared.errors import DomainError, Unauthorized
+from shared.logs import security_event
 
 SEEN_PRECISION = timedelta(minutes=1)
 
@@ -65,6 +66,13 @@ async def sign_in(
         limits=stores.limits,
     )
     if wait:
+        security_event(
+            "sign_in_throttled",
+            alarm=True,
+            account=throttle.pseudonym(email),
+            client=address,
+            retry_after=wait,
+        )
         raise TooManyAttempts(wait)
     try:
         identity = await services.call(
@@ -78,9 +86,13 @@ async def sign_in(
         if refused.status_code in (401, 422):
             for key in keys:
                 await stores.failures.add(key, window, now)
+            security_event(
+                "sign_in_failed", alarm=True, account=throttle.pseudonym(email), client=address
+            )
             raise Unauthorized("invalid_credentials", "Email or password is not right") from None
         raise
     await stores.failures.clear(pair, window)
+    security_event("signed_in", member_id=identity["member_id"], client=address)
     if previous:
         await stores.sessions.remove(sessions.hash_secret(previous))
     return await _start(
@@ -171,6 +183,7 @@ async def sign_out(stores: Stores, session: Session) -> None:
 async def sign_out_everywhere(stores: Stores, session: Session) -> int:
     """Every session of the member ends, and every personal API token is revoked: whoever
     holds a copy of either is out."""
+    security_event("signed_out_everywhere", member_id=session.member_id)
     await stores.tokens.remove_member(session.member_id)
     return await stores.sessions.remove_member(session.member_id)
 

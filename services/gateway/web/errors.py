@@ -12,13 +12,14 @@ from services.gateway.clients import ServiceUnavailable
 from services.gateway.web.pages import (
     ApplicationPending,
     SignInNeeded,
+    client_address,
     redirect,
     render,
     sign_in_path,
 )
 from shared.errors import DomainError
 from shared.http_errors import domain_error_response, error_body, framework_error_response
-from shared.logs import log
+from shared.logs import log, security_event
 
 HEADINGS = {
     401: "Sign in to see this page",
@@ -47,6 +48,16 @@ def install_page_errors(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
+        if exc.status_code == 403:
+            session = getattr(request.state, "session", None)
+            security_event(
+                "forbidden",
+                alarm=True,
+                code=exc.code,
+                path=request.url.path,
+                member_id=session.member_id if session else None,
+                client=client_address(request),
+            )
         if _is_api(request):
             return domain_error_response(exc)
         status = exc.status_code

@@ -113,7 +113,29 @@ async def my_events(request: Request, session: MemberSession, services: Services
         "events", f"/v1/members/{session.member_id}/calendar-link", caller=caller
     )
     feed = str(request.base_url).rstrip("/") + "/api" + link["path"]
-    return render(request, "my_events.jinja", title="My events", mine=mine["items"], feed=feed)
+    return render(
+        request,
+        "my_events.jinja",
+        title="My events",
+        mine=mine["items"],
+        feed=feed,
+        renewed=request.query_params.get("done") == "renewed",
+    )
+
+
+@router.post("/events/mine/calendar-link")
+async def renew_calendar_link(
+    form: Form, session: MemberSession, services: ServicesDep
+) -> Response:
+    """A new private feed link; the old one stops working (shared by mistake, or a lost
+    device)."""
+    await services.call(
+        "events",
+        "POST",
+        f"/v1/members/{session.member_id}/calendar-link",
+        caller=session.caller(),
+    )
+    return redirect("/events/mine?done=renewed#feed")
 
 
 @router.get("/events/new")

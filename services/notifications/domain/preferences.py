@@ -37,6 +37,9 @@ class Preferences:
     webhook_secret: str | None = None
     # Set when the receiver answered 410 Gone: no more calls until the webhook is set again.
     webhook_failing: bool = False
+    # When the member last chose their channels (unix seconds): an unsubscribe link made
+    # before that no longer works, so an old email cannot undo a later choice.
+    chosen_at: int | None = None
 
     def channels_for(self, message: Message) -> frozenset[Channel]:
         chosen = self.channels.get(message.category, frozenset())
@@ -99,6 +102,7 @@ class Preferences:
             "webhook_url": self.webhook_url,
             "webhook_secret": self.webhook_secret,
             "webhook_failing": self.webhook_failing,
+            "chosen_at": self.chosen_at,
         }
 
     @classmethod
@@ -116,4 +120,5 @@ class Preferences:
             webhook_url=data.get("webhook_url"),
             webhook_secret=data.get("webhook_secret"),
             webhook_failing=bool(data.get("webhook_failing", False)),
+            chosen_at=data.get("chosen_at"),
         )

@@ -4,6 +4,7 @@ lists its messages, and its link stops email of every category in it."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,25 +24,56 @@ templates = Environment(
 )
 
 
-def unsubscribe_token(secret: str, member_id: str, categories: tuple[Category, ...]) -> str:
-    claims = {"sub": member_id, "cats": [c.value for c in categories], "aud": AUDIENCE}
+# An unsubscribe link works for a year (old email is still read, and must still be able to
+# stop more coming), then expires.
+UNSUBSCRIBE_LIFETIME = timedelta(days=365)
+
+
+def unsubscribe_token(
+    secret: str, member_id: str, categories: tuple[Category, ...], now: datetime
+) -> str:
+    claims = {
+        "sub": member_id,
+        "cats": [c.value for c in categories],
+        "aud": AUDIENCE,
+        "iat": int(now.timestamp()),
+        "exp": int((now + UNSUBSCRIBE_LIFETIME).timestamp()),
+    }
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def read_unsubscribe_token(secret: str, token: str) -> tuple[str, tuple[Category, ...]]:
+def read_unsubscribe_token(
+    secret: str, token: str, now: datetime
+) -> tuple[str, tuple[Category, ...], int]:
+    """The member, the categories and when the link was made (unix seconds). Its times are
+    checked against the service's clock (`now`), as everything else here is."""
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE)
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            audience=AUDIENCE,
+            options={"require": ["exp", "iat", "sub"], "verify_exp": False, "verify_iat": False},
+        )
         categories = tuple(Category(c) for c in claims["cats"])
         if not categories:
             raise ValueError("no category")
-        return str(claims["sub"]), categories
+        expires, issued = int(claims["exp"]), int(claims["iat"])
     except (jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
         raise Invalid("bad_unsubscribe_token", "This unsubscribe link is not valid") from error
+    if now.timestamp() >= expires:
+        raise Invalid(
+            "unsubscribe_link_expired",
+            "This link has expired: change what you get on your preferences page",
+        )
+    return str(claims["sub"]), categories, issued
 
 
 def render(stores: Stores, delivery: Delivery) -> Email:
     message = delivery.message
-    token = unsubscribe_token(stores.unsubscribe_secret, delivery.member_id, delivery.categories)
+    token = unsubscribe_token(
+        stores.unsubscribe_secret, delivery.member_id, delivery.categories, stores.clock.now()
+    )
     # About the account itself (a password changed, a reset link): nothing to unsubscribe from.
     unsubscribe_url = None if message.account else f"{stores.site_url}/unsubscribe?token={token}"
     context: dict[str, Any] = {

@@ -3,13 +3,15 @@ unsubscribe."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from services.notifications.domain import webhooks
 from services.notifications.domain.notifications import Delivery, InboxItem
 from services.notifications.domain.preferences import Preferences
 from services.notifications.stores import Stores
 from services.notifications.usecases.emails import read_unsubscribe_token
 from shared.caller import Caller
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden, Invalid, NotFound
 
 
 def _own(caller: Caller) -> str:
@@ -55,6 +57,8 @@ async def change_preferences(
     member_id = _own(caller)
     preferences = await _known(stores, member_id)
     changed = preferences.changed(channels=channels, digest=digest, digest_hour=digest_hour)
+    if channels:
+        changed = replace(changed, chosen_at=int(stores.clock.now().timestamp()))
     await stores.directory.set_preferences(member_id, changed)
     return changed
 
@@ -93,12 +97,22 @@ async def delivery_log(
 
 
 async def unsubscribe(stores: Stores, *, token: str) -> list[str]:
-    """The categories the link stopped email for (a second click changes nothing)."""
-    member_id, categories = read_unsubscribe_token(stores.unsubscribe_secret, token)
+    """The categories the link stopped email for (a second click changes nothing). A link
+    lasts a year, and stops working once the member chooses their channels again after it
+    was sent: an old email cannot undo a later choice."""
+    member_id, categories, issued = read_unsubscribe_token(
+        stores.unsubscribe_secret, token, stores.clock.now()
+    )
     member = await stores.directory.get(member_id)
     if member is None:
         raise NotFound("not_known", "This link's member is not known")
     preferences = member.preferences
+    if preferences.chosen_at is not None and issued < preferences.chosen_at:
+        raise Invalid(
+            "unsubscribe_link_stale",
+            "You chose what you get after this email was sent: change it on your preferences"
+            " page instead",
+        )
     for category in categories:
         preferences = preferences.unsubscribed(category)
     await stores.directory.set_preferences(member_id, preferences)

@@ -18,6 +18,7 @@ from services.events.domain.network_event import NetworkEvent
 from services.events.domain.node_keys import NodeKey, Standing
 from services.events.memory import (
     InMemoryEvents,
+    InMemoryFeeds,
     InMemoryIssuers,
     InMemoryNodeKeys,
     InMemoryReminders,
@@ -26,12 +27,13 @@ from services.events.memory import (
 from services.events.repository import (
     INDEXES,
     EventRepository,
+    FeedGenerations,
     IssuerRepository,
     NodeKeyRepository,
     ReminderClaims,
     SubmissionRecords,
 )
-from services.events.stores import Events, Issuers, NodeKeys, Reminders, Submissions
+from services.events.stores import Events, Feeds, Issuers, NodeKeys, Reminders, Submissions
 from shared.clock import SystemClock, new_id
 from shared.errors import Stale
 from shared.mongo import ensure_indexes
@@ -215,3 +217,19 @@ async def test_events_held_since_are_the_completed_ones_by_start(stores: All) ->
     assert [e.id for e in held] == ["h1", "h2"]
     assert [len(e.confirmed) for e in held] == [1, 1]
     assert [e.id for e in await events.held_since(NOW + timedelta(hours=36))] == ["h2"]
+
+
+@pytest.fixture(params=["memory", "mongo"])
+async def feeds(
+    request: pytest.FixtureRequest, mongo: AsyncMongoClient[dict[str, Any]]
+) -> AsyncIterator[Feeds]:
+    if request.param == "memory":
+        yield InMemoryFeeds()
+        return
+    yield FeedGenerations(mongo[f"knet_events_contract_{new_id()}"])
+
+
+async def test_a_calendar_link_renews_to_a_new_generation(feeds: Feeds) -> None:
+    assert await feeds.generation("m") == 0
+    assert [await feeds.renew("m"), await feeds.renew("m")] == [1, 2]
+    assert (await feeds.generation("m"), await feeds.generation("other")) == (2, 0)

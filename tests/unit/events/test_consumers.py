@@ -11,6 +11,7 @@ from services.events.consumers import submission_consumer
 from services.events.domain.submission import SUBMITTED
 from services.events.memory import (
     InMemoryEvents,
+    InMemoryFeeds,
     InMemoryIssuers,
     InMemoryNodeKeys,
     InMemoryReminders,
@@ -28,6 +29,7 @@ async def test_submissions_are_published_once_and_broken_ones_answered() -> None
         reminders=InMemoryReminders(),
         node_keys=InMemoryNodeKeys(),
         issuers=InMemoryIssuers(),
+        feeds=InMemoryFeeds(),
         clock=SystemClock(),
     )
     consumer, dead = consumer_for(submission_consumer, stores)

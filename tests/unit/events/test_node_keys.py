@@ -8,6 +8,7 @@ import pytest
 from services.events.domain import node_keys
 from services.events.memory import (
     InMemoryEvents,
+    InMemoryFeeds,
     InMemoryIssuers,
     InMemoryNodeKeys,
     InMemoryReminders,
@@ -64,6 +65,7 @@ def stores() -> Stores:
         reminders=InMemoryReminders(),
         node_keys=InMemoryNodeKeys(),
         issuers=InMemoryIssuers(),
+        feeds=InMemoryFeeds(),
         clock=ManualClock(NOW),
     )
 

@@ -14,6 +14,7 @@ from services.events.domain.details import EventDetails, Scope
 from services.events.domain.network_event import Seat, Status
 from services.events.memory import (
     InMemoryEvents,
+    InMemoryFeeds,
     InMemoryIssuers,
     InMemoryNodeKeys,
     InMemoryReminders,
@@ -47,6 +48,7 @@ def stores() -> Stores:
         reminders=InMemoryReminders(),
         node_keys=InMemoryNodeKeys(),
         issuers=InMemoryIssuers(),
+        feeds=InMemoryFeeds(),
         clock=ManualClock(NOW),
         feed_secret="feed-secret",
         new_id=lambda: next(ids),
@@ -249,15 +251,22 @@ async def test_reminders_attendance_and_completion_happen_once(stores: Stores) -
 async def test_the_private_calendar_feed(stores: Stores) -> None:
     event_id = await create(stores, capacity=5)
     await network_events.register(stores, caller=member("a"), event_id=event_id)
-    link = calendars.calendar_link(stores, caller=member("a"), member_id="a")
+    link = await calendars.calendar_link(stores, caller=member("a"), member_id="a")
     token = link.split("token=")[1]
     feed = await calendars.member_calendar(stores, member_id="a", token=token)
     assert b"BEGIN:VCALENDAR" in feed
     assert b"Peer assist clinic" in feed
     with pytest.raises(Forbidden):
         await calendars.member_calendar(stores, member_id="a", token="forged")
+    renewed = await calendars.calendar_link(stores, caller=member("a"), member_id="a", renew=True)
+    assert renewed != link
+    assert b"VCALENDAR" in await calendars.member_calendar(
+        stores, member_id="a", token=renewed.split("token=")[1]
+    )
     with pytest.raises(Forbidden):
-        calendars.calendar_link(stores, caller=member("b"), member_id="a")
+        await calendars.member_calendar(stores, member_id="a", token=token)
+    with pytest.raises(Forbidden):
+        await calendars.calendar_link(stores, caller=member("b"), member_id="a")
 
 
 async def test_a_draft_is_published_by_its_organiser(stores: Stores) -> None:
@@ -323,7 +332,8 @@ async def test_a_value_stored_before_the_edge_refused_it_never_breaks_a_calendar
     )
     stored = replace(event, details=bad)
     stores.events.documents[event_id] = to_document(stored)  # type: ignore[attr-defined]
-    token = calendars.calendar_link(stores, caller=member("a"), member_id="a").split("=")[1]
+    link = await calendars.calendar_link(stores, caller=member("a"), member_id="a")
+    token = link.split("=")[1]
     feed = await calendars.member_calendar(stores, member_id="a", token=token)
     assert b"SUMMARY:Peer assist clinic" in feed
     assert b"X-Evil" not in feed, "a link that is not a plain web address is left out"

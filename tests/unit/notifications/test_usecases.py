@@ -143,6 +143,39 @@ async def test_an_email_escapes_member_text_and_carries_one_click_unsubscribe(
         await inbox.unsubscribe(stores, token=token[:-2] + "xx")
 
 
+async def test_an_unsubscribe_link_lasts_a_year_and_never_undoes_a_later_choice(
+    stores: Stores,
+) -> None:
+    await join(stores, "a", interests=["peer assist"])
+    await published(stores, "s1")
+    await deliver.deliver(stores, jobs_of(stores))
+    (email,) = mailer(stores).sent
+    token = email.headers["List-Unsubscribe"].strip("<>").split("token=")[1]
+    assert isinstance(stores.clock, ManualClock)
+    stores.clock.advance(timedelta(days=1))
+    caller = Caller("a", "LDN", frozenset({"member"}))
+    # The member chooses email for events again, after the email was sent.
+    await inbox.change_preferences(
+        stores,
+        caller=caller,
+        channels={"events": ["in_app", "email"]},
+        digest=None,
+        digest_hour=None,
+    )
+    with pytest.raises(Invalid) as stale:
+        await inbox.unsubscribe(stores, token=token)
+    assert stale.value.code == "unsubscribe_link_stale"
+    await published(stores, "s2", event_id="e2")
+    await deliver.deliver(stores, [j for j in jobs_of(stores) if j.source_id == "s2"])
+    fresh = mailer(stores).sent[-1].headers["List-Unsubscribe"].strip("<>").split("token=")[1]
+    stores.clock.advance(timedelta(days=364))
+    assert await inbox.unsubscribe(stores, token=fresh) == ["events"]
+    stores.clock.advance(timedelta(days=2))
+    with pytest.raises(Invalid) as expired:
+        await inbox.unsubscribe(stores, token=fresh)
+    assert expired.value.code == "unsubscribe_link_expired"
+
+
 async def test_the_inbox_pages_counts_and_marks_read(stores: Stores) -> None:
     await join(stores, "a", interests=["peer assist"])
     for source in ("s1", "s2", "s3"):

@@ -5,7 +5,7 @@ import pytest
 import structlog
 
 from shared.cloudevents import make_event
-from shared.logs import bind_event, configure_logging, unbind_event
+from shared.logs import bind_event, configure_logging, security_event, unbind_event
 from tests.unit.shared.test_cloudevents import ThingHappened
 
 
@@ -52,3 +52,35 @@ def test_json_logs_leave_facts_out_at_info(capsys: pytest.CaptureFixture[str]) -
     configure_logging("tests")
     structlog.get_logger().debug("fact published", type="t")
     assert "fact published" not in capsys.readouterr().err
+
+
+def test_capabilities_in_addresses_never_reach_the_logs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("tests")
+    access = logging.getLogger("uvicorn.access")
+    for path in (
+        "/v1/members/m1/calendar.ics?token=abc123secret",
+        "/unsubscribe?token=eyJhbGciOi.secret&x=1",
+        "/password/reset?token=reset-secret",
+        "/sign-in/nhs/callback?code=oidc-code&state=oidc-state",
+    ):
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1", "GET", path, "1.1", 200)
+    logged = capsys.readouterr().err
+    for secret in ("abc123secret", "eyJhbGciOi", "reset-secret", "oidc-code", "oidc-state"):
+        assert secret not in logged
+    assert logged.count("[redacted]") == 5
+    assert "&x=1" in logged, "the rest of the address stays"
+
+
+def test_a_security_event_names_what_happened_and_whom(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("tests")
+    security_event("sign_in_failed", alarm=True, account="3f2a", client="10.0.0.9")
+    (line,) = [json.loads(x) for x in capsys.readouterr().err.strip().splitlines()[-1:]]
+    assert (line["security"], line["level"], line["client"]) == (
+        "sign_in_failed",
+        "warning",
+        "10.0.0.9",
+    )
