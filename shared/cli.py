@@ -13,7 +13,8 @@ from typing import Annotated
 import typer
 
 from shared import contracts, deadletter, demo
-from shared.infra import kafka, prometheus, stack
+from shared.broker import client_options
+from shared.infra import kafka, kafka_access, prometheus, stack
 from shared.infra.processes import InfraError
 from shared.services import ServiceSpec, discover
 from shared.settings import REPO_ROOT, PlatformSettings
@@ -80,10 +81,23 @@ def write_contracts() -> None:
         typer.echo(f"contracts/{path}")
 
 
+@app.command("grants")
+def write_grants() -> None:
+    """Regenerate the production grants from the code: each service's Kafka user and ACLs
+    (deploy/kafka/grant.sh) and its MongoDB user (deploy/mongodb/users.js)."""
+    for path, text in kafka_access.grant_files().items():
+        target = REPO_ROOT / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        if target.suffix == ".sh":
+            target.chmod(0o755)
+        typer.echo(path)
+
+
 @dlq_app.command("list")
 def dlq_list(limit: int = 50) -> None:
     for entry in asyncio.run(
-        deadletter.list_dead_letters(_settings().kafka_bootstrap, limit=limit)
+        deadletter.list_dead_letters(client_options(_settings()), limit=limit)
     ):
         headers = entry.headers
         typer.echo(
@@ -98,7 +112,7 @@ def dlq_replay(partition: int, offset: int) -> None:
     """Publish one dead letter back to its original topic."""
     entry = asyncio.run(
         deadletter.replay_dead_letter(
-            _settings().kafka_bootstrap, partition=partition, offset=offset
+            client_options(_settings()), partition=partition, offset=offset
         )
     )
     typer.echo(f"replayed {partition}:{offset} to {entry.original_topic}")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -78,8 +80,8 @@ def _as_dead_letter(record: ConsumerRecord[bytes, bytes]) -> DeadLetter:
     )
 
 
-async def _partitions(bootstrap: str) -> list[int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def _partitions(kafka: Mapping[str, Any]) -> list[int]:
+    admin = AIOKafkaAdminClient(**kafka)
     await admin.start()
     try:
         (description,) = await admin.describe_topics([topics.DEAD_LETTERS])
@@ -88,27 +90,28 @@ async def _partitions(bootstrap: str) -> list[int]:
     return sorted(p["partition"] for p in description.get("partitions", []))
 
 
-def _reader(bootstrap: str) -> AIOKafkaConsumer:
+def _reader(kafka: Mapping[str, Any]) -> AIOKafkaConsumer:
     """A consumer that assigns partitions itself and never commits, so reading moves nobody's
     offsets. It still has a (throwaway) group id: aiokafka's group-less consumer raises
     CancelledError when stopped soon after start (aio-libs/aiokafka#647)."""
     return AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **kafka,
         group_id=f"knet-dlq-reader-{new_id()}",
         enable_auto_commit=False,
     )
 
 
 async def list_dead_letters(
-    bootstrap: str, *, limit: int = 100, newest: bool = False, scan: int = 10_000
+    kafka: Mapping[str, Any], *, limit: int = 100, newest: bool = False, scan: int = 10_000
 ) -> list[DeadLetter]:
+    """`kafka`: the connection (shared.broker.client_options)."""
     """Reads the DLQ from the start (listing moves no offsets): the oldest `limit`, or with
     `newest` the latest `limit` of at most `scan` read. The topic is small by design: every
     entry in it is a fault an operator answers."""
-    tps = [TopicPartition(topics.DEAD_LETTERS, p) for p in await _partitions(bootstrap)]
+    tps = [TopicPartition(topics.DEAD_LETTERS, p) for p in await _partitions(kafka)]
     if not tps:
         return []
-    consumer = _reader(bootstrap)
+    consumer = _reader(kafka)
     await consumer.start()
     try:
         consumer.assign(tps)
@@ -126,11 +129,13 @@ async def list_dead_letters(
         await consumer.stop()
 
 
-async def replay_dead_letter(bootstrap: str, *, partition: int, offset: int) -> DeadLetter:
+async def replay_dead_letter(
+    kafka: Mapping[str, Any], *, partition: int, offset: int
+) -> DeadLetter:
     """Publishes one dead letter back to its original topic, unchanged but for a header
     saying where it came from. Consumers dedupe on the CloudEvent id, so a replay of a
     message that did get handled has no second effect."""
-    consumer = _reader(bootstrap)
+    consumer = _reader(kafka)
     await consumer.start()
     try:
         tp = TopicPartition(topics.DEAD_LETTERS, partition)
@@ -145,7 +150,7 @@ async def replay_dead_letter(bootstrap: str, *, partition: int, offset: int) -> 
         await consumer.stop()
     if not entry.original_topic:
         raise LookupError("the dead letter does not name its original topic")
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(**kafka, enable_idempotence=True, acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(

@@ -146,9 +146,12 @@ def create_service_app(
     background: Sequence[BackgroundLoop] = (),
     title: str | None = None,
     body_limits: Mapping[str, int] | None = None,
+    public_document: bool = False,
 ) -> FastAPI:
     """`body_limits`: the largest request body per path prefix, where a route takes less
-    than shared.body_limit's default."""
+    than shared.body_limit's default. In production nothing serves interactive docs, and
+    only a `public_document` (the gateway's member API) serves its OpenAPI document: a
+    service's is for the gateway and the tests, read from the code, not over the network."""
     configure_logging(ctx.name, ctx.settings.log_level, ctx.settings.log_format)
     all_indexes: dict[str, list[IndexModel]] = {
         name: list(models) for name, models in indexes.items()
@@ -186,10 +189,14 @@ def create_service_app(
             await ctx.broker.stop()
             await ctx.mongo.close()
 
+    internal = ctx.settings.environment != "production"
     app = FastAPI(
         title=title or f"KM Network {ctx.name}",
         version="1",
         lifespan=lifespan,
+        docs_url="/docs" if internal else None,
+        redoc_url="/redoc" if internal else None,
+        openapi_url="/openapi.json" if internal or public_document else None,
         responses=ERROR_RESPONSES,
         servers=[{"url": "/", "description": "this service, called by the gateway"}],
     )

@@ -26,6 +26,14 @@ class PlatformSettings(BaseSettings):
     topic_partitions: int = Field(default=12, ge=1)
     topic_replication: int = Field(default=1, ge=1)
 
+    # Kafka's credentials: SASL/SCRAM-SHA-512 as this service's own user when set, over TLS
+    # when `kafka_tls` (the CA that signed the brokers' certificates in `kafka_ca_file`).
+    # Production takes both: the brokers' ACLs name what each service may read and write.
+    kafka_username: str = ""
+    kafka_password: str = ""
+    kafka_tls: bool = False
+    kafka_ca_file: Path | None = None
+
     mongodb_uri: str = "mongodb://127.0.0.1:27017/"
     # Appended to every service database name (knet_<service><suffix>): isolates tests and
     # benchmarks that share one store.
@@ -69,10 +77,21 @@ class PlatformSettings(BaseSettings):
                 )
             if len(self.internal_token_secret) < 32:
                 raise ValueError("KNET_INTERNAL_TOKEN_SECRET must be at least 32 characters")
-        if self.environment == "production" and (
-            len(self.secrets_key) < 32 or self.secrets_key == self.internal_token_secret
-        ):
-            raise ValueError("KNET_SECRETS_KEY must be set in production: 32+ characters, its own")
+        if self.environment == "production":
+            if len(self.secrets_key) < 32 or self.secrets_key == self.internal_token_secret:
+                raise ValueError(
+                    "KNET_SECRETS_KEY must be set in production: 32+ characters, its own"
+                )
+            if not (self.kafka_username and self.kafka_password and self.kafka_tls):
+                raise ValueError(
+                    "production talks to Kafka as its own user over TLS: set KNET_KAFKA_USERNAME,"
+                    " KNET_KAFKA_PASSWORD and KNET_KAFKA_TLS=true"
+                )
+            if "@" not in self.mongodb_uri.split("//", 1)[-1].split("/", 1)[0]:
+                raise ValueError(
+                    "production signs in to MongoDB as its own user: put the service's user and"
+                    " password in KNET_MONGODB_URI"
+                )
         return self
 
     @property

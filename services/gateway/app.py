@@ -132,6 +132,7 @@ def create_app(
         indexes=INDEXES,
         background=[every(600, "forget-expired-sessions", forget)],
         title="KM Network",
+        public_document=True,
         body_limits={
             "/api/v1/node/": 64 * KIB,  # a node's submission: one event's details
             "/sign-in": 16 * KIB,

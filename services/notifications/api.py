@@ -219,18 +219,22 @@ class ResetLinkIn(RequestModel):
     expires_at: datetime
 
 
+class ResetLinkSent(BaseModel):
+    sent: bool = Field(description="False when the mail server refused it or was away")
+
+
 @router.post(
     "/members/{member_id}/password-reset-email",
-    status_code=status.HTTP_204_NO_CONTENT,
+    status_code=status.HTTP_202_ACCEPTED,
     openapi_extra=GATEWAY_ONLY,
 )
 async def send_reset_link(
     member_id: str, body: ResetLinkIn, stores: StoresDep, _: CurrentCaller
-) -> None:
+) -> ResetLinkSent:
     """The gateway's reset link, emailed to the member now, at the address membership has (the
     read model may not have caught up with a new member). Never forwarded to the public; the
     link is recorded nowhere, the delivery log says only that one was sent."""
-    await account_emails.send_reset_link(
+    sent = await account_emails.send_reset_link(
         stores,
         member_id=member_id,
         email=body.email,
@@ -238,6 +242,7 @@ async def send_reset_link(
         link=body.link,
         expires_at=body.expires_at,
     )
+    return ResetLinkSent(sent=sent)
 
 
 @router.put("/members/me/webhook", dependencies=[MEMBERS])

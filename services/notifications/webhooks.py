@@ -40,7 +40,7 @@ class HttpWebhookPoster:
             await self._addresses(url)
         except NotPublic as refused:
             raise Invalid("webhook_address_not_public", str(refused)) from refused
-        except OSError as unknown:
+        except (OSError, UnicodeError) as unknown:  # no such name; a name no DNS can hold
             raise Invalid(
                 "webhook_address_unknown", "The webhook's address could not be found"
             ) from unknown
@@ -50,7 +50,7 @@ class HttpWebhookPoster:
             addresses = await self._addresses(url)
         except NotPublic as refused:
             raise Refused(f"not sent: {refused}") from refused
-        except OSError as unknown:
+        except (OSError, UnicodeError) as unknown:
             raise Postponed("could not find the receiver's address") from unknown
         parts = urlsplit(url)
         answer = None

@@ -12,6 +12,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from shared import topics
+from shared.broker import SCRAM, client_options
+from shared.infra.kafka_access import Access, acl_arguments
 from shared.infra.maven import Report, copy_dependencies
 from shared.infra.processes import (
     InfraError,
@@ -51,7 +53,9 @@ def log_file(settings: PlatformSettings) -> Path:
 def fetch(settings: PlatformSettings, report: Report | None = None) -> None:
     """Resolves the broker's jars with Maven once; later starts reuse the cache."""
     libs = libs_dir(settings)
-    if libs.is_dir() and any(libs.glob("kafka_2.13-*.jar")):
+    # The broker, and the admin tools (added later: an older cache fetches them once more).
+    needed = ("kafka_2.13-*.jar", "kafka-tools-[0-9]*.jar")
+    if libs.is_dir() and all(any(libs.glob(jar)) for jar in needed):
         return
     copy_dependencies(POM, libs, what="Apache Kafka 4.1.1", expected_mb=EXPECTED_MB, report=report)
 
@@ -71,8 +75,39 @@ def _java_command(settings: PlatformSettings, main: str, *args: str) -> list[str
     ]
 
 
-def _write_config(settings: PlatformSettings) -> Path:
+def _listeners(settings: PlatformSettings) -> list[str]:
+    """Open on a laptop. With a Kafka user in the settings, locked down as production is:
+    clients sign in with SASL/SCRAM, that user administers the broker, and everyone else may
+    do only what an ACL grants (shared/infra/kafka_access.py)."""
     port, controller = settings.kafka_port, settings.kafka_controller_port
+    if not settings.kafka_username:
+        return [
+            f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}",
+            f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=PLAINTEXT",
+        ]
+    login = (
+        "org.apache.kafka.common.security.scram.ScramLoginModule required"
+        f' username="{settings.kafka_username}" password="{settings.kafka_password}";'
+    )
+    return [
+        f"listeners=SASL_PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}",
+        f"advertised.listeners=SASL_PLAINTEXT://127.0.0.1:{port}",
+        "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name=SASL_PLAINTEXT",
+        f"sasl.enabled.mechanisms={SCRAM}",
+        f"sasl.mechanism.inter.broker.protocol={SCRAM}",
+        f"listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config={login}",
+        "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        # The controller listener is the broker's own, inside one process on loopback.
+        f"super.users=User:{settings.kafka_username};User:ANONYMOUS",
+        "allow.everyone.if.no.acl.found=false",
+    ]
+
+
+def _write_config(settings: PlatformSettings) -> Path:
+    controller = settings.kafka_controller_port
     config = data_dir(settings) / "server.properties"
     config.write_text(
         "\n".join(
@@ -80,11 +115,8 @@ def _write_config(settings: PlatformSettings) -> Path:
                 "process.roles=broker,controller",
                 "node.id=1",
                 f"controller.quorum.bootstrap.servers=127.0.0.1:{controller}",
-                f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}",
-                f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
+                *_listeners(settings),
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
                 f"log.dirs={data_dir(settings) / 'logs'}",
                 f"num.partitions={settings.topic_partitions}",
                 # Topics are created on purpose (`knet topics create`), so a typo fails loudly.
@@ -103,6 +135,10 @@ def _write_config(settings: PlatformSettings) -> Path:
     return config
 
 
+def _scram_user(settings: PlatformSettings) -> str:
+    return f"{SCRAM}=[name={settings.kafka_username},password={settings.kafka_password}]"
+
+
 def _format_once(settings: PlatformSettings, config: Path) -> None:
     if (data_dir(settings) / "logs" / "meta.properties").exists():
         return
@@ -118,6 +154,15 @@ def _format_once(settings: PlatformSettings, config: Path) -> None:
             "-c",
             str(config),
             "--standalone",
+            # The administrator's credentials exist before the broker takes its first client.
+            *(
+                [
+                    "--add-scram",
+                    f"{SCRAM}=[name={settings.kafka_username},password={settings.kafka_password}]",
+                ]
+                if settings.kafka_username
+                else []
+            ),
         ),
         capture_output=True,
         text=True,
@@ -169,13 +214,13 @@ def is_up(settings: PlatformSettings) -> bool:
     if not port_open(settings.kafka_port):
         return False
     try:
-        return asyncio.run(_describe(settings.kafka_bootstrap))
+        return asyncio.run(_describe(settings))
     except Exception:
         return False
 
 
-async def _describe(bootstrap: str) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+async def _describe(settings: PlatformSettings) -> bool:
+    admin = AIOKafkaAdminClient(**client_options(settings), request_timeout_ms=3000)
     await admin.start()
     try:
         await admin.describe_cluster()
@@ -188,7 +233,7 @@ async def create_topics(
     settings: PlatformSettings, names: tuple[str, ...] = topics.ALL
 ) -> list[str]:
     """Creates the platform's topics; existing ones are left alone. Returns those created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     created = []
     try:
@@ -205,3 +250,46 @@ async def create_topics(
     finally:
         await admin.close()
     return created
+
+
+ACL_TOOL = "org.apache.kafka.tools.AclCommand"
+CONFIG_TOOL = "kafka.admin.ConfigCommand"
+
+
+def grant(settings: PlatformSettings, access: Access, password: str) -> None:
+    """Makes `access.user` a SCRAM user with `password` and grants it what `access` says, as
+    the settings' administrator (the locked-down broker's super user)."""
+    admin = data_dir(settings) / "admin.properties"
+    admin.write_text(
+        "\n".join(
+            [
+                "security.protocol=SASL_PLAINTEXT",
+                f"sasl.mechanism={SCRAM}",
+                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule"
+                f' required username="{settings.kafka_username}"'
+                f' password="{settings.kafka_password}";',
+                "",
+            ]
+        )
+    )
+    connect = ["--bootstrap-server", settings.kafka_bootstrap, "--command-config", str(admin)]
+    calls = [
+        [
+            CONFIG_TOOL,
+            *connect,
+            "--alter",
+            "--entity-type",
+            "users",
+            "--entity-name",
+            access.user,
+            "--add-config",
+            f"{SCRAM}=[iterations=8192,password={password}]",
+        ],
+        *([ACL_TOOL, *connect, "--add", "--force", *args] for args in acl_arguments(access)),
+    ]
+    for main, *args in calls:
+        result = subprocess.run(
+            _java_command(settings, main, *args), capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise InfraError(f"granting {access.user} failed:\n{result.stdout}{result.stderr}")

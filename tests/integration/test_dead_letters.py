@@ -10,7 +10,7 @@ from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
 from shared import deadletter
-from shared.broker import make_broker
+from shared.broker import client_options, make_broker
 from shared.clock import new_id
 from shared.cloudevents import CloudEvent, make_event
 from shared.consumer import EventConsumer
@@ -79,7 +79,7 @@ async def test_failing_malformed_invalid_and_rejected_messages_are_dead_lettered
         await eventually(good_ones_done, what="the good messages after the bad ones")
 
         async def mine() -> list[deadletter.DeadLetter]:
-            entries = await deadletter.list_dead_letters(infra.kafka_bootstrap, limit=10_000)
+            entries = await deadletter.list_dead_letters(client_options(infra), limit=10_000)
             return [e for e in entries if e.headers.get(deadletter.CONSUMER_GROUP) == group]
 
         async def four_dead_letters() -> bool:

@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
 from shared import deadletter
-from shared.broker import make_broker
+from shared.broker import client_options, make_broker
 from shared.clock import new_id
 from shared.cloudevents import CloudEvent, make_event
 from shared.consumer import EventConsumer
@@ -43,7 +43,7 @@ async def test_a_replayed_dead_letter_is_handled_once_it_can_be(
         await producer.send_and_wait(topic, event.to_json(), key=b"s")
 
         async def dead_lettered() -> list[deadletter.DeadLetter]:
-            entries = await deadletter.list_dead_letters(infra.kafka_bootstrap, limit=10_000)
+            entries = await deadletter.list_dead_letters(client_options(infra), limit=10_000)
             return [e for e in entries if e.headers.get(deadletter.CONSUMER_GROUP) == group]
 
         async def one_dead_letter() -> bool:
@@ -55,7 +55,7 @@ async def test_a_replayed_dead_letter_is_handled_once_it_can_be(
 
         healthy = True  # the operator fixed the dependency, then replays
         replayed = await deadletter.replay_dead_letter(
-            infra.kafka_bootstrap, partition=entry.partition, offset=entry.offset
+            client_options(infra), partition=entry.partition, offset=entry.offset
         )
         assert replayed.original_topic == topic
 
@@ -64,7 +64,7 @@ async def test_a_replayed_dead_letter_is_handled_once_it_can_be(
 
         await eventually(handled, what="the replayed message handled")
         await deadletter.replay_dead_letter(
-            infra.kafka_bootstrap, partition=entry.partition, offset=entry.offset
+            client_options(infra), partition=entry.partition, offset=entry.offset
         )
         await eventually(handled, what="a second replay")
         assert await effects.count_documents({}) == 1, "a second replay has no second effect"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -165,11 +166,16 @@ def _view(letter: deadletter.DeadLetter, decision: dict[str, Any] | None) -> Dea
 
 
 async def dead_letters(
-    stores: Stores, bootstrap: str, *, caller: Caller, show: str = UNDECIDED, limit: int = 50
+    stores: Stores,
+    kafka: Mapping[str, Any],
+    *,
+    caller: Caller,
+    show: str = UNDECIDED,
+    limit: int = 50,
 ) -> list[DeadLetterView]:
     """The newest dead letters first; by default those no operator has answered yet."""
     require_operator(caller)
-    letters = await deadletter.list_dead_letters(bootstrap, limit=500, newest=True)
+    letters = await deadletter.list_dead_letters(kafka, limit=500, newest=True)
     entries = [f"{d.partition}:{d.offset}" for d in letters]
     decisions = await stores.decisions.decided(entries)
     views = [_view(d, decisions.get(e)) for d, e in zip(letters, entries, strict=True)]
@@ -185,7 +191,7 @@ def _entry(partition: int, offset: int) -> str:
 
 
 async def replay(
-    stores: Stores, bootstrap: str, *, caller: Caller, partition: int, offset: int
+    stores: Stores, kafka: Mapping[str, Any], *, caller: Caller, partition: int, offset: int
 ) -> deadletter.DeadLetter:
     require_operator(caller)
     entry = _entry(partition, offset)
@@ -195,7 +201,7 @@ async def replay(
     ):
         raise Conflict("already_decided", "Another operator has answered this dead letter")
     try:
-        return await deadletter.replay_dead_letter(bootstrap, partition=partition, offset=offset)
+        return await deadletter.replay_dead_letter(kafka, partition=partition, offset=offset)
     except LookupError as missing:
         await stores.decisions.release(entry)
         raise NotFound("no_such_dead_letter", str(missing)) from missing

@@ -62,7 +62,7 @@ async def send_reset_link(stores: Stores, services: Services, *, email: str, add
 
 async def _email(services: Services, reset: dict[str, str]) -> None:
     try:
-        await services.call(
+        answer = await services.call(
             "notifications",
             "POST",
             f"/v1/members/{reset['member_id']}/password-reset-email",
@@ -76,6 +76,9 @@ async def _email(services: Services, reset: dict[str, str]) -> None:
         )
     except Exception as failed:  # the visitor was answered already; the operators hear
         log.warning("reset link not sent", member=reset["member_id"], error=repr(failed))
+        return
+    if not answer["sent"]:
+        log.warning("reset link not sent: the mail server refused it", member=reset["member_id"])
 
 
 async def reset(stores: Stores, services: Services, *, token: str, new: str) -> None:

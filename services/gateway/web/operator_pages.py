@@ -18,6 +18,7 @@ from services.gateway.web.pages import (
     render,
     with_role,
 )
+from shared.broker import client_options
 from shared.errors import Invalid
 from shared.reference import regions
 from shared.settings import PlatformSettings
@@ -82,7 +83,7 @@ async def _dead_letters_page(
 ) -> Response:
     settings: PlatformSettings = request.app.state.settings
     letters = await operations.dead_letters(
-        stores, settings.kafka_bootstrap, caller=session.caller(), show=show
+        stores, client_options(settings), caller=session.caller(), show=show
     )
     return render(
         request,
@@ -109,7 +110,7 @@ async def replay(
     settings: PlatformSettings = request.app.state.settings
     await operations.replay(
         stores,
-        settings.kafka_bootstrap,
+        client_options(settings),
         caller=session.caller(),
         partition=partition,
         offset=offset,

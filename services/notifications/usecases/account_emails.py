@@ -1,7 +1,8 @@
 """Emails about a member's account that cannot wait or be retried later: a password reset
 link. Sent at once and recorded in the delivery log without the link (the token in it is a
 credential: it is kept nowhere, here neither). If the mail server is away, the member is told
-to ask again rather than the link being kept for a retry."""
+to ask again rather than the link being kept for a retry: the answer says whether it went
+(the gateway tells a visitor nothing either way, so that nobody learns who has an account)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ from services.notifications.domain.notifications import Delivery
 from services.notifications.facts import DeliveryFailed, NotificationDelivered
 from services.notifications.stores import Postponed, Refused, Stores
 from services.notifications.usecases import emails
-from shared.errors import Unavailable
 
 
 async def send_reset_link(
     stores: Stores, *, member_id: str, email: str, name: str, link: str, expires_at: datetime
-) -> None:
+) -> bool:
     now = stores.clock.now()
     said = Message(
         "password_reset",
@@ -48,8 +48,9 @@ async def send_reset_link(
         await stores.mailer.send(emails.render(stores, delivery))
     except (Postponed, Refused) as failed:
         await stores.deliveries.failed(logged.id, str(failed), _failure(logged, str(failed)))
-        raise Unavailable("mail_unavailable", "The email could not be sent: ask again") from failed
+        return False
     await stores.deliveries.sent(logged.id, now, _delivered(logged))
+    return True
 
 
 def _without_link(message: Message) -> Message:

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from services.events.app import create_app
 from services.events.domain.submission import SUBMITTED, event_id_for
 from shared import deadletter, topics
+from shared.broker import client_options
 from shared.clock import new_id
 from shared.cloudevents import CloudEvent
 from shared.settings import PlatformSettings
@@ -133,7 +134,7 @@ async def test_a_message_that_is_not_a_cloudevent_goes_to_the_dlq(
     )
 
     async def dead_lettered() -> bool:
-        entries = await deadletter.list_dead_letters(infra.kafka_bootstrap, limit=10_000)
+        entries = await deadletter.list_dead_letters(client_options(infra), limit=10_000)
         return any(
             marker.encode() in e.value and e.headers[deadletter.REASON] == deadletter.MALFORMED
             for e in entries
@@ -172,7 +173,7 @@ async def test_a_malformed_submission_whose_external_id_can_be_read_is_also_reje
 
 
 async def _dead_lettered(infra: PlatformSettings, marker: str) -> bool:
-    entries = await deadletter.list_dead_letters(infra.kafka_bootstrap, limit=10_000)
+    entries = await deadletter.list_dead_letters(client_options(infra), limit=10_000)
     return any(
         marker.encode() in e.value and e.headers[deadletter.REASON] == deadletter.MALFORMED
         for e in entries

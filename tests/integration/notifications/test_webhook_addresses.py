@@ -95,3 +95,10 @@ async def test_the_delivery_log_hears_words_not_exception_text(
     with pytest.raises(Postponed) as away:
         await poster.post(f"http://127.0.0.1:{closed}/hook", b"{}", {})
     assert str(away.value) == "could not connect"
+
+
+async def test_a_name_no_dns_can_hold_is_an_unknown_address() -> None:
+    poster = HttpWebhookPoster(timeout=2)
+    with pytest.raises(Invalid) as unknown:
+        await poster.check("https://" + "0" * 300 + "/x")
+    assert unknown.value.code == "webhook_address_unknown"

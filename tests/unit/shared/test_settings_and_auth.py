@@ -21,16 +21,33 @@ def test_only_development_takes_the_development_secret(
     assert PlatformSettings(environment="development", internal_token_secret=DEVELOPMENT_SECRET)
 
 
-def test_production_seals_with_a_key_of_its_own() -> None:
-    secret = "x" * 40
-    with pytest.raises(ValidationError, match="KNET_SECRETS_KEY"):
-        PlatformSettings(environment="production", internal_token_secret=secret)
-    with pytest.raises(ValidationError, match="KNET_SECRETS_KEY"):
-        PlatformSettings(environment="production", internal_token_secret=secret, secrets_key=secret)
-    ok = PlatformSettings(
-        environment="production", internal_token_secret=secret, secrets_key="y" * 40
-    )
-    assert ok.environment == "production"
+LOCKED_DOWN = {
+    "environment": "production",
+    "internal_token_secret": "x" * 40,
+    "secrets_key": "y" * 40,
+    "kafka_username": "membership",
+    "kafka_password": "z" * 40,
+    "kafka_tls": True,
+    "mongodb_uri": "mongodb://membership:pw@mongodb:27017/knet_membership?replicaSet=rs0",
+}
+
+
+@pytest.mark.parametrize(
+    ("unset", "named"),
+    [
+        ({"secrets_key": ""}, "KNET_SECRETS_KEY"),
+        ({"secrets_key": "x" * 40}, "KNET_SECRETS_KEY"),  # the token secret again
+        ({"kafka_username": ""}, "KNET_KAFKA_USERNAME"),
+        ({"kafka_tls": False}, "KNET_KAFKA_TLS"),
+        ({"mongodb_uri": "mongodb://mongodb:27017/?replicaSet=rs0"}, "KNET_MONGODB_URI"),
+    ],
+)
+def test_production_trusts_no_network_without_its_own_credentials(
+    unset: dict[str, object], named: str
+) -> None:
+    assert PlatformSettings(**LOCKED_DOWN).environment == "production"  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=named):
+        PlatformSettings(**{**LOCKED_DOWN, **unset})  # type: ignore[arg-type]
 
 
 def test_settings_read_knet_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
