@@ -58,8 +58,9 @@ _IGNORABLE = "".join(
 _INVISIBLE = re.compile(f"[{_IGNORABLE}]")
 LABEL = f"^[^{_CONTROLS}{_BREAKS}{_IGNORABLE}]*$"
 
-# An absolute web address, without spaces, line breaks or control characters.
+# An absolute web address, and a path on the site, without spaces, line breaks or controls.
 WEB_ADDRESS = rf"^https?://[^\s{_CONTROLS}]+$"
+SITE_PATH = rf"^/[^\s{_CONTROLS}]*$"
 
 
 def _paths(value: Any, where: str, found: re.Pattern[str]) -> list[str]:

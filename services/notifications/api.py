@@ -18,7 +18,7 @@ from shared.auth import GATEWAY_ONLY, MEMBERS, CurrentCaller
 from shared.pagination import Limit, Page
 from shared.requests import Cursor, RequestModel, json_integer
 from shared.service import stores_of
-from shared.text import WEB_ADDRESS
+from shared.text import SITE_PATH, WEB_ADDRESS
 
 router = APIRouter(prefix="/v1")
 StoresDep = Annotated[Stores, Depends(stores_of(Stores))]
@@ -214,7 +214,7 @@ class ResetLinkIn(RequestModel):
     email: str = Field(min_length=3, max_length=254, description="As membership has it")
     name: str = Field(min_length=1, max_length=120)
     link: str = Field(
-        min_length=1, max_length=500, pattern=r"^/[^\s]*$", description="A path on the site"
+        min_length=1, max_length=500, pattern=SITE_PATH, description="A path on the site"
     )
     expires_at: datetime
 
