@@ -14,17 +14,21 @@ from services.gateway.api import proxy
 from services.gateway.api.documents import gateway_document
 from services.gateway.clients import Services
 from services.gateway.domain.sessions import Timeouts
+from services.gateway.domain.sso import ATTEMPT_LIFETIME
 from services.gateway.domain.throttle import Limits
+from services.gateway.oidc import OidcProvider
 from services.gateway.repository import (
     INDEXES,
     ApiTokenRepository,
     DeadLetterDecisionRecords,
     SessionRepository,
     SignInFailureCounts,
+    SsoAttemptRecords,
 )
 from services.gateway.stores import Stores
 from services.gateway.usecases import sessions
 from services.gateway.usecases.network import NetworkOverview
+from services.gateway.usecases.sso import SsoSettings
 from services.gateway.web import (
     account_pages,
     case_study_pages,
@@ -41,6 +45,7 @@ from services.gateway.web import (
     plan_pages,
     recommendation_pages,
     region_pages,
+    sso_pages,
     token_pages,
 )
 from services.gateway.web.errors import install_page_errors
@@ -68,6 +73,15 @@ class GatewaySettings(PlatformSettings):
     # behind a load balancer that is the only way in): none by default, so a client cannot
     # name its own address and escape the throttle.
     trusted_proxies: str = ""
+    # Single sign-on with an NHS account (OpenID Connect; NHSmail is Microsoft Entra ID): the
+    # issuer, this site's client at it, and the email domains whose accounts may sign in.
+    # Off while the issuer is empty. `oidc_trust_emails`: the provider vouches for every
+    # address it gives (one organisation's Entra ID, whose tokens carry no email_verified).
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_allowed_domains: str = "nhs.net"
+    oidc_trust_emails: bool = False
     overview_seconds: float = 30
     # Where the operators' charts read their series; without it they show each /metrics now.
     prometheus_url: str | None = None
@@ -97,6 +111,7 @@ def create_app(
             absolute=timedelta(hours=settings.session_absolute_hours),
             refresh=timedelta(seconds=settings.role_refresh_seconds),
         ),
+        sso=SsoAttemptRecords(ctx.db),
         limits=Limits(
             window=timedelta(minutes=settings.sign_in_window_minutes),
             free_tries=settings.sign_in_free_tries,
@@ -107,6 +122,7 @@ def create_app(
 
     async def forget() -> None:
         await sessions.forget_expired(stores)
+        await stores.sso.remove_before(ctx.clock.now() - ATTEMPT_LIFETIME)
 
     app = create_service_app(
         ctx,
@@ -114,6 +130,7 @@ def create_app(
             home_pages.router,
             account_pages.router,
             password_pages.router,
+            sso_pages.router,
             people_pages.router,
             event_pages.router,
             recommendation_pages.router,
@@ -141,6 +158,21 @@ def create_app(
     )
     app.state.stores = stores
     app.state.services = services
+    app.state.oidc = (
+        OidcProvider(
+            issuer=settings.oidc_issuer,
+            client_id=settings.oidc_client_id,
+            client_secret=settings.oidc_client_secret,
+        )
+        if settings.oidc_issuer
+        else None
+    )
+    app.state.sso = SsoSettings(
+        allowed_domains=frozenset(
+            d.strip().lower() for d in settings.oidc_allowed_domains.split(",") if d.strip()
+        ),
+        trust_emails=settings.oidc_trust_emails,
+    )
     app.state.overview = NetworkOverview(
         services, ctx.clock, timedelta(seconds=settings.overview_seconds)
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from services.gateway.domain.api_tokens import ApiToken
 from services.gateway.domain.sessions import Session
+from services.gateway.domain.sso import Attempt
 from services.gateway.domain.throttle import Failures
 
 
@@ -59,6 +60,23 @@ class InMemorySignInFailures:
         old = [k for k in self.failures if k[1] < window]
         for key in old:
             del self.failures[key]
+        return len(old)
+
+
+class InMemorySsoAttempts:
+    def __init__(self) -> None:
+        self.attempts: dict[str, Attempt] = {}
+
+    async def add(self, attempt: Attempt) -> None:
+        self.attempts[attempt.state_hash] = attempt
+
+    async def take(self, state_hash: str) -> Attempt | None:
+        return self.attempts.pop(state_hash, None)
+
+    async def remove_before(self, created_before: datetime) -> int:
+        old = [k for k, a in self.attempts.items() if a.created_at < created_before]
+        for key in old:
+            del self.attempts[key]
         return len(old)
 
 

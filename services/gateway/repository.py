@@ -3,6 +3,7 @@ decisions about dead letters. Its only state; it never reads another service's d
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -11,10 +12,12 @@ from pymongo.errors import DuplicateKeyError
 
 from services.gateway.domain.api_tokens import FORMER_SCOPES, MAX_PER_MEMBER, ApiToken
 from services.gateway.domain.sessions import Session
+from services.gateway.domain.sso import Attempt
 from services.gateway.domain.throttle import Failures
 from shared.mongo import Db
 
 INDEXES: dict[str, list[IndexModel]] = {
+    "sso_attempts": [IndexModel([("created_at", 1)], name="by_created_at")],
     "sessions": [
         IndexModel([("member_id", 1)], name="by_member"),
         IndexModel([("created_at", 1)], name="by_created_at"),
@@ -108,6 +111,28 @@ class SignInFailureCounts:
 
 def _id(key: str, window: datetime) -> str:
     return f"{key}|{window.isoformat()}"
+
+
+class SsoAttemptRecords:
+    """One document per waiting attempt; taking it deletes it in the same command, so a
+    state is answered once however often its callback comes."""
+
+    def __init__(self, db: Db) -> None:
+        self.collection = db["sso_attempts"]
+
+    async def add(self, attempt: Attempt) -> None:
+        await self.collection.insert_one({"_id": attempt.state_hash, **asdict(attempt)})
+
+    async def take(self, state_hash: str) -> Attempt | None:
+        document = await self.collection.find_one_and_delete({"_id": state_hash})
+        if document is None:
+            return None
+        document.pop("_id")
+        return Attempt(**document)
+
+    async def remove_before(self, created_before: datetime) -> int:
+        found = await self.collection.delete_many({"created_at": {"$lt": created_before}})
+        return found.deleted_count
 
 
 class DeadLetterDecisionRecords:

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from services.gateway.domain.api_tokens import ApiToken
 from services.gateway.domain.sessions import Session, Timeouts
+from services.gateway.domain.sso import Attempt
 from services.gateway.domain.throttle import Failures, Limits
 from shared.clock import Clock
 
@@ -70,6 +71,17 @@ class DeadLetterDecisions(Protocol):
     async def decided(self, entries: list[str]) -> dict[str, dict[str, Any]]: ...
 
 
+class SsoAttempts(Protocol):
+    """Single sign-on attempts waiting for the provider's answer, by their state's hash."""
+
+    async def add(self, attempt: Attempt) -> None: ...
+
+    async def take(self, state_hash: str) -> Attempt | None:
+        """The attempt, removed: a state answers once (a replayed callback finds nothing)."""
+
+    async def remove_before(self, created_before: datetime) -> int: ...
+
+
 @dataclass
 class Stores:
     sessions: Sessions
@@ -79,3 +91,4 @@ class Stores:
     clock: Clock
     timeouts: Timeouts
     limits: Limits
+    sso: SsoAttempts

@@ -17,6 +17,7 @@ from services.membership.domain.organisation import Organisation
 from services.membership.stores import Stores
 from shared.auth import AUTHORITIES, GATEWAY_ONLY, MEMBERS, CurrentCaller
 from shared.caller import Caller, governs
+from shared.errors import NotFound
 from shared.pagination import Limit, Page
 from shared.reference import regions
 from shared.requests import (
@@ -283,6 +284,60 @@ async def request_reset(body: ResetRequest, stores: StoresDep, _: CurrentCaller)
 async def complete_reset(body: ResetCompletion, stores: StoresDep, _: CurrentCaller) -> PasswordSet:
     member = await usecases.reset_password(stores, token=body.token, new=body.new_password)
     return PasswordSet(member_id=member.id)
+
+
+class VerifiedApplication(RequestModel):
+    """An application from someone whose account elsewhere (an NHS account) verified their
+    address, as the gateway checked: no password, and the account links to the member."""
+
+    name: Label = Field(max_length=120)
+    email: str = Field(max_length=254)
+    region: Region
+    organisation_id: str | None = None
+    job_title: Label = Field("", max_length=120)
+    interests: list[str] = Field(default_factory=list, max_length=20)
+    skills: list[str] = Field(default_factory=list, max_length=20)
+    bio: Paragraphs = Field("", max_length=2000)
+    issuer: str = Field(min_length=1, max_length=300)
+    subject: str = Field(min_length=1, max_length=300)
+
+
+@router.post(
+    "/applications/verified", status_code=status.HTTP_202_ACCEPTED, openapi_extra=GATEWAY_ONLY
+)
+async def apply_verified(
+    body: VerifiedApplication, stores: StoresDep, _: CurrentCaller
+) -> Received:
+    fields = body.model_dump(exclude={"issuer", "subject"})
+    identity = f"{body.issuer}#{body.subject}"
+    await usecases.apply_to_join(stores, **fields, password=None, identity=identity)
+    return Received()
+
+
+class SsoSignIn(RequestModel):
+    issuer: str = Field(min_length=1, max_length=300)
+    subject: str = Field(min_length=1, max_length=300)
+    email: str = Field(
+        max_length=254, description="Verified by the provider, as the gateway checked"
+    )
+
+
+@router.post("/sso-sign-ins", openapi_extra=GATEWAY_ONLY)
+async def sso_sign_in(body: SsoSignIn, stores: StoresDep, _: CurrentCaller) -> Identity:
+    """Who an account elsewhere signs in as (linked the first time by its verified address);
+    404 `no_member` when nobody has the address: the gateway starts an application."""
+    member = await usecases.sso_sign_in(
+        stores, issuer=body.issuer, subject=body.subject, email=body.email
+    )
+    if member is None:
+        raise NotFound("no_member", "No member has this address")
+    return Identity(
+        member_id=member.id,
+        name=member.profile.name,
+        region=member.region,
+        roles=sorted(member.roles),
+        status=member.status.value,
+    )
 
 
 @router.post("/sessions", openapi_extra=GATEWAY_ONLY)

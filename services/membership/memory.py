@@ -63,6 +63,9 @@ class InMemoryMembers:
         shown = (Status.ACTIVE.value, Status.LEFT.value)
         return {d["_id"]: d["name"] for d in found if d and d["status"] in shown}
 
+    async def by_identity(self, identity: str) -> Member | None:
+        return next((m for m in self._all() if identity in m.identities), None)
+
     async def by_reset_token(self, token_hash: str) -> Member | None:
         return next((m for m in self._all() if m.reset and m.reset.token_hash == token_hash), None)
 

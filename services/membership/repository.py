@@ -49,6 +49,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("left_at", 1)], name="by_left_at"),
         # A reset link finds its member by the token's hash (sparse: few are waiting).
         IndexModel([("reset.token_hash", 1)], sparse=True, name="by_reset_token"),
+        # A single sign-on finds its member by the account it links ("issuer#subject").
+        IndexModel([("identities", 1)], sparse=True, name="by_identity"),
         # The moves waiting for a region's facilitators: sparse, as few members ask to move.
         IndexModel(
             [("move.pending_region", 1), ("move.requested_at", 1), ("_id", 1)],
@@ -100,6 +102,10 @@ class MemberRepository:
             {"_id": {"$in": member_ids}, "status": {"$in": shown}}, {"name": 1}
         )
         return {d["_id"]: d["name"] async for d in found}
+
+    async def by_identity(self, identity: str) -> Member | None:
+        document = await self.collection.find_one({"identities": identity}, NO_OUTBOX)
+        return from_document(document) if document else None
 
     async def by_reset_token(self, token_hash: str) -> Member | None:
         document = await self.collection.find_one({"reset.token_hash": token_hash}, NO_OUTBOX)
@@ -324,6 +330,7 @@ def to_document(member: Member) -> dict[str, Any]:
         if member.reset
         else None,
         "applied_again_at": member.applied_again_at,
+        "identities": list(member.identities),
         "version": member.version,
     }
 
@@ -379,6 +386,7 @@ def from_document(d: dict[str, Any]) -> Member:
         credentials_changed_at=d.get("credentials_changed_at"),
         reset=PasswordReset(**d["reset"]) if d.get("reset") else None,
         applied_again_at=d.get("applied_again_at"),
+        identities=tuple(d.get("identities", ())),
         version=d.get("version", 0),
     )
 

@@ -35,6 +35,9 @@ class Members(Protocol):
 
     async def by_email(self, email: str) -> Member | None: ...
 
+    async def by_identity(self, identity: str) -> Member | None:
+        """The member who signs in with this account elsewhere ("issuer#subject")."""
+
     async def by_reset_token(self, token_hash: str) -> Member | None:
         """The member whose waiting reset link has this token hash."""
 

@@ -35,7 +35,7 @@ async def apply_to_join(
     *,
     name: str,
     email: str,
-    password: str,
+    password: str | None,
     region: str,
     organisation_id: str | None = None,
     job_title: str = "",
@@ -43,10 +43,13 @@ async def apply_to_join(
     skills: list[str] | None = None,
     bio: str = "",
     links: list[str] | None = None,
+    identity: str | None = None,
 ) -> Member | None:
     """The new applicant, or None when the address is a member's already: then the member is
     told and the caller hears the same as for a new application (the same checks, the same
-    work), so applying never reveals who has an account."""
+    work), so applying never reveals who has an account. With an `identity` (an account
+    elsewhere whose provider verified the address, as the gateway checked) there is no
+    password: the applicant signs in with that account."""
     email = normalise_email(email)
     profile = Profile.create(
         name=name,
@@ -59,14 +62,18 @@ async def apply_to_join(
     )
     check_region(region)
     await _require_organisation(stores, profile.organisation_id)
-    check_strength(password, email=email, name=profile.name)
+    if identity is None:
+        if password is None:
+            raise Invalid("password_required", "Choose a password")
+        check_strength(password, email=email, name=profile.name)
     member = Member.apply(
         member_id=stores.new_id(),
         email=email,
         region=region,
         profile=profile,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password) if identity is None and password else None,
         now=stores.clock.now(),
+        identity=identity,
     )
     if await stores.members.by_email(email) is None:
         try:
@@ -278,6 +285,29 @@ async def reset_password(stores: Stores, *, token: str, new: str) -> Member:
             token=token, password_hash=password_hash, now=stores.clock.now()
         ),
     )
+
+
+async def sso_sign_in(stores: Stores, *, issuer: str, subject: str, email: str) -> Member | None:
+    """The member an account elsewhere signs in as: the one it is linked to, or, the first
+    time, the member with the address its provider verified (linked from then on). None when
+    no member has that address: the gateway starts an application instead."""
+    identity = f"{issuer}#{subject}"
+    member = await stores.members.by_identity(identity)
+    if member is None:
+        member = await stores.members.by_email(normalise_email(email))
+        if member is None:
+            return None
+        if member.may_sign_in():
+            found = member.id
+            member = await change(
+                stores.members,
+                lambda: get_member(stores, found),
+                lambda m: m.link_identity(identity),
+            )
+            security_event("identity_linked", member_id=member.id, issuer=issuer)
+    if not member.may_sign_in():
+        raise Unauthorized("invalid_credentials", "This account cannot sign in")
+    return member
 
 
 async def get_member(stores: Stores, member_id: str) -> Member:

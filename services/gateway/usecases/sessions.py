@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from services.gateway.clients import ServiceRefused, Services, ServiceUnavailable
 from services.gateway.domain import sessions, throttle
@@ -95,6 +96,11 @@ async def sign_in(
     security_event("signed_in", member_id=identity["member_id"], client=address)
     if previous:
         await stores.sessions.remove(sessions.hash_secret(previous))
+    return await start_session(stores, identity)
+
+
+async def start_session(stores: Stores, identity: dict[str, Any]) -> SignedIn:
+    """A new session for membership's identity of the member (a sign-in's answer)."""
     return await _start(
         stores,
         member_id=identity["member_id"],

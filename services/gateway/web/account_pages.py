@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.gateway.clients import ServiceRefused
+from services.gateway.domain.sso import Verified, read_applicant_token
 from services.gateway.usecases import limits, sessions
 from services.gateway.usecases.sessions import TooManyAttempts
 from services.gateway.web import security
@@ -24,6 +25,7 @@ from services.gateway.web.pages import (
     render,
     safe_next,
 )
+from services.gateway.web.sso_pages import APPLICANT_COOKIE, applicant_secret
 from shared.errors import Unauthorized
 from shared.pagination import MAX_PAGE_SIZE
 from shared.settings import PlatformSettings
@@ -136,16 +138,28 @@ async def organisation_choices(services: ServicesDep) -> list[dict[str, Any]]:
 
 
 @router.get("/apply")
-async def apply_page(request: Request, session: MaybeSession, services: ServicesDep) -> Response:
+async def apply_page(
+    request: Request, session: MaybeSession, services: ServicesDep, stores: StoresDep
+) -> Response:
     if session is not None:
         return redirect("/" if session.is_member else "/application")
+    verified = _verified_applicant(request, stores)
+    form = {"name": verified.name, "email": verified.email} if verified else {}
     return render(
         request,
         "apply.jinja",
         title="Apply to join",
-        form={},
+        form=form,
+        verified=verified,
         organisations=await organisation_choices(services),
     )
+
+
+def _verified_applicant(request: Request, stores: StoresDep) -> Verified | None:
+    """Someone the NHS sign-in vouched for, carried here in a signed cookie."""
+    settings: PlatformSettings = request.app.state.settings
+    token = request.cookies.get(APPLICANT_COOKIE)
+    return read_applicant_token(applicant_secret(settings), token, stores.clock.now())
 
 
 def _tags(text: str) -> list[str]:
@@ -165,27 +179,37 @@ async def apply(request: Request, form: Form, services: ServicesDep, stores: Sto
         "skills": _tags(form.get("skills", "")),
         "bio": form.get("bio", "").strip(),
     }
+    verified = _verified_applicant(request, stores)
+    if verified is not None:
+        # The provider's address and account, never what was typed; no password to choose.
+        del body["password"]
+        body |= {"email": verified.email, "issuer": verified.issuer, "subject": verified.subject}
     problems = Problems()
     for name, label in (
         ("name", "your name"),
         ("email", "your email address"),
         ("password", "a password"),
     ):
-        if not body[name]:
+        if name in body and not body[name]:
             problems.add(name, f"Enter {label}")
     if not body["region"]:
         problems.add("region", "Select your region")
     if not problems:
         try:
             await limits.count_anonymous_change(stores, address=client_address(request))
-            await services.call("membership", "POST", "/v1/applications", caller=None, json=body)
+            path = "/v1/applications/verified" if verified else "/v1/applications"
+            await services.call("membership", "POST", path, caller=None, json=body)
         except TooManyAttempts as slowed:
             problems.add("email", slowed.message)
         except ServiceRefused as refused:
             _explain(problems, refused)
         else:
-            return redirect("/apply/sent")
+            sent = redirect("/apply/sent")
+            sent.delete_cookie(APPLICANT_COOKIE, path="/apply")
+            return sent
     form_values = {k: v for k, v in form.items() if k != "password"}
+    if verified is not None:
+        form_values["email"] = verified.email
     return render(
         request,
         "apply.jinja",
@@ -193,6 +217,7 @@ async def apply(request: Request, form: Form, services: ServicesDep, stores: Sto
         status=422,
         problems=problems,
         form=form_values,
+        verified=verified,
         organisations=await organisation_choices(services),
     )
 

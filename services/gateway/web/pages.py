@@ -303,6 +303,8 @@ def render(
         cspNonce=request.scope.get("state", {}).get("csp_nonce"),
         assetPath="/static/nhsuk/assets",
         navigation=navigation(session, request.url.path),
+        # Whether signing in with an NHS account is set up here (sign-in and apply offer it).
+        sso_offered=getattr(request.app.state, "oidc", None) is not None,
         **context,
     )
     response = HTMLResponse(html, status_code=status)

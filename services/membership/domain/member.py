@@ -78,6 +78,8 @@ class Member:
     credentials_changed_at: datetime | None = None
     reset: PasswordReset | None = None
     applied_again_at: datetime | None = None
+    # Accounts elsewhere this member signs in with (an NHS account): "issuer#subject".
+    identities: tuple[str, ...] = ()
     version: int = 0
     facts: list[fact.MembershipFact] = field(default_factory=list)
 
@@ -89,9 +91,12 @@ class Member:
         email: str,
         region: str,
         profile: Profile,
-        password_hash: str,
+        password_hash: str | None,
         now: datetime,
+        identity: str | None = None,
     ) -> Member:
+        """`password_hash` None with an `identity`: someone who applied having signed in with
+        an account elsewhere, and signs in with it."""
         member = cls(
             id=member_id,
             email=email,
@@ -99,6 +104,7 @@ class Member:
             profile=profile,
             password_hash=password_hash,
             applied_at=now,
+            identities=(identity,) if identity else (),
         )
         member.facts.append(
             fact.MemberApplied(
@@ -303,6 +309,23 @@ class Member:
             fact.MemberPasswordChanged(member_id=self.id, region=self.region, how=how)
         )
 
+    def may_sign_in(self) -> bool:
+        return self.status in (Status.ACTIVE, Status.PENDING)
+
+    def link_identity(self, identity: str) -> None:
+        """Signs in with this account elsewhere from now on. One account per issuer: an
+        address that came back with another subject (an account recycled) is refused."""
+        issuer = identity.split("#", 1)[0]
+        if identity in self.identities:
+            return
+        if any(linked.split("#", 1)[0] == issuer for linked in self.identities):
+            raise Conflict(
+                "identity_mismatch",
+                "This address is linked to another account at that provider: sign in with"
+                " your password, or ask an operator",
+            )
+        self.identities = (*self.identities, identity)
+
     def applied_again(self, *, now: datetime) -> None:
         """Someone applied with this member's address: they are told (once a day at most),
         and the applicant hears what a new applicant hears, so the address's use is not
@@ -331,6 +354,7 @@ class Member:
         self.email = f"erased+{self.id}@invalid"
         self.profile = Profile(name=ERASED_NAME)
         self.decline_reason, self.move, self.reset = None, None, None
+        self.identities = ()
         self.facts.append(fact.MemberLeft(member_id=self.id, region=self.region, erased=True))
 
     def _require_pending(self) -> None:

@@ -323,3 +323,43 @@ async def test_the_last_operator_stays(stores: Stores) -> None:
     with pytest.raises(Conflict):
         await usecases.set_roles(stores, actor_id="op2", member_id="op2", roles=["member"])
     await usecases.leave(stores, actor_id="op", member_id="op")
+
+
+async def test_an_account_elsewhere_links_by_its_verified_address_once(stores: Stores) -> None:
+    ada = await apply(stores)
+    issuer = "https://login.example/nhs"
+    assert await usecases.sso_sign_in(stores, issuer=issuer, subject="x", email="n@nhs.net") is None
+    found = await usecases.sso_sign_in(
+        stores, issuer=issuer, subject="ada-1", email="ADA.lovelace@nhs.net"
+    )
+    assert found is not None
+    assert found.id == ada.id
+    assert found.identities == (f"{issuer}#ada-1",)
+    again = await usecases.sso_sign_in(stores, issuer=issuer, subject="ada-1", email="new@nhs.net")
+    assert again is not None
+    assert again.id == ada.id, "found by the account once linked, whatever address it says"
+    with pytest.raises(Conflict) as recycled:
+        await usecases.sso_sign_in(
+            stores, issuer=issuer, subject="someone-else", email="ada.lovelace@nhs.net"
+        )
+    assert recycled.value.code == "identity_mismatch"
+
+
+async def test_an_application_with_an_account_elsewhere_has_no_password(stores: Stores) -> None:
+    applicant = await usecases.apply_to_join(
+        stores,
+        name="Grace",
+        email="grace@nhs.net",
+        password=None,
+        region="SW",
+        identity="https://login.example/nhs#grace-1",
+    )
+    assert applicant is not None
+    assert applicant.password_hash is None
+    with pytest.raises(Unauthorized):
+        await usecases.sign_in(stores, email="grace@nhs.net", password="")
+    with pytest.raises(Invalid) as needed:
+        await usecases.apply_to_join(
+            stores, name="X", email="x@nhs.net", password=None, region="SW"
+        )
+    assert needed.value.code == "password_required"
