@@ -15,9 +15,8 @@ from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member
 from services.membership.domain.organisation import Organisation
 from services.membership.stores import Stores
-from shared.auth import AUTHORITIES, GATEWAY_ONLY, MEMBERS, CurrentCaller
+from shared.auth import AUTHORITIES, MEMBERS, CurrentCaller
 from shared.caller import Caller, governs
-from shared.errors import NotFound
 from shared.pagination import Limit, Page
 from shared.reference import regions
 from shared.requests import (
@@ -26,7 +25,6 @@ from shared.requests import (
     Label,
     Paragraphs,
     Region,
-    RegionCode,
     RegionFilter,
     RegionInPath,
     RequestModel,
@@ -91,23 +89,6 @@ class MemberView(BaseModel):
         )
 
 
-class Application(RequestModel):
-    name: Label = Field(max_length=120, examples=["Ada Lovelace"])
-    email: str = Field(max_length=254, examples=["ada.lovelace@nhs.net"])
-    password: str = Field(max_length=128)
-    region: Region
-    organisation_id: str | None = None
-    job_title: Label = Field("", max_length=120)
-    interests: list[str] = Field(default_factory=list, max_length=20)
-    skills: list[str] = Field(default_factory=list, max_length=20)
-    bio: Paragraphs = Field("", max_length=2000)
-    links: list[str] = Field(default_factory=list, max_length=5)
-
-
-class Decision(RequestModel):
-    reason: Paragraphs = Field(max_length=1000)
-
-
 class ProfileChanges(RequestModel):
     name: Label | None = Field(None, max_length=120)
     region: Region | None = None
@@ -119,28 +100,8 @@ class ProfileChanges(RequestModel):
     links: list[str] | None = Field(None, max_length=5)
 
 
-class MoveIn(RequestModel):
-    region: Region
-    organisation_id: str | None = Field(None, max_length=64)
-
-
 class Roles(RequestModel):
     roles: list[Role] = Field(max_length=5, examples=[["member", "facilitator"]])
-
-
-class Credentials(RequestModel):
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=128)
-
-
-class Identity(BaseModel):
-    member_id: str
-    name: str
-    region: str
-    roles: list[str]
-    status: str = Field(
-        description="active, or pending: an applicant who may see only their application"
-    )
 
 
 class OrganisationIn(RequestModel):
@@ -164,192 +125,6 @@ class SuggestionView(BaseModel):
     score: int
     same_region: bool
     reason: str
-
-
-class Received(BaseModel):
-    received: bool = True
-    next: str = Field(
-        "A facilitator of the region reads the application; the applicant hears by email",
-        description="The same answer whether or not the address has an account",
-    )
-
-
-@router.post("/applications", status_code=status.HTTP_202_ACCEPTED)
-async def apply(body: Application, stores: StoresDep, _: CurrentCaller) -> Received:
-    """An application to join. The answer is the same for a new address and for one that
-    has an account already (its member is told by email instead): applying reveals nothing."""
-    await usecases.apply_to_join(stores, **body.model_dump())
-    return Received()
-
-
-@router.get("/applications", dependencies=[AUTHORITIES])
-async def applications(
-    stores: StoresDep,
-    caller: CurrentCaller,
-    region: RegionCode,
-    limit: Limit = 20,
-    cursor: Cursor = None,
-) -> Page[MemberView]:
-    members, next_cursor = await usecases.pending_applications(
-        stores, actor_id=caller.member_id, region=region, cursor=cursor, limit=limit
-    )
-    return Page(items=[MemberView.of(m, caller) for m in members], next_cursor=next_cursor)
-
-
-@router.post("/applications/{member_id}/approve", dependencies=[AUTHORITIES])
-async def approve(member_id: str, stores: StoresDep, caller: CurrentCaller) -> MemberView:
-    member = await usecases.approve(stores, actor_id=caller.member_id, member_id=member_id)
-    return MemberView.of(member, caller)
-
-
-@router.post("/applications/{member_id}/decline", dependencies=[AUTHORITIES])
-async def decline(
-    member_id: str, body: Decision, stores: StoresDep, caller: CurrentCaller
-) -> MemberView:
-    member = await usecases.decline(
-        stores, actor_id=caller.member_id, member_id=member_id, reason=body.reason
-    )
-    return MemberView.of(member, caller)
-
-
-class PasswordChange(RequestModel):
-    current_password: str = Field(max_length=128)
-    new_password: str = Field(max_length=128)
-
-
-class ResetRequest(RequestModel):
-    email: str = Field(max_length=254)
-
-
-class ResetIssued(BaseModel):
-    member_id: str
-    email: str
-    name: str
-    token: str = Field(description="For the emailed link only: kept nowhere but as its hash")
-    expires_at: datetime
-
-
-class ResetAnswer(BaseModel):
-    reset: ResetIssued | None = Field(description="None when no member has the address")
-
-
-class ResetCompletion(RequestModel):
-    token: str = Field(min_length=1, max_length=200)
-    new_password: str = Field(max_length=128)
-
-
-class PasswordSet(BaseModel):
-    member_id: str
-
-
-@router.post(
-    "/members/{member_id}/password",
-    dependencies=[MEMBERS],
-    status_code=status.HTTP_204_NO_CONTENT,
-    openapi_extra=GATEWAY_ONLY,
-)
-async def change_password(
-    member_id: str, body: PasswordChange, stores: StoresDep, caller: CurrentCaller
-) -> None:
-    """The member's new password, given the current one (the gateway then ends their other
-    sessions and revokes their API tokens)."""
-    await usecases.change_password(
-        stores,
-        actor_id=caller.member_id,
-        member_id=member_id,
-        current=body.current_password,
-        new=body.new_password,
-    )
-
-
-@router.post("/password-resets", openapi_extra=GATEWAY_ONLY)
-async def request_reset(body: ResetRequest, stores: StoresDep, _: CurrentCaller) -> ResetAnswer:
-    """A reset link's token for the gateway to email (through notifications). Never forwarded
-    to the public: the gateway answers a visitor the same whether or not the address exists."""
-    link = await usecases.request_reset(stores, email=body.email)
-    if link is None:
-        return ResetAnswer(reset=None)
-    return ResetAnswer(
-        reset=ResetIssued(
-            member_id=link.member_id,
-            email=link.email,
-            name=link.name,
-            token=link.token,
-            expires_at=link.expires_at,
-        )
-    )
-
-
-@router.post("/password-resets/complete", openapi_extra=GATEWAY_ONLY)
-async def complete_reset(body: ResetCompletion, stores: StoresDep, _: CurrentCaller) -> PasswordSet:
-    member = await usecases.reset_password(stores, token=body.token, new=body.new_password)
-    return PasswordSet(member_id=member.id)
-
-
-class VerifiedApplication(RequestModel):
-    """An application from someone whose account elsewhere (an NHS account) verified their
-    address, as the gateway checked: no password, and the account links to the member."""
-
-    name: Label = Field(max_length=120)
-    email: str = Field(max_length=254)
-    region: Region
-    organisation_id: str | None = None
-    job_title: Label = Field("", max_length=120)
-    interests: list[str] = Field(default_factory=list, max_length=20)
-    skills: list[str] = Field(default_factory=list, max_length=20)
-    bio: Paragraphs = Field("", max_length=2000)
-    issuer: str = Field(min_length=1, max_length=300)
-    subject: str = Field(min_length=1, max_length=300)
-
-
-@router.post(
-    "/applications/verified", status_code=status.HTTP_202_ACCEPTED, openapi_extra=GATEWAY_ONLY
-)
-async def apply_verified(
-    body: VerifiedApplication, stores: StoresDep, _: CurrentCaller
-) -> Received:
-    fields = body.model_dump(exclude={"issuer", "subject"})
-    identity = f"{body.issuer}#{body.subject}"
-    await usecases.apply_to_join(stores, **fields, password=None, identity=identity)
-    return Received()
-
-
-class SsoSignIn(RequestModel):
-    issuer: str = Field(min_length=1, max_length=300)
-    subject: str = Field(min_length=1, max_length=300)
-    email: str = Field(
-        max_length=254, description="Verified by the provider, as the gateway checked"
-    )
-
-
-@router.post("/sso-sign-ins", openapi_extra=GATEWAY_ONLY)
-async def sso_sign_in(body: SsoSignIn, stores: StoresDep, _: CurrentCaller) -> Identity:
-    """Who an account elsewhere signs in as (linked the first time by its verified address);
-    404 `no_member` when nobody has the address: the gateway starts an application."""
-    member = await usecases.sso_sign_in(
-        stores, issuer=body.issuer, subject=body.subject, email=body.email
-    )
-    if member is None:
-        raise NotFound("no_member", "No member has this address")
-    return Identity(
-        member_id=member.id,
-        name=member.profile.name,
-        region=member.region,
-        roles=sorted(member.roles),
-        status=member.status.value,
-    )
-
-
-@router.post("/sessions", openapi_extra=GATEWAY_ONLY)
-async def sign_in(body: Credentials, stores: StoresDep, _: CurrentCaller) -> Identity:
-    member = await usecases.sign_in(stores, email=body.email, password=body.password)
-    return Identity(
-        member_id=member.id,
-        name=member.profile.name,
-        region=member.region,
-        roles=sorted(member.roles),
-        status=member.status.value,
-    )
 
 
 @router.get("/members", dependencies=[MEMBERS])
@@ -417,59 +192,6 @@ async def edit_profile(
         stores, actor_id=caller.member_id, member_id=member_id, changes=changes
     )
     return MemberView.of(updated, caller)
-
-
-@router.post("/members/{member_id}/move", dependencies=[MEMBERS])
-async def request_move(
-    member_id: str, body: MoveIn, stores: StoresDep, caller: CurrentCaller
-) -> MemberView:
-    """The member asks to move region or organisation; a facilitator of that region decides.
-    Asking again replaces the request."""
-    member = await usecases.request_move(
-        stores,
-        actor_id=caller.member_id,
-        member_id=member_id,
-        region=body.region,
-        organisation_id=body.organisation_id,
-    )
-    return MemberView.of(member, caller)
-
-
-@router.delete("/members/{member_id}/move", dependencies=[MEMBERS])
-async def withdraw_move(member_id: str, stores: StoresDep, caller: CurrentCaller) -> MemberView:
-    member = await usecases.withdraw_move(stores, actor_id=caller.member_id, member_id=member_id)
-    return MemberView.of(member, caller)
-
-
-@router.get("/moves", dependencies=[AUTHORITIES])
-async def moves(
-    stores: StoresDep,
-    caller: CurrentCaller,
-    region: RegionCode,
-    limit: Limit = 20,
-    cursor: Cursor = None,
-) -> Page[MemberView]:
-    """Members asking to move to `region`, oldest request first."""
-    members, next_cursor = await usecases.moves_waiting(
-        stores, actor_id=caller.member_id, region=region, cursor=cursor, limit=limit
-    )
-    return Page(items=[MemberView.of(m, caller) for m in members], next_cursor=next_cursor)
-
-
-@router.post("/members/{member_id}/move/approve", dependencies=[AUTHORITIES])
-async def approve_move(member_id: str, stores: StoresDep, caller: CurrentCaller) -> MemberView:
-    member = await usecases.approve_move(stores, actor_id=caller.member_id, member_id=member_id)
-    return MemberView.of(member, caller)
-
-
-@router.post("/members/{member_id}/move/decline", dependencies=[AUTHORITIES])
-async def decline_move(
-    member_id: str, body: Decision, stores: StoresDep, caller: CurrentCaller
-) -> MemberView:
-    member = await usecases.decline_move(
-        stores, actor_id=caller.member_id, member_id=member_id, reason=body.reason
-    )
-    return MemberView.of(member, caller)
 
 
 @router.put("/members/{member_id}/roles", dependencies=[AUTHORITIES])

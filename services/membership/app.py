@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from prometheus_client import Gauge
 from pydantic import model_validator
 
-from services.membership import api, usecases
+from services.membership import api, applications_api, credentials_api, usecases
 from services.membership.consumers import contribution_consumer
 from services.membership.repository import (
     INDEXES,
@@ -71,7 +71,7 @@ def create_app(settings: MembershipSettings | None = None, clock: Clock | None =
 
     app = create_service_app(
         ctx,
-        http=[api.router],
+        http=[api.router, applications_api.router, credentials_api.router],
         indexes=INDEXES,
         outbox_collections=["members"],
         consumers=[contribution_consumer(ctx.consumer, stores)],

@@ -1,6 +1,7 @@
 """The rule table: which fact notifies whom, with what. One function per row; the table is
 `RULES` (event type -> rule) and the README shows it. Pure: a fact's data in, a `Route` out
 (audiences resolved later against the read model); None when a fact concerns no one.
+Membership's rows are in membership_rules.py.
 
 | fact | who | category | urgent |
 |---|---|---|---|
@@ -27,8 +28,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from services.notifications.domain.audiences import (
@@ -36,154 +35,28 @@ from services.notifications.domain.audiences import (
     Followers,
     Interested,
     Members,
-    RegionRole,
     Registered,
 )
+from services.notifications.domain.membership_rules import (
+    application,
+    applied_again,
+    approved,
+    declined,
+    move_declined,
+    move_requested,
+    password_changed,
+    role_changed,
+)
 from services.notifications.domain.messages import Category, Message
+from services.notifications.domain.route import Route, Rule
+
+__all__ = ["RULES", "Route", "Rule", "route"]
 
 PREFIX = "uk.nhs.knet."
 
 
-@dataclass(frozen=True)
-class Route:
-    audiences: tuple[Audience, ...]
-    message: Message
-    # The one who caused it hears nothing of their own act.
-    exclude: frozenset[str] = field(default_factory=frozenset)
-
-
-Rule = Callable[[dict[str, Any]], Route | None]
-
-
 def _when(iso: Any) -> str:
     return str(iso)[:16].replace("T", " ")
-
-
-def application(d: dict[str, Any]) -> Route:
-    return Route(
-        (RegionRole(d["region"], "facilitator"),),
-        Message(
-            "application_received",
-            Category.MEMBERSHIP,
-            f"{d['name']} applied to join in your region",
-            f"{d['name']} ({d.get('job_title') or 'no role given'}) applied to join the "
-            "network. Approve or decline the application.",
-            "/approvals",
-        ),
-    )
-
-
-def approved(d: dict[str, Any]) -> Route:
-    return Route(
-        (Members((d["member_id"],)),),
-        Message(
-            "welcome",
-            Category.MEMBERSHIP,
-            "Welcome to the KM Network",
-            f"Welcome, {d['name']}. Your application is approved: sign in to meet the network, "
-            "rank the recommendations and find events near you.",
-            "/",
-            urgent=True,
-        ),
-    )
-
-
-def declined(d: dict[str, Any]) -> Route:
-    return Route(
-        (Members((d["member_id"],)),),
-        Message(
-            "application_declined",
-            Category.MEMBERSHIP,
-            "Your application to the KM Network",
-            f"Your application was not approved. The reason given: {d['reason']}",
-            "/",
-            urgent=True,
-        ),
-    )
-
-
-def role_changed(d: dict[str, Any]) -> Route | None:
-    if not d.get("added") and not d.get("removed"):
-        return None
-    parts = []
-    if d.get("added"):
-        parts.append("you are now " + ", ".join(d["added"]))
-    if d.get("removed"):
-        parts.append("you are no longer " + ", ".join(d["removed"]))
-    return Route(
-        (Members((d["member_id"],)),),
-        Message(
-            "role_changed",
-            Category.MEMBERSHIP,
-            "Your roles in the network changed",
-            "Your roles changed: " + "; ".join(parts) + ".",
-            f"/people/{d['member_id']}",
-        ),
-        exclude=frozenset({d.get("changed_by", "")}) - {d["member_id"]},
-    )
-
-
-def move_requested(d: dict[str, Any]) -> Route:
-    return Route(
-        (RegionRole(d["region"], "facilitator"),),
-        Message(
-            "move_requested",
-            Category.MEMBERSHIP,
-            f"{d['name']} asked to move to your region",
-            f"{d['name']} asked to move from {d['from_region']} to your region. Approve or "
-            "decline the move.",
-            "/approvals#moves",
-        ),
-    )
-
-
-def move_declined(d: dict[str, Any]) -> Route:
-    return Route(
-        (Members((d["member_id"],)),),
-        Message(
-            "move_declined",
-            Category.MEMBERSHIP,
-            "Your request to move was declined",
-            f"Your request to move to {d['to_region']} was not approved. The reason given: "
-            f"{d['reason']}",
-            "/profile#where",
-            urgent=True,
-        ),
-    )
-
-
-def password_changed(d: dict[str, Any]) -> Route:
-    how = "reset with a link sent to this address" if d.get("how") == "reset" else "changed"
-    return Route(
-        (Members((d["member_id"],)),),
-        Message(
-            "password_changed",
-            Category.MEMBERSHIP,
-            "Your KM Network password was changed",
-            f"Your password was {how}, and you were signed out everywhere else. If this was "
-            "not you, reset your password now and tell your region's facilitator.",
-            "/password/forgotten",
-            urgent=True,
-            account=True,
-        ),
-    )
-
-
-def applied_again(d: dict[str, Any]) -> Route:
-    return Route(
-        (Members((d["member_id"],)),),
-        Message(
-            "applied_again",
-            Category.MEMBERSHIP,
-            "Someone applied to join the KM Network with your address",
-            "Someone applied to join with this email address, which already has an account. If "
-            "it was you, sign in instead (or reset your password if you have forgotten it). If "
-            "it was not you, you need do nothing: no new account was made.",
-            "/sign-in",
-            urgent=True,
-            account=True,
-        ),
-    )
 
 
 def event_published(d: dict[str, Any]) -> Route:

@@ -1,0 +1,87 @@
+"""Membership's use cases: load, decide (domain), save with the facts. Each takes keyword
+arguments and returns the changed aggregate or a result; errors are typed. By what they are
+about, re-exported here whole, so a route or a consumer calls `usecases.<name>`."""
+
+from services.membership.usecases.common import get_member
+from services.membership.usecases.credentials import (
+    ResetLink,
+    change_password,
+    request_reset,
+    reset_password,
+    sign_in,
+    sso_sign_in,
+)
+from services.membership.usecases.joining import (
+    apply_to_join,
+    approve,
+    decline,
+    ensure_operator,
+    pending_applications,
+)
+from services.membership.usecases.members import (
+    CONTRIBUTION_KINDS,
+    CONTRIBUTION_WINDOW,
+    SUGGESTION_POOL,
+    RegionOverview,
+    contribution_record,
+    erase,
+    leave,
+    member_page,
+    names,
+    network_statistics,
+    organisations_page,
+    record_contribution,
+    region_overview,
+    register_organisation,
+    search_directory,
+    set_roles,
+    suggestions_for,
+    update_profile,
+    withdraw_contribution,
+)
+from services.membership.usecases.moves import (
+    approve_move,
+    decline_move,
+    moves_waiting,
+    request_move,
+    withdraw_move,
+)
+
+__all__ = [
+    "CONTRIBUTION_KINDS",
+    "CONTRIBUTION_WINDOW",
+    "SUGGESTION_POOL",
+    "RegionOverview",
+    "ResetLink",
+    "apply_to_join",
+    "approve",
+    "approve_move",
+    "change_password",
+    "contribution_record",
+    "decline",
+    "decline_move",
+    "ensure_operator",
+    "erase",
+    "get_member",
+    "leave",
+    "member_page",
+    "moves_waiting",
+    "names",
+    "network_statistics",
+    "organisations_page",
+    "pending_applications",
+    "record_contribution",
+    "region_overview",
+    "register_organisation",
+    "request_move",
+    "request_reset",
+    "reset_password",
+    "search_directory",
+    "set_roles",
+    "sign_in",
+    "sso_sign_in",
+    "suggestions_for",
+    "update_profile",
+    "withdraw_contribution",
+    "withdraw_move",
+]
