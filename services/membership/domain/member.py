@@ -230,8 +230,9 @@ class Member:
         self.move = None
 
     def approve_move(self, *, by: Member) -> None:
-        """The member moves; roles held for the region they leave stay behind."""
-        move = self._pending_move()
+        """The member moves; roles held for the region they leave stay behind. Never on the
+        mover's own say (a facilitator changing organisation within their region too)."""
+        move = self._pending_move(by)
         permissions.require_region_authority(by, move.region)
         if not self.is_active:
             raise Conflict("not_active", "Only active members move")
@@ -243,7 +244,7 @@ class Member:
             self._change_roles(self.roles - REGIONAL_ROLES, by=by.id)
 
     def decline_move(self, *, by: Member, reason: str) -> None:
-        move = self._pending_move()
+        move = self._pending_move(by)
         permissions.require_region_authority(by, move.region)
         self.move = replace(move, declined_reason=_reason(reason))
         self.facts.append(
@@ -256,9 +257,11 @@ class Member:
             )
         )
 
-    def _pending_move(self) -> MoveRequest:
+    def _pending_move(self, deciding: Member) -> MoveRequest:
         if self.move is None or not self.move.pending:
             raise Conflict("no_move_requested", "This member has not asked to move")
+        if deciding.id == self.id:
+            raise Forbidden("not_your_own_move", "Another facilitator of the region decides")
         return self.move
 
     def set_roles(self, *, by: Member, roles: frozenset[str]) -> None:

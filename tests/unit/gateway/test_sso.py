@@ -13,6 +13,7 @@ from shared.errors import DomainError
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 ISSUER = "https://login.microsoftonline.com/nhs/v2.0"
+SECRET = "an-applicant-token-secret-of-32-bytes-or-more"
 _, ATTEMPT = sso.begin("/", NOW)
 
 
@@ -81,8 +82,8 @@ def test_a_provider_that_vouches_for_its_addresses_needs_no_email_verified() -> 
 
 def test_an_applicant_token_carries_who_for_half_an_hour() -> None:
     who = check(claims())
-    token = sso.applicant_token("secret", who, NOW)
-    assert sso.read_applicant_token("secret", token, NOW + timedelta(minutes=29)) == who
-    assert sso.read_applicant_token("secret", token, NOW + timedelta(minutes=31)) is None
-    assert sso.read_applicant_token("other", token, NOW) is None
-    assert sso.read_applicant_token("secret", None, NOW) is None
+    token = sso.applicant_token(SECRET, who, NOW)
+    assert sso.read_applicant_token(SECRET, token, NOW + timedelta(minutes=29)) == who
+    assert sso.read_applicant_token(SECRET, token, NOW + timedelta(minutes=31)) is None
+    assert sso.read_applicant_token(SECRET[::-1], token, NOW) is None
+    assert sso.read_applicant_token(SECRET, None, NOW) is None

@@ -122,7 +122,7 @@ def test_a_move_waits_for_the_destination_and_leaves_regional_roles_behind() -> 
     [
         (member("ldn-f", region="LDN", roles={"member", "facilitator"}), "outside_remit"),
         (member("nw-core", region="NW", roles={"member", "core"}), "not_permitted"),
-        (member("m"), "not_permitted"),  # the mover themself
+        (member("m"), "not_your_own_move"),  # the mover themself
     ],
 )
 def test_only_the_destinations_authority_decides_a_move(decider: Member, code: str) -> None:
@@ -137,6 +137,15 @@ def test_only_the_destinations_authority_decides_a_move(decider: Member, code: s
     assert mover.region == "LDN"
     assert mover.move is not None
     assert mover.move.pending
+
+
+def test_a_facilitator_never_approves_their_own_move() -> None:
+    mover = member("f", roles={"member", "facilitator"})
+    mover.request_move(by=mover, region="LDN", organisation_id="another-trust", now=NOW)
+    with pytest.raises(Forbidden) as error:
+        mover.approve_move(by=mover)
+    assert error.value.code == "not_your_own_move"
+    assert mover.profile.organisation_id is None
 
 
 def test_a_declined_move_tells_the_member_why_and_changes_nothing() -> None:
