@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from services.membership import usecases
 from services.membership.api import StoresDep
 from services.membership.applications_api import Received
+from services.membership.domain.member import Member
 from shared.auth import GATEWAY_ONLY, MEMBERS, CurrentCaller
 from shared.errors import NotFound
 from shared.requests import (
@@ -38,6 +39,16 @@ class Identity(BaseModel):
     status: str = Field(
         description="active, or pending: an applicant who may see only their application"
     )
+
+    @classmethod
+    def of(cls, member: Member) -> Identity:
+        return cls(
+            member_id=member.id,
+            name=member.profile.name,
+            region=member.region,
+            roles=sorted(member.roles),
+            status=member.status.value,
+        )
 
 
 class PasswordChange(RequestModel):
@@ -115,13 +126,7 @@ async def sso_sign_in(body: SsoSignIn, stores: StoresDep, _: CurrentCaller) -> I
     )
     if member is None:
         raise NotFound("no_member", "No member has this address")
-    return Identity(
-        member_id=member.id,
-        name=member.profile.name,
-        region=member.region,
-        roles=sorted(member.roles),
-        status=member.status.value,
-    )
+    return Identity.of(member)
 
 
 @router.post(
@@ -171,10 +176,4 @@ async def complete_reset(body: ResetCompletion, stores: StoresDep, _: CurrentCal
 @router.post("/sessions", openapi_extra=GATEWAY_ONLY)
 async def sign_in(body: Credentials, stores: StoresDep, _: CurrentCaller) -> Identity:
     member = await usecases.sign_in(stores, email=body.email, password=body.password)
-    return Identity(
-        member_id=member.id,
-        name=member.profile.name,
-        region=member.region,
-        roles=sorted(member.roles),
-        status=member.status.value,
-    )
+    return Identity.of(member)

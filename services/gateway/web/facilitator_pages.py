@@ -111,28 +111,16 @@ async def decline(
     services: ServicesDep,
     session: Session = AUTHORITY,
 ) -> Response:
-    reason = form.get("reason", "").strip()
-    problems = Problems()
-    if not reason:
-        problems.add(f"reason-{member_id}", "Say why: the applicant is told")
-    else:
-        try:
-            member = await services.call(
-                "membership",
-                "POST",
-                f"/v1/applications/{member_id}/decline",
-                caller=session.caller(),
-                json={"reason": reason},
-            )
-        except ServiceRefused as refused:
-            if refused.status_code != 422:
-                raise
-            problems.refused(refused, (), f"reason-{member_id}")
-        else:
-            return redirect(f"/approvals?region={member['region']}&done=declined")
-    region = _region_for(session, form.get("region"))
-    return await _approvals_page(
-        request, services, session, region, problems=problems, failed=member_id
+    return await _decline(
+        request,
+        services,
+        session,
+        form,
+        member_id=member_id,
+        path=f"/v1/applications/{member_id}/decline",
+        field=f"reason-{member_id}",
+        told="the applicant",
+        done="declined",
     )
 
 
@@ -154,26 +142,48 @@ async def decline_move(
     services: ServicesDep,
     session: Session = AUTHORITY,
 ) -> Response:
+    return await _decline(
+        request,
+        services,
+        session,
+        form,
+        member_id=member_id,
+        path=f"/v1/members/{member_id}/move/decline",
+        field=f"move-reason-{member_id}",
+        told="the member",
+        done="move_declined",
+    )
+
+
+async def _decline(
+    request: Request,
+    services: Any,
+    session: Session,
+    form: Any,
+    *,
+    member_id: str,
+    path: str,
+    field: str,
+    told: str,
+    done: str,
+) -> Response:
+    """Declining an application or a move: a reason is required because the person is told it."""
     region = _region_for(session, form.get("region"))
     problems = Problems()
     reason = form.get("reason", "").strip()
     if not reason:
-        problems.add(f"move-reason-{member_id}", "Say why: the member is told")
+        problems.add(field, f"Say why: {told} is told")
     else:
         try:
             await services.call(
-                "membership",
-                "POST",
-                f"/v1/members/{member_id}/move/decline",
-                caller=session.caller(),
-                json={"reason": reason},
+                "membership", "POST", path, caller=session.caller(), json={"reason": reason}
             )
         except ServiceRefused as refused:
             if refused.status_code != 422:
                 raise
-            problems.refused(refused, (), f"move-reason-{member_id}")
+            problems.refused(refused, (), field)
         else:
-            return redirect(f"/approvals?region={region}&done=move_declined")
+            return redirect(f"/approvals?region={region}&done={done}")
     return await _approvals_page(
         request, services, session, region, problems=problems, failed=member_id
     )
