@@ -1,7 +1,7 @@
 """In-memory stores with the same protocols and behaviour as repository.py: use-case tests run
-on them in milliseconds, and tests/contract/test_membership_stores.py runs one suite against
-both so the two cannot drift. Aggregates are kept as documents, as the real store keeps them,
-so a saved copy never shares state with the caller's."""
+on them in milliseconds, and tests/integration/stores/test_membership_stores.py runs one
+suite against both so the two cannot drift. Aggregates are kept as documents, as the real
+store keeps them, so a saved copy never shares state with the caller's."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Reference data from the KM report (NHS IQ, 2016): recommendations, challenges, strategic
-aims, scopes, regions and network roles. A copy of ../shared/data/km-report-2016.json."""
+aims, scopes, regions and network roles. The report's own data, kept here as JSON."""
 
 from __future__ import annotations
 

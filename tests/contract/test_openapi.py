@@ -98,3 +98,8 @@ def test_no_query_or_header_parameter_takes_an_empty_string(spec: ServiceSpec) -
                 if schema.get("minLength", 0) < 1 and parameter["in"] != "path":
                     loose.append(f"{method.upper()} {path} {parameter['name']}")
     assert not loose
+
+
+@pytest.mark.parametrize("spec", discover(), ids=lambda s: s.name)
+def test_every_document_names_its_licence(spec: ServiceSpec) -> None:
+    assert document(spec)["info"]["license"] == {"name": "MIT", "identifier": "MIT"}

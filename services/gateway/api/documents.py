@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from shared.auth import GATEWAY_ONLY
+from shared.service import LICENSE_INFO
 from shared.services import discover
 
 GATEWAY_ONLY_MARK = next(iter(GATEWAY_ONLY))
@@ -137,6 +138,7 @@ def gateway_document() -> dict[str, Any]:
         "info": {
             "title": "KM Network member API",
             "version": "1",
+            "license": LICENSE_INFO,
             "description": "What a member can do on the site, for API clients: the services' "
             "operations under /api, called with a personal API token (Authorization: Bearer "
             "knet_..., made on the site under Your profile) or a member's session.",
