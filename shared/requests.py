@@ -10,7 +10,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, get_args
 
-from fastapi import Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -27,6 +27,20 @@ from shared.text import (
 )
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# The gateway serves the member API under /api and says so in this header (it never forwards
+# a client's own), so that a path a service answers with works where the caller called it.
+FORWARDED_PREFIX = "x-forwarded-prefix"
+_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)*")
+
+
+async def served_at(request: Request) -> str:
+    """The path prefix the caller reached this service under ("" when called directly)."""
+    prefix = request.headers.get(FORWARDED_PREFIX, "")
+    return prefix if _PREFIX.fullmatch(prefix) else ""
+
+
+ServedAt = Annotated[str, Depends(served_at)]
 
 
 def _looks_iso(value: Any) -> bool:

@@ -25,6 +25,7 @@ from shared.requests import (
     Region,
     RegionFilter,
     RequestModel,
+    ServedAt,
     Timestamp,
     WordFilter,
 )
@@ -247,17 +248,21 @@ async def event_ics(event_id: str, stores: StoresDep, caller: CurrentCaller) -> 
 
 
 @router.get("/members/{member_id}/calendar-link", dependencies=[MEMBERS])
-async def calendar_link(member_id: str, stores: StoresDep, caller: CurrentCaller) -> dict[str, str]:
-    return {"path": await calendars.calendar_link(stores, caller=caller, member_id=member_id)}
+async def calendar_link(
+    member_id: str, stores: StoresDep, caller: CurrentCaller, served_at: ServedAt
+) -> dict[str, str]:
+    """The private feed's path, where this API is served (under /api through the gateway)."""
+    path = await calendars.calendar_link(stores, caller=caller, member_id=member_id)
+    return {"path": served_at + path}
 
 
 @router.post("/members/{member_id}/calendar-link", dependencies=[MEMBERS])
 async def renew_calendar_link(
-    member_id: str, stores: StoresDep, caller: CurrentCaller
+    member_id: str, stores: StoresDep, caller: CurrentCaller, served_at: ServedAt
 ) -> dict[str, str]:
     """A new private feed link; the old one stops working."""
     path = await calendars.calendar_link(stores, caller=caller, member_id=member_id, renew=True)
-    return {"path": path}
+    return {"path": served_at + path}
 
 
 @router.get(

@@ -10,6 +10,7 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 
 from services.events.domain.network_event import NetworkEvent, Seat, Status
+from services.events.domain.timezones import vtimezone
 
 PRODID = "-//KM Network//Network events//EN"
 
@@ -31,13 +32,27 @@ def calendar(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
+    events = list(events)
+    # Each event keeps the time zone it was entered in (TZID), with its VTIMEZONE definition
+    # (yearly rules, timezones.py), so a calendar shows 10:00 Europe/London as 10:00 in
+    # London, summer or winter.
+    for key, years in sorted(_zone_years(events).items()):
+        cal.add_component(vtimezone(key, min(years) - 1, max(years) + 1))
     for event in events:
         link = _link(event.details.join_url) if event.id in with_links else None
         cal.add_component(_vevent(event, now=now, member_id=member_id, link=link))
-    # Each event keeps the time zone it was entered in (TZID), with its VTIMEZONE definition,
-    # so a calendar shows 10:00 Europe/London as 10:00 in London, summer or winter.
-    cal.add_missing_timezones()
     return bytes(cal.to_ical())
+
+
+def _zone_years(events: Iterable[NetworkEvent]) -> dict[str, set[int]]:
+    years: dict[str, set[int]] = {}
+    for event in events:
+        d = event.details
+        zone = ZoneInfo(d.timezone)
+        found = years.setdefault(d.timezone, set())
+        found.add(d.starts_at.astimezone(zone).year)
+        found.add(d.ends_at.astimezone(zone).year)
+    return years
 
 
 def _one_line(text: str) -> str:

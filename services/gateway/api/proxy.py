@@ -18,6 +18,7 @@ from services.gateway.usecases.sessions import TooManyAttempts
 from services.gateway.web.pages import MaybeSession, ServicesDep, StoresDep, client_address
 from shared.http_errors import error_body
 from shared.logs import security_event
+from shared.requests import FORWARDED_PREFIX
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,6 +52,8 @@ async def forward(
             )
         return JSONResponse(error_body("not_found", "Not Found"), 404)
     headers = {k: v for k in FORWARDED_REQUEST_HEADERS if (v := request.headers.get(k))}
+    # Paths the service answers with must work here, under /api.
+    headers[FORWARDED_PREFIX] = "/api"
     if route.node:
         # A node's own credential; a member's session means nothing here. Without one the
         # body is not read at all.

@@ -43,6 +43,26 @@ async def test_a_member_uses_the_api_with_their_session(platform: Platform) -> N
         assert refused.json()["error"]["code"] == "unknown_region"
 
 
+async def test_a_path_the_api_answers_with_works_where_it_is_served(platform: Platform) -> None:
+    member, _ = await platform.membership.member_with_roles("EOE", ["member"])
+    async with platform.browser() as browser:
+        await browser.sign_in(member["email"], STRONG_PASSWORD)
+        link = await browser.get(f"/api/v1/members/{member['id']}/calendar-link")
+        assert link.status_code == 200, link.text
+        path = link.json()["path"]
+        assert path.startswith(f"/api/v1/members/{member['id']}/calendar.ics?token=")
+        # A client's own prefix is never believed: the gateway says where it serves.
+        forged = await browser.http.get(
+            f"/api/v1/members/{member['id']}/calendar-link",
+            headers={"x-forwarded-prefix": "/elsewhere"},
+        )
+        assert forged.json()["path"] == path
+    async with platform.browser() as calendar_app:  # no session: the link is the credential
+        feed = await calendar_app.get(path)
+        assert feed.status_code == 200, feed.text
+        assert feed.headers["content-type"].startswith("text/calendar")
+
+
 async def test_anonymous_callers_see_what_anyone_may_and_no_more(platform: Platform) -> None:
     async with platform.browser() as browser:
         events = await browser.get("/api/v1/events")
