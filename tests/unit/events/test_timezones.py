@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
-from icalendar import Calendar
+from icalendar import Calendar, Timezone
 
 from services.events.domain.timezones import vtimezone
 
@@ -24,8 +24,11 @@ ZONES = [
 def read_back(key: str, first: int, last: int) -> tzinfo:
     text = vtimezone(key, first, last).to_ical()
     parsed = Calendar.from_ical(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + text + b"END:VCALENDAR\r\n")
+    (zone,) = parsed.walk("VTIMEZONE")
+    assert isinstance(zone, Timezone)
     # Not looked up by its TZID: the definition as written is what is tested.
-    return parsed.walk("VTIMEZONE")[0].to_tz(lookup_tzid=False)  # type: ignore[no-any-return]
+    found: tzinfo = zone.to_tz(lookup_tzid=False)
+    return found
 
 
 @pytest.mark.parametrize("key", ZONES)
