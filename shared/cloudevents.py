@@ -49,7 +49,9 @@ class Fact(BaseModel):
 
 
 class ReaderModel(BaseModel):
-    """Base of a consumer's view of an event's `data`: tolerant, it reads only what it needs."""
+    """Base of a consumer's view of an event's `data`: tolerant of fields it does not read,
+    and declaring every field it does (tests/contract/test_readers_accept_producers.py holds
+    each to what its producer writes)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 

@@ -84,12 +84,16 @@ class PostEdited(ConversationsFact):
     event_type: ClassVar[str] = "uk.nhs.knet.post.edited.v1"
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [{"thread_id": "t1", "post_id": "p2", "author_member_id": "m2"}]
+            "examples": [
+                {"thread_id": "t1", "post_id": "p2", "author_member_id": "m2", "region": "LDN"}
+            ]
         }
     )
     thread_id: str
     post_id: str
     author_member_id: str
+    # The thread's region (None: a national thread), carried as the event's `region` too.
+    region: str | None = None
 
 
 class PostHidden(ConversationsFact):
@@ -106,6 +110,7 @@ class PostHidden(ConversationsFact):
                     "hidden": True,
                     "reason": "Advertising",
                     "by_member_id": "f1",
+                    "region": "LDN",
                 }
             ]
         }
@@ -116,6 +121,8 @@ class PostHidden(ConversationsFact):
     hidden: bool
     reason: str
     by_member_id: str
+    # The thread's region (None: a national thread), carried as the event's `region` too.
+    region: str | None = None
 
 
 class AnswerAccepted(ConversationsFact):
@@ -134,6 +141,7 @@ class AnswerAccepted(ConversationsFact):
                     "accepted_by": "m1",
                     "previous_post_id": None,
                     "previous_answerer_member_id": None,
+                    "region": "LDN",
                 }
             ]
         }
@@ -147,6 +155,8 @@ class AnswerAccepted(ConversationsFact):
     # When another reply was the answer before: membership takes its count back.
     previous_post_id: str | None
     previous_answerer_member_id: str | None
+    # The thread's region (None: a national thread), carried as the event's `region` too.
+    region: str | None = None
 
 
 class ThreadFollowed(ConversationsFact):
@@ -155,11 +165,15 @@ class ThreadFollowed(ConversationsFact):
 
     event_type: ClassVar[str] = "uk.nhs.knet.thread.followed.v1"
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"thread_id": "t1", "member_id": "m3", "following": True}]}
+        json_schema_extra={
+            "examples": [{"thread_id": "t1", "member_id": "m3", "following": True, "region": "LDN"}]
+        }
     )
     thread_id: str
     member_id: str
     following: bool
+    # The thread's region (None: a national thread), carried as the event's `region` too.
+    region: str | None = None
 
 
 class MemberMentioned(ConversationsFact):
@@ -176,6 +190,7 @@ class MemberMentioned(ConversationsFact):
                     "member_id": "m3",
                     "by_member_id": "m2",
                     "excerpt": "@Ada might know",
+                    "region": "LDN",
                 }
             ]
         }
@@ -186,3 +201,5 @@ class MemberMentioned(ConversationsFact):
     member_id: str
     by_member_id: str
     excerpt: str
+    # The thread's region (None: a national thread), carried as the event's `region` too.
+    region: str | None = None

@@ -43,28 +43,38 @@ def submission_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
     return consumer
 
 
-class MemberStanding(ReaderModel):
-    """What a membership fact says of where a member stands (tolerant: each fact carries
-    some of these)."""
+class MemberRegion(ReaderModel):
+    """Where a member is: what a profile update (a move) and a departure say of them."""
 
     member_id: str
     region: str | None = None
-    roles: list[str] | None = None
+
+
+class MemberRoles(MemberRegion):
+    """An approval and a role change: where the member is, and the roles they now hold."""
+
+    roles: list[str]
 
 
 MEMBERSHIP = "uk.nhs.knet.member."
+STANDING: dict[str, type[MemberRegion]] = {
+    "approved": MemberRoles,
+    "role_changed": MemberRoles,
+    "profile_updated": MemberRegion,
+    "left": MemberRegion,
+}
 
 
 def members_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
     """Node keys stop when their issuer's role (or membership) goes: approvals and role
     changes carry the roles, profile updates the region (a move), a departure ends all."""
     consumer = make("members", [topics.MEMBERSHIP])
-    for name in ("approved", "role_changed", "profile_updated", "left"):
+    for name, reader in STANDING.items():
 
-        @consumer.on(f"{MEMBERSHIP}{name}.v1", MemberStanding)
-        async def changed(event: CloudEvent, data: MemberStanding, name: str = name) -> None:
+        @consumer.on(f"{MEMBERSHIP}{name}.v1", reader)
+        async def changed(event: CloudEvent, data: MemberRegion, name: str = name) -> None:
             changes: dict[str, object] = {"region": data.region} if data.region else {}
-            if data.roles is not None:
+            if isinstance(data, MemberRoles):
                 changes["roles"] = data.roles
             if name == "approved":
                 changes["active"] = True

@@ -205,6 +205,7 @@ class SubmissionRejected(Fact):
                     "external_id": "ldn-2027-01-peer-assist",
                     "submission_id": "01a21b9e7",
                     "reasons": ["ends_at: must be after starts_at"],
+                    "region": "LDN",
                 }
             ]
         }
@@ -213,3 +214,5 @@ class SubmissionRejected(Fact):
     external_id: str | None
     submission_id: str
     reasons: list[str]
+    # The node's region, so that the node routes its own rejections (None: a node unknown).
+    region: str | None = None

@@ -278,7 +278,13 @@ def to_document(event: NetworkEvent) -> dict[str, Any]:
         "status": event.status.value,
         "cancel_reason": event.cancel_reason,
         "registrations": [
-            {"member_id": r.member_id, "seat": r.seat.value, "at": r.at, "attended": r.attended}
+            {
+                "member_id": r.member_id,
+                "seat": r.seat.value,
+                "at": r.at,
+                "attended": r.attended,
+                "member_region": r.member_region,
+            }
             for r in event.registrations
         ],
         "version": event.version,
@@ -310,7 +316,13 @@ def from_document(doc: dict[str, Any]) -> NetworkEvent:
         status=Status(doc["status"]),
         cancel_reason=doc.get("cancel_reason"),
         registrations=[
-            Registration(r["member_id"], Seat(r["seat"]), r["at"], r.get("attended", False))
+            Registration(
+                r["member_id"],
+                Seat(r["seat"]),
+                r["at"],
+                r.get("attended", False),
+                r.get("member_region"),
+            )
             for r in doc.get("registrations", [])
         ],
         version=doc.get("version", 0),

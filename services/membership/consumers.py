@@ -1,6 +1,6 @@
 """Kafka subscribers: the contribution record, kept from other services' events.
 
-Each reader declares only the fields it uses (tolerant reader). A contribution is stored
+Each reader declares every field it reads and no more (tolerant reader). A contribution is stored
 under the event's id, so a redelivered event counts once; posts and accepted answers under
 the post's id, so that hiding a post, or accepting another answer, takes its count back
 (one thread's facts arrive in order: a replayed batch ends where it ended before)."""

@@ -34,6 +34,7 @@ class NotificationJob(Fact):
                     "source_type": "uk.nhs.knet.event.published.v1",
                     "member_id": "m1",
                     "message": _MESSAGE,
+                    "region": "LDN",
                 }
             ]
         }
@@ -42,6 +43,8 @@ class NotificationJob(Fact):
     source_type: str
     member_id: str
     message: dict[str, Any]
+    # The region of the fact the notification is about (None: national, or none).
+    region: str | None = None
 
 
 class NotificationDelivered(Fact):
@@ -59,6 +62,7 @@ class NotificationDelivered(Fact):
                     "kind": "event_published",
                     "category": "events",
                     "source_id": "01a2...",
+                    "region": "LDN",
                 }
             ]
         }
@@ -69,6 +73,8 @@ class NotificationDelivered(Fact):
     kind: str
     category: str
     source_id: str
+    # The region of the fact the notification is about (None: national, or none).
+    region: str | None = None
 
 
 class DeliveryFailed(Fact):
@@ -84,6 +90,7 @@ class DeliveryFailed(Fact):
                     "member_id": "m1",
                     "channel": "email",
                     "reason": "550 mailbox unavailable",
+                    "region": "LDN",
                 }
             ]
         }
@@ -92,3 +99,5 @@ class DeliveryFailed(Fact):
     member_id: str
     channel: str
     reason: str
+    # The region of the fact the notification is about (None: national, or none).
+    region: str | None = None

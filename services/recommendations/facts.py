@@ -212,11 +212,15 @@ class FollowStarted(RecommendationsFact):
 
     event_type: ClassVar[str] = "uk.nhs.knet.follow.started.v1"
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"member_id": "m1", "kind": "plan", "target": "p1"}]}
+        json_schema_extra={
+            "examples": [{"member_id": "m1", "kind": "plan", "target": "p1", "region": "LDN"}]
+        }
     )
     member_id: str
     kind: Literal["recommendation", "plan"]
     target: str
+    # A plan's region (None: a recommendation, or a national plan).
+    region: str | None = None
 
 
 class FollowStopped(RecommendationsFact):
@@ -224,8 +228,12 @@ class FollowStopped(RecommendationsFact):
 
     event_type: ClassVar[str] = "uk.nhs.knet.follow.stopped.v1"
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"member_id": "m1", "kind": "plan", "target": "p1"}]}
+        json_schema_extra={
+            "examples": [{"member_id": "m1", "kind": "plan", "target": "p1", "region": "LDN"}]
+        }
     )
     member_id: str
     kind: Literal["recommendation", "plan"]
     target: str
+    # A plan's region (None: a recommendation, or a national plan).
+    region: str | None = None

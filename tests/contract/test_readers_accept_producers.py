@@ -1,6 +1,7 @@
-"""Every consumer's reading of an event accepts the producer's examples (tolerant reader), and a
-consumer reads no type that nobody publishes, except those listed below with the issue that
-will bring their producer."""
+"""Every consumer's reading of an event accepts the producer's examples (tolerant reader); every
+field a reader declares is one the producer writes, so that renaming or dropping a field
+fails here even where the reader has a default for it; and a consumer reads no type that
+nobody publishes, except those listed below with the issue that will bring their producer."""
 
 from __future__ import annotations
 
@@ -48,3 +49,15 @@ def test_every_producer_example_is_valid_for_its_own_model() -> None:
     for model in published_events():
         for example in model.examples():
             model.model_validate(example)
+
+
+def test_every_field_a_reader_declares_is_one_its_producer_writes() -> None:
+    producers = {model.event_type: model for model in published_events()}
+    unwritten = {
+        (group, event_type, name)
+        for group, event_type, reader in all_readers()
+        if event_type in producers
+        for name in reader.model_fields
+        if name not in producers[event_type].model_fields
+    }
+    assert unwritten == set()

@@ -116,7 +116,14 @@ class Post:
     facts: list[Any] = field(default_factory=list)
 
     def edit(
-        self, caller: Caller, *, source: str, html: str, mentions: list[str], now: datetime
+        self,
+        caller: Caller,
+        *,
+        source: str,
+        html: str,
+        mentions: list[str],
+        region: str | None,
+        now: datetime,
     ) -> list[str]:
         """The author's new words, within the window; the members newly mentioned."""
         if caller.member_id != self.author_member_id:
@@ -134,7 +141,10 @@ class Post:
         self.mentions = list(dict.fromkeys([*self.mentions, *mentions]))
         self.facts.append(
             fact.PostEdited(
-                thread_id=self.thread_id, post_id=self.id, author_member_id=self.author_member_id
+                thread_id=self.thread_id,
+                post_id=self.id,
+                author_member_id=self.author_member_id,
+                region=region,
             )
         )
         return newly
@@ -159,6 +169,7 @@ class Post:
                 hidden=hide,
                 reason=why,
                 by_member_id=caller.member_id,
+                region=region,
             )
         )
         return True
@@ -252,6 +263,7 @@ class Thread:
                 member_id=member_id,
                 by_member_id=post.author_member_id,
                 excerpt=excerpt(post.source),
+                region=self.region,
             )
             for member_id in member_ids
             if member_id != post.author_member_id
@@ -277,6 +289,7 @@ class Thread:
                 accepted_by=caller.member_id,
                 previous_post_id=self.answer_post_id,
                 previous_answerer_member_id=self.answer_member_id,
+                region=self.region,
             )
         )
         self.answer_post_id, self.answer_member_id = post.id, post.author_member_id

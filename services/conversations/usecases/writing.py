@@ -135,6 +135,7 @@ async def edit(stores: Stores, *, caller: Caller, post_id: str, body: str) -> Po
             source=text,
             html=written.html,
             mentions=written.mentions,
+            region=thread.region,
             now=stores.clock.now(),
         )
         post.facts.extend(thread.mention_facts(post, newly))
@@ -149,7 +150,9 @@ async def follow(stores: Stores, *, caller: Caller, thread_id: str, following: b
     """Follow a thread (hear of its replies) or stop; False when it was so already."""
     member_id = member_of(caller)
     thread = await thread_or_404(stores, thread_id)
-    fact = ThreadFollowed(thread_id=thread.id, member_id=member_id, following=following)
+    fact = ThreadFollowed(
+        thread_id=thread.id, member_id=member_id, following=following, region=thread.region
+    )
     return await stores.readers.follow(member_id, thread.id, following, fact)
 
 

@@ -31,6 +31,9 @@ class Registration:
     seat: Seat
     at: datetime
     attended: bool = False
+    # The member's region when they registered: a national event's registrations still
+    # concern a region, which its facts carry for regional nodes to route by.
+    member_region: str | None = None
 
 
 @dataclass
@@ -185,7 +188,12 @@ class NetworkEvent:
     def seats_left(self) -> int:
         return max(self.capacity - len(self.confirmed), 0)
 
-    def register(self, *, member_id: str, now: datetime) -> Registration:
+    def _region_of(self, registration: Registration) -> str | None:
+        return self.region or registration.member_region
+
+    def register(
+        self, *, member_id: str, now: datetime, member_region: str | None = None
+    ) -> Registration:
         if self.status is not Status.PUBLISHED:
             raise Conflict("not_open", f"The event is {self.status.value}; registration is closed")
         if now >= self.starts_at:
@@ -193,19 +201,18 @@ class NetworkEvent:
         if any(r.member_id == member_id for r in self.registrations):
             raise Conflict("already_registered", "You are already registered")
         seat = Seat.CONFIRMED if self.seats_left > 0 else Seat.WAITLISTED
-        registration = Registration(member_id, seat, now)
+        registration = Registration(member_id, seat, now, member_region=member_region)
         self.registrations.append(registration)
+        region = self._region_of(registration)
         if seat is Seat.CONFIRMED:
             self.facts.append(
-                fact.RegistrationConfirmed(
-                    event_id=self.id, region=self.region, member_id=member_id
-                )
+                fact.RegistrationConfirmed(event_id=self.id, region=region, member_id=member_id)
             )
         else:
             self.facts.append(
                 fact.RegistrationWaitlisted(
                     event_id=self.id,
-                    region=self.region,
+                    region=region,
                     member_id=member_id,
                     position=len(self.waitlist),
                 )
@@ -222,7 +229,10 @@ class NetworkEvent:
         had_seat = registration.seat is Seat.CONFIRMED
         self.facts.append(
             fact.RegistrationCancelled(
-                event_id=self.id, region=self.region, member_id=member_id, had_seat=had_seat
+                event_id=self.id,
+                region=self._region_of(registration),
+                member_id=member_id,
+                had_seat=had_seat,
             )
         )
         if had_seat and self.status is Status.PUBLISHED:
@@ -244,7 +254,9 @@ class NetworkEvent:
                 registration.attended = True
                 self.facts.append(
                     fact.AttendanceRecorded(
-                        event_id=self.id, region=self.region, member_id=member_id
+                        event_id=self.id,
+                        region=self._region_of(registration),
+                        member_id=member_id,
                     )
                 )
 
@@ -260,6 +272,6 @@ class NetworkEvent:
             first.seat = Seat.CONFIRMED
             self.facts.append(
                 fact.RegistrationPromoted(
-                    event_id=self.id, region=self.region, member_id=first.member_id
+                    event_id=self.id, region=self._region_of(first), member_id=first.member_id
                 )
             )

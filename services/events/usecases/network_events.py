@@ -66,7 +66,11 @@ async def register(
     if not caller.has("member"):
         raise Forbidden("not_a_member", "Only members register for events")
     event = await change_event(
-        stores, event_id, lambda e: e.register(member_id=caller.member_id, now=stores.clock.now())
+        stores,
+        event_id,
+        lambda e: e.register(
+            member_id=caller.member_id, member_region=caller.region, now=stores.clock.now()
+        ),
     )
     place = event.place_of(caller.member_id)
     assert place is not None  # just registered, in the document that was saved

@@ -13,6 +13,7 @@ from services.events.stores import Stores
 from services.events.usecases.network_events import change_event
 from services.events.usecases.node_keys import authenticate_node
 from shared.errors import Invalid, NotFound, Unauthorized
+from shared.reference import region_codes
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,11 @@ async def _reject(
     stores: Stores, submission_id: str, node: str, external_id: str | None, reasons: list[str]
 ) -> SubmissionOutcome:
     rejected = facts.SubmissionRejected(
-        node=node, external_id=external_id, submission_id=submission_id, reasons=reasons
+        node=node,
+        external_id=external_id,
+        submission_id=submission_id,
+        reasons=reasons,
+        region=node if node in region_codes() else None,
     )
     await stores.submissions.record(
         submission_id=submission_id,

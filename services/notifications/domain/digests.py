@@ -42,10 +42,13 @@ def cover(digest: Digest, mode: str) -> Message:
     """The digest email's own subject and words; the items follow in the email."""
     count = len(digest.items)
     period = "this week" if mode == "weekly" else "today"
+    regions = {item.region for item in digest.items}
     return Message(
         kind="digest",
         category=digest.items[0].category if digest.items else Category.MEMBERSHIP,
         subject=f"KM Network: {count} update{'s' if count != 1 else ''} for you {period}",
         text=f"Here is what happened in the network that concerns you ({count}).",
         link="/notifications",
+        # One region when every item is about it; several regions are no one region.
+        region=regions.pop() if len(regions) == 1 else None,
     )

@@ -5,35 +5,34 @@ used to apply). Pure, as the rest of the table (rules.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from services.notifications import readers as read
 from services.notifications.domain.audiences import Members, RegionRole
 from services.notifications.domain.messages import Category, Message
 from services.notifications.domain.route import Route
 
 
-def application(d: dict[str, Any]) -> Route:
+def application(d: read.MemberApplied) -> Route:
     return Route(
-        (RegionRole(d["region"], "facilitator"),),
+        (RegionRole(d.region or "", "facilitator"),),
         Message(
             "application_received",
             Category.MEMBERSHIP,
-            f"{d['name']} applied to join in your region",
-            f"{d['name']} ({d.get('job_title') or 'no role given'}) applied to join the "
+            f"{d.name} applied to join in your region",
+            f"{d.name} ({d.job_title or 'no role given'}) applied to join the "
             "network. Approve or decline the application.",
             "/approvals",
         ),
     )
 
 
-def approved(d: dict[str, Any]) -> Route:
+def approved(d: read.MemberApproved) -> Route:
     return Route(
-        (Members((d["member_id"],)),),
+        (Members((d.member_id,)),),
         Message(
             "welcome",
             Category.MEMBERSHIP,
             "Welcome to the KM Network",
-            f"Welcome, {d['name']}. Your application is approved: sign in to meet the network, "
+            f"Welcome, {d.name}. Your application is approved: sign in to meet the network, "
             "rank the recommendations and find events near you.",
             "/",
             urgent=True,
@@ -41,74 +40,73 @@ def approved(d: dict[str, Any]) -> Route:
     )
 
 
-def declined(d: dict[str, Any]) -> Route:
+def declined(d: read.MemberDeclined) -> Route:
     return Route(
-        (Members((d["member_id"],)),),
+        (Members((d.member_id,)),),
         Message(
             "application_declined",
             Category.MEMBERSHIP,
             "Your application to the KM Network",
-            f"Your application was not approved. The reason given: {d['reason']}",
+            f"Your application was not approved. The reason given: {d.reason}",
             "/",
             urgent=True,
         ),
     )
 
 
-def role_changed(d: dict[str, Any]) -> Route | None:
-    if not d.get("added") and not d.get("removed"):
+def role_changed(d: read.MemberRoleChanged) -> Route | None:
+    if not d.added and not d.removed:
         return None
     parts = []
-    if d.get("added"):
-        parts.append("you are now " + ", ".join(d["added"]))
-    if d.get("removed"):
-        parts.append("you are no longer " + ", ".join(d["removed"]))
+    if d.added:
+        parts.append("you are now " + ", ".join(d.added))
+    if d.removed:
+        parts.append("you are no longer " + ", ".join(d.removed))
     return Route(
-        (Members((d["member_id"],)),),
+        (Members((d.member_id,)),),
         Message(
             "role_changed",
             Category.MEMBERSHIP,
             "Your roles in the network changed",
             "Your roles changed: " + "; ".join(parts) + ".",
-            f"/people/{d['member_id']}",
+            f"/people/{d.member_id}",
         ),
-        exclude=frozenset({d.get("changed_by", "")}) - {d["member_id"]},
+        exclude=frozenset({d.changed_by}) - {d.member_id},
     )
 
 
-def move_requested(d: dict[str, Any]) -> Route:
+def move_requested(d: read.MemberMoveRequested) -> Route:
     return Route(
-        (RegionRole(d["region"], "facilitator"),),
+        (RegionRole(d.region, "facilitator"),),
         Message(
             "move_requested",
             Category.MEMBERSHIP,
-            f"{d['name']} asked to move to your region",
-            f"{d['name']} asked to move from {d['from_region']} to your region. Approve or "
+            f"{d.name} asked to move to your region",
+            f"{d.name} asked to move from {d.from_region} to your region. Approve or "
             "decline the move.",
             "/approvals#moves",
         ),
     )
 
 
-def move_declined(d: dict[str, Any]) -> Route:
+def move_declined(d: read.MemberMoveDeclined) -> Route:
     return Route(
-        (Members((d["member_id"],)),),
+        (Members((d.member_id,)),),
         Message(
             "move_declined",
             Category.MEMBERSHIP,
             "Your request to move was declined",
-            f"Your request to move to {d['to_region']} was not approved. The reason given: "
-            f"{d['reason']}",
+            f"Your request to move to {d.to_region} was not approved. The reason given: {d.reason}",
             "/profile#where",
             urgent=True,
         ),
     )
 
 
-def password_changed(d: dict[str, Any]) -> Route:
-    how = "reset with a link sent to this address" if d.get("how") == "reset" else "changed"
+def password_changed(d: read.MemberPasswordChanged) -> Route:
+    how = "reset with a link sent to this address" if d.how == "reset" else "changed"
     return Route(
-        (Members((d["member_id"],)),),
+        (Members((d.member_id,)),),
         Message(
             "password_changed",
             Category.MEMBERSHIP,
@@ -122,9 +120,9 @@ def password_changed(d: dict[str, Any]) -> Route:
     )
 
 
-def applied_again(d: dict[str, Any]) -> Route:
+def applied_again(d: read.MemberAppliedAgain) -> Route:
     return Route(
-        (Members((d["member_id"],)),),
+        (Members((d.member_id,)),),
         Message(
             "applied_again",
             Category.MEMBERSHIP,

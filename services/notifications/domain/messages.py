@@ -33,6 +33,9 @@ class Message:
     # About the member's account itself (their password changed, someone used their
     # address): it reaches them by email whatever their preferences, with no unsubscribe.
     account: bool = False
+    # The region of the fact it is about (None: national, or no region), which the
+    # notification's own facts carry for regional nodes to route by.
+    region: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "category": self.category.value}

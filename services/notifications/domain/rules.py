@@ -28,8 +28,9 @@ Membership's rows are in membership_rules.py.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
 
+from services.notifications import readers as read
 from services.notifications.domain.audiences import (
     Audience,
     Followers,
@@ -52,141 +53,137 @@ from services.notifications.domain.route import Route, Rule
 
 __all__ = ["RULES", "Route", "Rule", "route"]
 
-PREFIX = "uk.nhs.knet."
+PREFIX = read.PREFIX
 
 
-def _when(iso: Any) -> str:
-    return str(iso)[:16].replace("T", " ")
+def _when(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M}"
 
 
-def event_published(d: dict[str, Any]) -> Route:
-    national = d.get("scope") == "national" or d.get("region") is None
-    audience = Interested(
-        None if national else d["region"], tuple(d.get("tags", ())), everyone=national
-    )
+def event_published(d: read.EventPublished) -> Route:
+    national = d.scope == "national" or d.region is None
+    audience = Interested(None if national else d.region, tuple(d.tags), everyone=national)
     return Route(
         (audience,),
         Message(
             "event_published",
             Category.EVENTS,
-            f"New event: {d['title']}",
-            f"{d['title']} on {_when(d['starts_at'])} (UTC). Places: {d.get('capacity')}.",
-            f"/events/{d['event_id']}",
+            f"New event: {d.title}",
+            f"{d.title} on {_when(d.starts_at)} (UTC). Places: {d.capacity}.",
+            f"/events/{d.event_id}",
         ),
-        exclude=frozenset({d.get("organiser_member_id") or ""}),
+        exclude=frozenset({d.organiser_member_id or ""}),
     )
 
 
 def _registration(kind: str, subject: str, text: str) -> Rule:
-    def rule(d: dict[str, Any]) -> Route:
-        words = text.format(position=d.get("position", ""))
+    def rule(d: read.Registration) -> Route:
+        position = d.position if isinstance(d, read.RegistrationWaitlisted) else None
+        words = text.format(position=position if position is not None else "")
         return Route(
-            (Members((d["member_id"],)),),
-            Message(kind, Category.EVENTS, subject, words, f"/events/{d['event_id']}", True),
+            (Members((d.member_id,)),),
+            Message(kind, Category.EVENTS, subject, words, f"/events/{d.event_id}", True),
         )
 
     return rule
 
 
-def reminder(d: dict[str, Any]) -> Route:
-    where = d.get("join_url") or d.get("venue") or ""
+def reminder(d: read.EventReminderDue) -> Route:
+    where = d.join_url or d.venue or ""
     return Route(
-        (Members((d["member_id"],)),),
+        (Members((d.member_id,)),),
         Message(
             "event_reminder",
             Category.EVENTS,
-            f"Reminder: {d['title']}",
-            f"{d['title']} starts {_when(d['starts_at'])} (UTC). {where}".strip(),
-            f"/events/{d['event_id']}",
+            f"Reminder: {d.title}",
+            f"{d.title} starts {_when(d.starts_at)} (UTC). {where}".strip(),
+            f"/events/{d.event_id}",
             urgent=True,
         ),
     )
 
 
-def cancelled(d: dict[str, Any]) -> Route:
+def cancelled(d: read.EventCancelled) -> Route:
     return Route(
-        (Members(tuple(d.get("registered_member_ids", ()))), Registered(d["event_id"])),
+        (Members(tuple(d.registered_member_ids)), Registered(d.event_id)),
         Message(
             "event_cancelled",
             Category.EVENTS,
-            f"Cancelled: {d['title']}",
-            f"{d['title']} is cancelled. The reason given: {d['reason']}",
-            f"/events/{d['event_id']}",
+            f"Cancelled: {d.title}",
+            f"{d.title} is cancelled. The reason given: {d.reason}",
+            f"/events/{d.event_id}",
             urgent=True,
         ),
     )
 
 
-def plan_status(d: dict[str, Any]) -> Route:
+def plan_status(d: read.PlanStatusChanged) -> Route:
     return Route(
-        (Followers("plan", d["plan_id"]), Followers("plan-team", d["plan_id"])),
+        (Followers("plan", d.plan_id), Followers("plan-team", d.plan_id)),
         Message(
             "plan_status",
             Category.PLANS,
-            f"A plan for {d['code']} is now {d['status']}",
-            f"The plan's status changed from {d['previous']} to {d['status']}. "
-            + (d.get("note") or ""),
-            f"/plans/{d['plan_id']}",
+            f"A plan for {d.code} is now {d.status}",
+            f"The plan's status changed from {d.previous} to {d.status}. " + (d.note or ""),
+            f"/plans/{d.plan_id}",
         ),
-        exclude=frozenset({d.get("changed_by", "")}),
+        exclude=frozenset({d.changed_by}),
     )
 
 
-def plan_progress(d: dict[str, Any]) -> Route:
+def plan_progress(d: read.PlanProgressReported) -> Route:
     return Route(
-        (Followers("plan", d["plan_id"]), Followers("plan-team", d["plan_id"])),
+        (Followers("plan", d.plan_id), Followers("plan-team", d.plan_id)),
         Message(
             "plan_progress",
             Category.PLANS,
-            f"Progress on a plan for {d['code']}: {str(d['rag']).upper()}",
-            str(d["summary"]),
-            f"/plans/{d['plan_id']}",
+            f"Progress on a plan for {d.code}: {d.rag.upper()}",
+            d.summary,
+            f"/plans/{d.plan_id}",
         ),
-        exclude=frozenset({d.get("reported_by", "")}),
+        exclude=frozenset({d.reported_by}),
     )
 
 
-def plan_overdue(d: dict[str, Any]) -> Route:
+def plan_overdue(d: read.PlanOverdue) -> Route:
     return Route(
-        (Members((d["owner_member_id"],)),),
+        (Members((d.owner_member_id,)),),
         Message(
             "plan_overdue",
             Category.PLANS,
-            f"Overdue: {d['action_title']}",
-            f'The action "{d["action_title"]}" on your plan for {d["code"]} was due on '
-            f"{d['due_on']}.",
-            f"/plans/{d['plan_id']}",
+            f"Overdue: {d.action_title}",
+            f'The action "{d.action_title}" on your plan for {d.code} was due on {d.due_on}.',
+            f"/plans/{d.plan_id}",
             urgent=True,
         ),
     )
 
 
-def case_study(d: dict[str, Any]) -> Route:
-    codes = tuple(d.get("recommendation_codes", ()))
+def case_study(d: read.CaseStudyShared) -> Route:
+    codes = tuple(d.recommendation_codes)
     return Route(
         (
             *(Followers("recommendation", code) for code in codes),
-            Interested(None, tuple(d.get("techniques", ()))),
+            Interested(None, tuple(d.techniques)),
         ),
         Message(
             "case_study_shared",
             Category.PRACTICE,
-            f"Case study: {d['title']}",
-            f"A case study on {', '.join(codes)} was shared: {d['title']}.",
-            f"/case-studies/{d['case_study_id']}",
+            f"Case study: {d.title}",
+            f"A case study on {', '.join(codes)} was shared: {d.title}.",
+            f"/case-studies/{d.case_study_id}",
         ),
-        exclude=frozenset({d.get("author_member_id", "")}),
+        exclude=frozenset({d.author_member_id}),
     )
 
 
-def _thread_link(d: dict[str, Any]) -> str:
-    post = d.get("post_id")
+def _thread_link(thread_id: str, post: str | None) -> str:
     # The page the post is on: past the first one in a long thread.
-    return f"/conversations/{d['thread_id']}" + (f"?from_post={post}#post-{post}" if post else "")
+    return f"/conversations/{thread_id}" + (f"?from_post={post}#post-{post}" if post else "")
 
 
-def thread_started(d: dict[str, Any]) -> Route | None:
-    kind, target = d["subject_kind"], d.get("subject_id")
+def thread_started(d: read.ThreadStarted) -> Route | None:
+    kind, target = d.subject_kind, d.subject_id
     audiences: tuple[Audience, ...]
     if kind in ("recommendation", "plan") and target:
         audiences = (Followers(kind, target),)
@@ -194,59 +191,59 @@ def thread_started(d: dict[str, Any]) -> Route | None:
         audiences = (Registered(target),)
     else:
         return None  # a region's or a free topic's thread: found on the site, not pushed
-    what = "question" if d.get("question") else "conversation"
+    what = "question" if d.question else "conversation"
     return Route(
         audiences,
         Message(
             "thread_started",
             Category.CONVERSATIONS,
-            f"New {what}: {d['title']}",
-            f"A {what} was started on a {kind.replace('_', ' ')} you follow: {d['title']}.",
-            _thread_link(d),
+            f"New {what}: {d.title}",
+            f"A {what} was started on a {kind.replace('_', ' ')} you follow: {d.title}.",
+            _thread_link(d.thread_id, d.post_id),
         ),
-        exclude=frozenset({d["author_member_id"]}),
+        exclude=frozenset({d.author_member_id}),
     )
 
 
-def post_added(d: dict[str, Any]) -> Route:
+def post_added(d: read.PostAdded) -> Route:
     return Route(
-        (Followers("thread", d["thread_id"]),),
+        (Followers("thread", d.thread_id),),
         Message(
             "reply",
             Category.CONVERSATIONS,
-            f"New reply: {d['title']}",
-            d.get("excerpt", ""),
-            _thread_link(d),
+            f"New reply: {d.title}",
+            d.excerpt,
+            _thread_link(d.thread_id, d.post_id),
         ),
-        exclude=frozenset({d["author_member_id"]}),
+        exclude=frozenset({d.author_member_id}),
     )
 
 
-def mentioned(d: dict[str, Any]) -> Route:
+def mentioned(d: read.MemberMentioned) -> Route:
     return Route(
-        (Members((d["member_id"],)),),
+        (Members((d.member_id,)),),
         Message(
             "mentioned",
             Category.CONVERSATIONS,
-            f"You were mentioned: {d['title']}",
-            d.get("excerpt", ""),
-            _thread_link(d),
+            f"You were mentioned: {d.title}",
+            d.excerpt,
+            _thread_link(d.thread_id, d.post_id),
         ),
-        exclude=frozenset({d["by_member_id"]}),
+        exclude=frozenset({d.by_member_id}),
     )
 
 
-def answer_accepted(d: dict[str, Any]) -> Route:
+def answer_accepted(d: read.AnswerAccepted) -> Route:
     return Route(
-        (Members((d["answerer_member_id"],)),),
+        (Members((d.answerer_member_id,)),),
         Message(
             "answer_accepted",
             Category.CONVERSATIONS,
-            f"Your answer was accepted: {d['title']}",
-            f'Your reply to "{d["title"]}" was marked as the answer.',
-            _thread_link(d),
+            f"Your answer was accepted: {d.title}",
+            f'Your reply to "{d.title}" was marked as the answer.',
+            _thread_link(d.thread_id, d.post_id),
         ),
-        exclude=frozenset({d["accepted_by"]}),
+        exclude=frozenset({d.accepted_by}),
     )
 
 
@@ -284,6 +281,7 @@ RULES: dict[str, Rule] = {
 }
 
 
-def route(event_type: str, data: dict[str, Any]) -> Route | None:
+def route(event_type: str, fact: read.Regional) -> Route | None:
+    """Whom the fact notifies, with what; `fact` is the type's reader (readers.READERS)."""
     rule = RULES.get(event_type)
-    return rule(data) if rule else None
+    return rule(fact) if rule else None

@@ -20,6 +20,7 @@ async def send_reset_link(
     stores: Stores, *, member_id: str, email: str, name: str, link: str, expires_at: datetime
 ) -> bool:
     now = stores.clock.now()
+    member = await stores.directory.get(member_id)
     said = Message(
         "password_reset",
         Category.MEMBERSHIP,
@@ -30,6 +31,7 @@ async def send_reset_link(
         link,
         urgent=True,
         account=True,
+        region=member.region if member else None,
     )
     delivery = Delivery(
         id=f"reset|{member_id}|{stores.new_id()}",
@@ -62,6 +64,7 @@ def _without_link(message: Message) -> Message:
         "/password/forgotten",
         urgent=True,
         account=True,
+        region=message.region,
     )
 
 
@@ -73,6 +76,7 @@ def _delivered(delivery: Delivery) -> NotificationDelivered:
         kind=delivery.message.kind,
         category=delivery.message.category.value,
         source_id=delivery.source_id,
+        region=delivery.message.region,
     )
 
 
@@ -82,4 +86,5 @@ def _failure(delivery: Delivery, reason: str) -> DeliveryFailed:
         member_id=delivery.member_id,
         channel=Channel.EMAIL.value,
         reason=reason[:500],
+        region=delivery.message.region,
     )

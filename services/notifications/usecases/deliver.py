@@ -111,6 +111,7 @@ async def deliver(stores: Stores, jobs: list[NotificationJob]) -> dict[str, int]
                     kind=message.kind,
                     category=message.category.value,
                     source_id=job.source_id,
+                    region=message.region,
                 )
             )
         others.extend(_other_channels(member, nid, message, channels, stores))

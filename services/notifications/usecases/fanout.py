@@ -6,8 +6,9 @@ the audience have changed meanwhile, the workers' own dedupe still gives one eac
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
+from services.notifications import readers as read
 from services.notifications.domain import rules
 from services.notifications.domain.audiences import (
     Audience,
@@ -38,9 +39,9 @@ async def resolve(stores: Stores, audience: Audience, category: str) -> list[str
     raise TypeError(f"unknown audience {audience!r}")
 
 
-async def notify(stores: Stores, *, source_id: str, source_type: str, data: dict[str, Any]) -> int:
+async def notify(stores: Stores, *, source_id: str, source_type: str, fact: read.Regional) -> int:
     """The jobs this fact makes (0 when it concerns no one); written once per fact."""
-    route = rules.route(source_type, data)
+    route = rules.route(source_type, fact)
     if route is None:
         return 0
     category = route.message.category.value
@@ -49,14 +50,18 @@ async def notify(stores: Stores, *, source_id: str, source_type: str, data: dict
         for member_id in await resolve(stores, audience, category):
             if member_id and member_id not in route.exclude:
                 members.setdefault(member_id)
-    message = route.message.as_dict()
+    message = replace(route.message, region=fact.region)
     ids = list(members)
     size = stores.fanout_chunk
     written = 0
     for start in range(0, len(ids), size):
         jobs = [
             NotificationJob(
-                source_id=source_id, source_type=source_type, member_id=m, message=message
+                source_id=source_id,
+                source_type=source_type,
+                member_id=m,
+                message=message.as_dict(),
+                region=message.region,
             )
             for m in ids[start : start + size]
         ]

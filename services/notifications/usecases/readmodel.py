@@ -1,41 +1,40 @@
 """The read model kept from the other services' facts: members (region, roles, interests,
 email, status) and who is attached to what (registrations, follows, plan teams). Every
-update is applied only if newer than what is recorded, so redelivery changes nothing."""
+update is applied only if newer than what is recorded, so redelivery changes nothing. Each
+fact comes as its reader model (readers.py), which declares all that is read of it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from services.notifications import readers as read
 from services.notifications.domain import webhooks
 from services.notifications.stores import Stores
 
-PREFIX = "uk.nhs.knet."
+PREFIX = read.PREFIX
 
 
-async def member_fact(
-    stores: Stores, event_type: str, data: dict[str, Any], as_of: datetime
-) -> None:
-    kind = event_type.removeprefix(PREFIX).removesuffix(".v1")
-    member_id = data["member_id"]
+async def member_fact(stores: Stores, fact: read.MemberFact, as_of: datetime) -> None:
     changes: dict[str, Any] = {}
-    if kind == "member.applied":
-        changes = {"status": "pending", **_profile(data)}
-    elif kind == "member.approved":
-        changes = {"status": "active", "roles": data.get("roles", ["member"]), **_profile(data)}
-    elif kind == "member.declined":
-        changes = {"status": "declined", "name": data["name"], "email": data["email"]}
-    elif kind == "member.profile_updated":
-        changes = _profile(data)
-    elif kind == "member.role_changed":
-        changes = {"roles": data["roles"]}
-    elif kind == "member.left":
-        # Erased: nothing personal is kept; left: no more messages either way.
-        changes = {"status": "left", "email": None} if data.get("erased") else {"status": "left"}
+    match fact:
+        case read.MemberApplied():
+            changes = {"status": "pending", **_profile(fact)}
+        case read.MemberApproved():
+            changes = {"status": "active", "roles": fact.roles, **_profile(fact)}
+        case read.MemberDeclined():
+            changes = {"status": "declined", "name": fact.name, "email": fact.email}
+        case read.MemberProfileUpdated():
+            changes = _profile(fact)
+        case read.MemberRoleChanged():
+            changes = {"roles": fact.roles}
+        case read.MemberLeft():
+            # Erased: nothing personal is kept; left: no more messages either way.
+            changes = {"status": "left", "email": None} if fact.erased else {"status": "left"}
     if changes:
-        await stores.directory.apply(member_id, as_of, changes)
-    if kind in ("member.role_changed", "member.left"):
-        await _drop_webhook_without_role(stores, member_id)
+        await stores.directory.apply(fact.member_id, as_of, changes)
+    if isinstance(fact, read.MemberRoleChanged | read.MemberLeft):
+        await _drop_webhook_without_role(stores, fact.member_id)
 
 
 async def _drop_webhook_without_role(stores: Stores, member_id: str) -> None:
@@ -49,37 +48,42 @@ async def _drop_webhook_without_role(stores: Stores, member_id: str) -> None:
         )
 
 
-def _profile(data: dict[str, Any]) -> dict[str, Any]:
-    found: dict[str, Any] = {k: data[k] for k in ("name", "email", "region") if k in data}
-    if "interests" in data:
-        found["interests"] = [str(i).lower() for i in data["interests"]]
+def _profile(
+    fact: read.MemberApplied | read.MemberApproved | read.MemberProfileUpdated,
+) -> dict[str, Any]:
+    found: dict[str, Any] = {"region": fact.region} if fact.region is not None else {}
+    if fact.name is not None:
+        found["name"] = fact.name
+    if isinstance(fact, read.MemberApplied | read.MemberApproved) and fact.email is not None:
+        found["email"] = fact.email
+    if fact.interests is not None:
+        found["interests"] = [str(i).lower() for i in fact.interests]
     return found
 
 
 async def attachment_fact(
-    stores: Stores, event_type: str, data: dict[str, Any], as_of: datetime
+    stores: Stores, event_type: str, fact: read.Regional, as_of: datetime
 ) -> None:
-    kind = event_type.removeprefix(PREFIX).removesuffix(".v1")
+    """Who is attached to what: registrants, followers, those in a thread, a plan's team."""
     audiences = stores.audiences
-    if kind in ("registration.confirmed", "registration.waitlisted", "registration.promoted"):
-        await audiences.set("event", data["event_id"], data["member_id"], active=True, as_of=as_of)
-    elif kind == "registration.cancelled":
-        await audiences.set("event", data["event_id"], data["member_id"], active=False, as_of=as_of)
-    elif kind in ("follow.started", "follow.stopped"):
-        active = kind == "follow.started"
-        await audiences.set(
-            data["kind"], data["target"], data["member_id"], active=active, as_of=as_of
-        )
-    elif kind in ("thread.started", "post.added"):
-        # Those who wrote in a thread take part in it: they hear of its replies.
-        await audiences.set(
-            "thread", data["thread_id"], data["author_member_id"], active=True, as_of=as_of
-        )
-    elif kind == "thread.followed":
-        # Following without writing, or muting one's own thread (following false).
-        await audiences.set(
-            "thread", data["thread_id"], data["member_id"], active=data["following"], as_of=as_of
-        )
-    elif kind == "plan.created":
-        for member_id in {data["owner_member_id"], *data.get("co_lead_member_ids", [])}:
-            await audiences.set("plan-team", data["plan_id"], member_id, active=True, as_of=as_of)
+    kind = event_type.removeprefix(PREFIX).removesuffix(".v1")
+    match fact:
+        case read.Registration():
+            active = kind != "registration.cancelled"
+            await audiences.set("event", fact.event_id, fact.member_id, active=active, as_of=as_of)
+        case read.Follow():
+            active = kind == "follow.started"
+            await audiences.set(fact.kind, fact.target, fact.member_id, active=active, as_of=as_of)
+        case read.ThreadStarted() | read.PostAdded():
+            # Those who wrote in a thread take part in it: they hear of its replies.
+            await audiences.set(
+                "thread", fact.thread_id, fact.author_member_id, active=True, as_of=as_of
+            )
+        case read.ThreadFollowed():
+            # Following without writing, or muting one's own thread (following false).
+            await audiences.set(
+                "thread", fact.thread_id, fact.member_id, active=fact.following, as_of=as_of
+            )
+        case read.PlanCreated():
+            for member_id in {fact.owner_member_id, *fact.co_lead_member_ids}:
+                await audiences.set("plan-team", fact.plan_id, member_id, active=True, as_of=as_of)

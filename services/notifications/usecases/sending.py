@@ -63,6 +63,7 @@ async def _failed(stores: Stores, delivery: Delivery, reason: str) -> None:
         member_id=delivery.member_id,
         channel=delivery.channel.value,
         reason=reason[:500],
+        region=delivery.message.region,
     )
     await stores.deliveries.failed(delivery.id, reason, fact)
 
@@ -104,6 +105,7 @@ async def send(stores: Stores, delivery: Delivery) -> str:
         kind=delivery.message.kind,
         category=delivery.message.category.value,
         source_id=delivery.source_id,
+        region=delivery.message.region,
     )
     await stores.deliveries.sent(delivery.id, now, fact)
     return "sent"

@@ -17,11 +17,12 @@ async def follow(stores: Stores, *, caller: Caller, kind: str, target: str, on: 
     require_member(caller)
     if kind not in FOLLOWABLE:
         raise Invalid("not_followable", f"Members follow a {' or a '.join(FOLLOWABLE)}")
+    region = None
     if kind == "recommendation":
         await recommendation(stores, target)
     else:
-        await plan(stores, target)
-    what = {"member_id": caller.member_id, "kind": kind, "target": target}
+        region = (await plan(stores, target)).region
+    what = {"member_id": caller.member_id, "kind": kind, "target": target, "region": region}
     if on:
         await stores.follows.follow(facts.FollowStarted(**what), stores.clock.now())
     else:

@@ -130,11 +130,15 @@ def test_replies_quote_visible_posts_and_a_locked_thread_takes_none() -> None:
 def test_the_author_edits_within_the_window_and_the_history_is_kept() -> None:
     mine = post("p2", "other", mentions=["m1"])
     with pytest.raises(Forbidden):
-        mine.edit(ASKER, source="new", html="<p>new</p>", mentions=[], now=NOW)
-    newly = mine.edit(OTHER, source="new", html="<p>new</p>", mentions=["m1", "m2"], now=NOW)
+        mine.edit(ASKER, source="new", html="<p>new</p>", mentions=[], region="LDN", now=NOW)
+    newly = mine.edit(
+        OTHER, source="new", html="<p>new</p>", mentions=["m1", "m2"], region="LDN", now=NOW
+    )
     assert newly == ["m2"], "only new mentions are told"
     assert [r.source for r in mine.history] == ["words of p2"]
-    assert mine.edit(OTHER, source="new", html="<p>new</p>", mentions=[], now=NOW) == []
+    assert (
+        mine.edit(OTHER, source="new", html="<p>new</p>", mentions=[], region="LDN", now=NOW) == []
+    )
     assert len(mine.facts) == 1, "the same words again change nothing"
     with pytest.raises(Conflict) as late:
         mine.edit(
@@ -142,6 +146,7 @@ def test_the_author_edits_within_the_window_and_the_history_is_kept() -> None:
             source="later",
             html="x",
             mentions=[],
+            region="LDN",
             now=NOW + EDIT_WINDOW + timedelta(seconds=1),
         )
     assert late.value.code == "edit_window_closed"

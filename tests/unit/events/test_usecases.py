@@ -114,6 +114,33 @@ async def test_the_last_seat_then_the_waitlist_then_promotion(stores: Stores) ->
         )
 
 
+async def test_a_national_event_registration_concerns_the_member_region(stores: Stores) -> None:
+    national = await network_events.create_event(
+        stores,
+        caller=Caller("op", "LDN", frozenset({"member", "operator"})),
+        details=details(scope=Scope.NATIONAL, region=None),
+        capacity=1,
+        publish=True,
+    )
+    for who, region in (("north", "NW"), ("wales", "WAL")):
+        await network_events.register(stores, caller=member(who, region), event_id=national.id)
+    await network_events.cancel_registration(
+        stores, caller=member("north", "NW"), event_id=national.id
+    )
+    assert isinstance(stores.events, InMemoryEvents)
+    regions = [
+        (type(f).__name__, f.region)
+        for f in stores.events.published
+        if type(f).__name__.startswith("Registration")
+    ]
+    assert regions == [
+        ("RegistrationConfirmed", "NW"),
+        ("RegistrationWaitlisted", "WAL"),
+        ("RegistrationCancelled", "NW"),
+        ("RegistrationPromoted", "WAL"),
+    ]
+
+
 async def test_a_change_that_records_no_fact_is_still_saved(stores: Stores) -> None:
     event_id = await create(stores, capacity=5, publish=False)
     revised = await network_events.revise_event(

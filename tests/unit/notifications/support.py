@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from services.notifications import readers
 from services.notifications.facts import NotificationJob
 from services.notifications.memory import (
     InMemoryAudiences,
@@ -42,6 +43,29 @@ def in_memory_stores(fanout_chunk: int = 500) -> Stores:
     )
 
 
+def reading(event_type: str, data: dict[str, Any]) -> Any:
+    """A fact's data as the consumer hands it over: read through the type's reader model."""
+    return readers.read(event_type, data)
+
+
+async def member_fact(
+    stores: Stores, event_type: str, data: dict[str, Any], as_of: datetime
+) -> None:
+    await readmodel.member_fact(stores, reading(event_type, data), as_of)
+
+
+async def attachment_fact(
+    stores: Stores, event_type: str, data: dict[str, Any], as_of: datetime
+) -> None:
+    await readmodel.attachment_fact(stores, event_type, reading(event_type, data), as_of)
+
+
+async def notify(stores: Stores, *, source_id: str, source_type: str, data: dict[str, Any]) -> int:
+    return await fanout.notify(
+        stores, source_id=source_id, source_type=source_type, fact=reading(source_type, data)
+    )
+
+
 def mailer(stores: Stores) -> InMemoryMailer:
     assert isinstance(stores.mailer, InMemoryMailer)
     return stores.mailer
@@ -61,7 +85,7 @@ async def join(stores: Stores, member_id: str, region: str = "LDN", **extra: Any
         "roles": ["member", *extra.pop("roles", [])],
         "interests": extra.pop("interests", []),
     }
-    await readmodel.member_fact(stores, P + "member.approved.v1", data, NOW)
+    await member_fact(stores, P + "member.approved.v1", data, NOW)
 
 
 async def published(stores: Stores, source_id: str, **data: Any) -> int:
@@ -75,7 +99,7 @@ async def published(stores: Stores, source_id: str, **data: Any) -> int:
         "capacity": 30,
         **data,
     }
-    return await fanout.notify(
+    return await notify(
         stores, source_id=source_id, source_type=P + "event.published.v1", data=event
     )
 

@@ -11,7 +11,7 @@ import pytest
 from services.notifications.domain.digests import next_digest_at
 from services.notifications.domain.preferences import Preferences
 from services.notifications.stores import Stores
-from services.notifications.usecases import deliver, digests, fanout, inbox, sending
+from services.notifications.usecases import deliver, digests, inbox, sending
 from shared.caller import Caller
 from tests.unit.notifications.support import (
     NOW,
@@ -21,6 +21,7 @@ from tests.unit.notifications.support import (
     jobs_of,
     join,
     mailer,
+    notify,
     published,
 )
 
@@ -94,14 +95,14 @@ async def test_held_email_goes_out_as_one_digest_at_the_members_hour_once() -> N
 async def test_urgent_news_is_not_held_and_a_later_item_waits_for_the_next_digest() -> None:
     stores = in_memory_stores()
     await digest_member(stores)
-    await fanout.notify(
+    await notify(
         stores,
         source_id="s-urgent",
         source_type=P + "event.cancelled.v1",
         data={"event_id": "e1", "title": "Peer assist", "reason": "Snow"},
     )
     await stores.audiences.set("event", "e1", "d", active=True, as_of=NOW)
-    await fanout.notify(
+    await notify(
         stores,
         source_id="s-urgent2",
         source_type=P + "event.cancelled.v1",
@@ -126,7 +127,7 @@ async def test_a_digests_unsubscribe_stops_every_category_in_it_and_a_weekly_one
     await digest_member(stores, mode="weekly")
     await published(stores, "s1")
     await stores.audiences.set("plan", "p1", "d", active=True, as_of=NOW)
-    await fanout.notify(
+    await notify(
         stores,
         source_id="s-plan",
         source_type=P + "plan.progress_reported.v1",

@@ -12,23 +12,31 @@ import pytest
 
 from services.notifications.facts import NotificationDelivered
 from services.notifications.memory import (
+    InMemoryDeliveries,
     InMemoryFanouts,
     InMemoryInbox,
 )
 from services.notifications.stores import Stores
-from services.notifications.usecases import deliver, fanout, inbox, readmodel, sending
+from services.notifications.usecases import deliver, inbox, sending
 from shared.caller import Caller
 from shared.clock import ManualClock
 from shared.errors import Invalid, NotFound
 from tests.unit.notifications.support import (
     NOW,
     P,
+    attachment_fact,
     in_memory_stores,
     jobs_of,
     join,
     mailer,
+    notify,
     published,
 )
+
+
+def mailer_facts(stores: Stores) -> list[NotificationDelivered]:
+    assert isinstance(stores.deliveries, InMemoryDeliveries)
+    return [f for f in stores.deliveries.published if isinstance(f, NotificationDelivered)]
 
 
 @pytest.fixture
@@ -61,6 +69,9 @@ async def test_jobs_are_delivered_once_per_member_and_channel(stores: Stores) ->
     assert isinstance(stores.inbox, InMemoryInbox)
     facts = [f for f in stores.inbox.published if isinstance(f, NotificationDelivered)]
     assert sorted(f.member_id for f in facts) == ["a", "b"]
+    # Each carries the region of the fact it is about, for regional nodes to route by.
+    assert {j.region for j in jobs} == {f.region for f in facts} == {"LDN"}
+    assert {d.region for d in mailer_facts(stores)} == {"LDN"}
 
 
 async def test_preferences_choose_the_channels_and_digest_keeps_non_urgent_email(
@@ -202,28 +213,28 @@ async def test_the_inbox_pages_counts_and_marks_read(stores: Stores) -> None:
 async def test_followers_and_team_hear_of_a_plan_and_not_its_reporter(stores: Stores) -> None:
     for m in ("owner", "colead", "fan", "stranger"):
         await join(stores, m)
-    await readmodel.attachment_fact(
+    await attachment_fact(
         stores,
         P + "plan.created.v1",
         {"plan_id": "p1", "owner_member_id": "owner", "co_lead_member_ids": ["colead"]},
         NOW,
     )
-    await readmodel.attachment_fact(
+    await attachment_fact(
         stores, P + "follow.started.v1", {"member_id": "fan", "kind": "plan", "target": "p1"}, NOW
     )
-    await readmodel.attachment_fact(
+    await attachment_fact(
         stores,
         P + "follow.started.v1",
         {"member_id": "stranger", "kind": "plan", "target": "p1"},
         NOW,
     )
-    await readmodel.attachment_fact(
+    await attachment_fact(
         stores,
         P + "follow.stopped.v1",
         {"member_id": "stranger", "kind": "plan", "target": "p1"},
         NOW + timedelta(seconds=1),
     )
-    jobs = await fanout.notify(
+    jobs = await notify(
         stores,
         source_id="s1",
         source_type=P + "plan.progress_reported.v1",
@@ -260,13 +271,13 @@ async def test_a_delivery_is_tried_by_one_round_at_a_time(stores: Stores) -> Non
 async def test_a_job_for_a_member_not_known_yet_waits_for_their_approval(stores: Stores) -> None:
     """A registration's fact may overtake the member's approval (another topic): the job is
     kept, and delivered once when the approval arrives."""
-    await readmodel.attachment_fact(
+    await attachment_fact(
         stores,
         P + "registration.confirmed.v1",
         {"event_id": "e1", "member_id": "late", "title": "Peer assist"},
         NOW,
     )
-    await fanout.notify(
+    await notify(
         stores,
         source_id="s-reg",
         source_type=P + "registration.confirmed.v1",
@@ -295,15 +306,15 @@ async def test_replies_reach_those_taking_part_and_following_not_those_who_stopp
         ("thread.followed", {"thread_id": "t1", "member_id": "watcher", "following": True}),
         ("thread.followed", {"thread_id": "t1", "member_id": "muted", "following": False}),
     ):
-        await readmodel.attachment_fact(stores, f"{P}{event_type}.v1", data, NOW)
+        await attachment_fact(stores, f"{P}{event_type}.v1", data, NOW)
     # The unfollow is newer than the post that made "muted" take part.
-    await readmodel.attachment_fact(
+    await attachment_fact(
         stores,
         f"{P}thread.followed.v1",
         {"thread_id": "t1", "member_id": "muted", "following": False},
         NOW + timedelta(seconds=1),
     )
-    jobs = await fanout.notify(
+    jobs = await notify(
         stores,
         source_id="s-reply",
         source_type=f"{P}post.added.v1",

@@ -16,7 +16,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from services.notifications.domain import webhooks
 from services.notifications.stores import Stores
-from services.notifications.usecases import deliver, inbox, readmodel, sending
+from services.notifications.usecases import deliver, inbox, sending
 from shared.caller import Caller
 from shared.errors import Forbidden, Invalid
 from tests.unit.notifications.support import (
@@ -26,6 +26,7 @@ from tests.unit.notifications.support import (
     in_memory_stores,
     jobs_of,
     join,
+    member_fact,
     published,
 )
 from tests.unit.notifications.support import webhooks as receiver
@@ -179,7 +180,7 @@ async def test_a_webhook_goes_with_the_role_that_set_it(fact: str, data: dict[st
     await published(stores, "s1")
     recorded_before = jobs_of(stores)
     later = timedelta(minutes=1)
-    await readmodel.member_fact(stores, P + fact + ".v1", {"member_id": "f", **data}, NOW + later)
+    await member_fact(stores, P + fact + ".v1", {"member_id": "f", **data}, NOW + later)
     member = await stores.directory.get("f")
     assert member is not None
     assert member.preferences.webhook_url is None
