@@ -17,10 +17,11 @@ from typing import Any, ClassVar
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.harness import Figure
-from shared.broker import make_broker, producer_options
+from shared.broker import client_options, make_broker, producer_options
 from shared.clock import new_id
 from shared.cloudevents import CloudEvent, Fact, ReaderModel, make_event
 from shared.consumer import EventConsumer
+from shared.deadletter import DeadLetterProducer
 from shared.infra import kafka
 from shared.settings import PlatformSettings
 
@@ -134,11 +135,13 @@ async def _platform(
     await broker.stop()
 
     broker = make_broker(settings, "bench")
-    consumer.attach(broker)
+    dead_letters = DeadLetterProducer(client_options(settings))
+    consumer.attach(broker, dead_letters.send)
     await broker.start()
     await asyncio.wait_for(done.wait(), timeout=300)
     consume_rate = len(payloads) / (time.perf_counter() - first[0])
     await broker.stop()
+    await dead_letters.stop()
     return publish_rate, consume_rate
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 import structlog
@@ -32,7 +32,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.middlewares import AckPolicy
 from pydantic import BaseModel, ValidationError
 
-from shared import deadletter, topics
+from shared import deadletter
 from shared.clock import Clock, SystemClock
 from shared.cloudevents import CloudEvent, current_traceparent
 from shared.errors import DomainError
@@ -45,7 +45,7 @@ M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[CloudEvent, M], Awaitable[None]]
 # Handles every record of its type in a batch at once (bulk writes); idempotent like any.
 BatchHandler = Callable[[list[tuple[CloudEvent, M]]], Awaitable[None]]
-DeadLetterPublisher = Callable[[bytes, bytes | None, dict[str, str]], Awaitable[None]]
+DeadLetterPublisher = Callable[[bytes | None, bytes | None, deadletter.Headers], Awaitable[None]]
 # Told of a record that could not be read (malformed, or data its route's model rejects) after
 # it is dead-lettered: the place to answer its sender when enough of it can still be read.
 UnreadableHandler = Callable[[ConsumerRecord[bytes, bytes], str, str], Awaitable[None]]
@@ -137,15 +137,10 @@ class EventConsumer:
         them instead)."""
         self._publish_dead_letter = publish
 
-    def attach(self, broker: KafkaBroker) -> None:
-        """Subscribes this consumer on the process's broker; call before the broker starts."""
-
-        async def publish_dead_letter(
-            value: bytes, key: bytes | None, headers: dict[str, str]
-        ) -> None:
-            await broker.publish(value, topics.DEAD_LETTERS, key=key, headers=headers)
-
-        self.dead_letters_to(publish_dead_letter)
+    def attach(self, broker: KafkaBroker, dead_letters: DeadLetterPublisher) -> None:
+        """Subscribes this consumer on the process's broker; call before the broker starts.
+        Dead letters go to `dead_letters` (deadletter.DeadLetterProducer.send)."""
+        self.dead_letters_to(dead_letters)
 
         @broker.subscriber(
             *self.topics,
@@ -325,7 +320,7 @@ class EventConsumer:
             attempts=attempts,
             failed_at=self.clock.now(),
         )
-        await self._publish_dead_letter(record.value or b"", record.key, headers)
+        await self._publish_dead_letter(record.value, record.key, headers)
         DEAD_LETTERS.labels(self.group, reason).inc()
         MESSAGES_HANDLED.labels(self.group, event_type, "dead_lettered").inc()
         log.error(
@@ -372,8 +367,10 @@ async def _parse_batch_head_only(
     """FastStream's batch parser decodes every record's headers into a dict and collects the
     bodies, which this consumer never reads (it parses the records itself): about a tenth of
     the per-record cost in `make bench`. Parse the head only and hand over all the records;
-    `raw_message` is also what a NACK rewinds, so redelivery still covers the whole batch."""
-    message = await parse(records[:1])
+    `raw_message` is also what a NACK rewinds, so redelivery still covers the whole batch.
+    The head goes without its headers: FastStream decodes them as UTF-8, and one that is not
+    would fail every delivery of the batch for ever instead of being dead-lettered."""
+    message = await parse((replace(records[0], headers=[]),))
     message.raw_message = records
     return message
 

@@ -1,8 +1,15 @@
-"""The dead-letter topic: what a message carries there, and how operators list and replay it."""
+"""The dead-letter topic: what a message carries there, and how operators list and replay it.
+
+A dead letter is the original record as it came (its value, a null one too; its key; its
+headers, byte for byte) with the knet-* headers the contract names (contracts/asyncapi.json)
+added. It is written with a plain aiokafka producer: FastStream's publish adds an empty
+`content-type` header and turns a null value into an empty one. A replay sends the original
+back as it came, with only `knet-replayed-from` added."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +30,14 @@ CONSUMER_GROUP = "knet-consumer-group"
 FAILED_AT = "knet-failed-at"
 REPLAYED_FROM = "knet-replayed-from"
 
+# What the dead-letter topic adds to a record; a replay takes these off again.
+ADDED = frozenset(
+    {REASON, ERROR, ORIGINAL_TOPIC, ORIGINAL_PARTITION, ORIGINAL_OFFSET, ATTEMPTS}
+    | {CONSUMER_GROUP, FAILED_AT}
+)
+
+Headers = list[tuple[str, bytes]]
+
 MALFORMED = "malformed"
 SCHEMA_INVALID = "schema-invalid"
 REJECTED = "rejected"
@@ -37,8 +52,9 @@ def dead_letter_headers(
     error: str,
     attempts: int,
     failed_at: datetime,
-) -> dict[str, str]:
-    return {
+) -> Headers:
+    """The record's own headers as they came, then why it is here."""
+    added = {
         REASON: reason,
         ERROR: error[:2000],
         ORIGINAL_TOPIC: record.topic,
@@ -48,6 +64,36 @@ def dead_letter_headers(
         CONSUMER_GROUP: group,
         FAILED_AT: failed_at.isoformat(),
     }
+    return [*_originals(record.headers), *((k, v.encode()) for k, v in added.items())]
+
+
+def _originals(headers: Sequence[tuple[str, bytes]]) -> Headers:
+    return [(name, value) for name, value in headers if name not in ADDED]
+
+
+class DeadLetterProducer:
+    """Writes dead letters as they came. Started on the first one: most processes never
+    write any, and need no second connection for it."""
+
+    def __init__(self, kafka: Mapping[str, Any]) -> None:
+        self._kafka = dict(kafka)
+        self._producer: AIOKafkaProducer | None = None
+        self._starting = asyncio.Lock()
+
+    async def send(self, value: bytes | None, key: bytes | None, headers: Headers) -> None:
+        async with self._starting:
+            if self._producer is None:
+                producer = AIOKafkaProducer(**self._kafka, enable_idempotence=True, acks="all")
+                await producer.start()
+                self._producer = producer
+        await self._producer.send_and_wait(
+            topics.DEAD_LETTERS, value, key=key, headers=list(headers)
+        )
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
 
 
 @dataclass(frozen=True)
@@ -55,12 +101,21 @@ class DeadLetter:
     partition: int
     offset: int
     key: bytes | None
-    value: bytes
-    headers: dict[str, str]
+    value: bytes | None
+    # As they came, for a replay; `headers` is the same read as text, for people.
+    raw_headers: tuple[tuple[str, bytes], ...]
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {k: v.decode(errors="replace") for k, v in self.raw_headers}
 
     @property
     def original_topic(self) -> str:
         return self.headers.get(ORIGINAL_TOPIC, "")
+
+    def original(self) -> Headers:
+        """The headers the original record carried (what the dead-letter topic added, off)."""
+        return _originals(self.raw_headers)
 
 
 async def _behind(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
@@ -75,8 +130,8 @@ def _as_dead_letter(record: ConsumerRecord[bytes, bytes]) -> DeadLetter:
         partition=record.partition,
         offset=record.offset,
         key=record.key,
-        value=record.value or b"",
-        headers={k: v.decode(errors="replace") for k, v in record.headers},
+        value=record.value,
+        raw_headers=tuple(record.headers),
     )
 
 
@@ -132,9 +187,10 @@ async def list_dead_letters(
 async def replay_dead_letter(
     kafka: Mapping[str, Any], *, partition: int, offset: int
 ) -> DeadLetter:
-    """Publishes one dead letter back to its original topic, unchanged but for a header
-    saying where it came from. Consumers dedupe on the CloudEvent id, so a replay of a
-    message that did get handled has no second effect."""
+    """Publishes one dead letter back to its original topic as it came (its own headers too:
+    a binary-mode CloudEvent is in them), with a header saying where it came from. Consumers
+    dedupe on the CloudEvent id, so a replay of a message that did get handled has no second
+    effect."""
     consumer = _reader(kafka)
     await consumer.start()
     try:
@@ -157,7 +213,7 @@ async def replay_dead_letter(
             entry.original_topic,
             entry.value,
             key=entry.key,
-            headers=[(REPLAYED_FROM, f"{partition}:{offset}".encode())],
+            headers=[*entry.original(), (REPLAYED_FROM, f"{partition}:{offset}".encode())],
         )
     finally:
         await producer.stop()

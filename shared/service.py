@@ -20,10 +20,11 @@ from pymongo import AsyncMongoClient, IndexModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.body_limit import BodyLimit
-from shared.broker import make_broker
+from shared.broker import client_options, make_broker
 from shared.clock import Clock, SystemClock
 from shared.cloudevents import current_traceparent, new_traceparent
 from shared.consumer import EventConsumer
+from shared.deadletter import DeadLetterProducer
 from shared.http_errors import ERROR_RESPONSES, install_error_handlers
 from shared.logs import configure_logging, log
 from shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -172,8 +173,9 @@ def create_service_app(
     loops: list[BackgroundLoop] = [relay.run_forever] if outbox_collections else []
     loops.extend(background)
 
+    dead_letters = DeadLetterProducer(client_options(ctx.settings))
     for consumer in consumers:
-        consumer.attach(ctx.broker)
+        consumer.attach(ctx.broker, dead_letters.send)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -190,6 +192,7 @@ def create_service_app(
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await ctx.broker.stop()
+            await dead_letters.stop()
             await ctx.mongo.close()
 
     internal = ctx.settings.environment != "production"

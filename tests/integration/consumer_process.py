@@ -13,14 +13,16 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from shared.broker import make_broker
+from shared.broker import client_options, make_broker
+from shared.deadletter import DeadLetterProducer
 from shared.settings import PlatformSettings
 from tests.integration.messaging import recording_consumer
 
 
 async def main(bootstrap: str, mongodb_uri: str, db: str, topic: str, group: str, run: str) -> None:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_uri)
-    broker = make_broker(PlatformSettings(kafka_bootstrap=bootstrap), "test-killable")
+    settings = PlatformSettings(kafka_bootstrap=bootstrap)
+    broker = make_broker(settings, "test-killable")
     # small batches, so that commits happen many times while the test watches
     database = client[db]
     consumer = recording_consumer(
@@ -30,7 +32,9 @@ async def main(bootstrap: str, mongodb_uri: str, db: str, topic: str, group: str
         batch_size=20,
         deliveries=(database["deliveries"], run),
     )
-    consumer.attach(broker)
+    # Killed with SIGKILL: its producer is never stopped.
+    dead_letters = DeadLetterProducer(client_options(settings))
+    consumer.attach(broker, dead_letters.send)
     await broker.start()
     await asyncio.Event().wait()
 

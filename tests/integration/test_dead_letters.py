@@ -14,6 +14,7 @@ from shared.broker import client_options, make_broker
 from shared.clock import new_id
 from shared.cloudevents import CloudEvent, make_event
 from shared.consumer import EventConsumer
+from shared.deadletter import DeadLetterProducer
 from shared.errors import Invalid
 from shared.idempotency import insert_once
 from shared.settings import PlatformSettings
@@ -43,7 +44,8 @@ async def test_failing_malformed_invalid_and_rejected_messages_are_dead_lettered
         await insert_once(effects, {"_id": event.id, "n": data.n})
 
     broker = make_broker(infra, "test-dlq")
-    consumer.attach(broker)
+    dead_letters = DeadLetterProducer(client_options(infra))
+    consumer.attach(broker, dead_letters.send)
     producer = AIOKafkaProducer(
         bootstrap_servers=infra.kafka_bootstrap, acks="all", enable_idempotence=True
     )
@@ -52,8 +54,8 @@ async def test_failing_malformed_invalid_and_rejected_messages_are_dead_lettered
     key = b"same-partition"  # one key: one partition, so order tells "later messages" apart
     try:
 
-        async def send(value: bytes) -> int:
-            metadata = await producer.send_and_wait(topic, value, key=key)
+        async def send(value: bytes | None, headers: list[tuple[str, bytes]] | None = None) -> int:
+            metadata = await producer.send_and_wait(topic, value, key=key, headers=headers)
             return int(metadata.offset)
 
         good = [make_event(Probed(n=i), source="/t", subject="s") for i in range(5)]
@@ -64,6 +66,11 @@ async def test_failing_malformed_invalid_and_rejected_messages_are_dead_lettered
             make_event(Probed(n=13), source="/t", subject="s").to_json()
         )
         offsets["malformed"] = await send(b"{this is not json")
+        # A null value, and headers of the sender's own (one not even UTF-8): all kept as
+        # they came, and no header added but the dead-letter topic's own.
+        offsets["null"] = await send(None)
+        own = [("x-trace", b"abc"), ("x-binary", b"\xff\x00"), ("x-empty", b"")]
+        offsets["headed"] = await send(b"not json either", own)
         schema_bad = make_event(Probed(n=1), source="/t", subject="s").model_dump(mode="json")
         schema_bad["data"] = {"n": "thirteen"}
         offsets["schema"] = await send(CloudEvent.model_validate(schema_bad).to_json())
@@ -82,12 +89,20 @@ async def test_failing_malformed_invalid_and_rejected_messages_are_dead_lettered
             entries = await deadletter.list_dead_letters(client_options(infra), limit=10_000)
             return [e for e in entries if e.headers.get(deadletter.CONSUMER_GROUP) == group]
 
-        async def four_dead_letters() -> bool:
-            return len(await mine()) >= 4
+        async def six_dead_letters() -> bool:
+            return len(await mine()) >= 6
 
-        await eventually(four_dead_letters, what="four dead letters")
+        await eventually(six_dead_letters, what="six dead letters")
         by_offset = {int(e.headers[deadletter.ORIGINAL_OFFSET]): e for e in await mine()}
-        assert len(by_offset) == 4
+        assert len(by_offset) == 6
+        added = sorted(deadletter.ADDED)
+        null = by_offset[offsets["null"]]
+        assert null.value is None, "a null value stays null"
+        assert sorted(name for name, _ in null.raw_headers) == added, "no empty content-type"
+        headed = by_offset[offsets["headed"]]
+        assert headed.original() == own
+        assert list(headed.raw_headers[: len(own)]) == own
+        assert sorted(name for name, _ in headed.raw_headers[len(own) :]) == added
 
         failing = by_offset[offsets["failing"]]
         assert failing.headers[deadletter.REASON] == deadletter.HANDLER_FAILED
@@ -112,3 +127,4 @@ async def test_failing_malformed_invalid_and_rejected_messages_are_dead_lettered
     finally:
         await producer.stop()
         await broker.stop()
+        await dead_letters.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import AsyncMongoClient
 
 from shared import deadletter
@@ -13,6 +13,7 @@ from shared.broker import client_options, make_broker
 from shared.clock import new_id
 from shared.cloudevents import CloudEvent, make_event
 from shared.consumer import EventConsumer
+from shared.deadletter import DeadLetterProducer
 from shared.idempotency import insert_once
 from shared.settings import PlatformSettings
 from tests.conftest import eventually
@@ -34,13 +35,15 @@ async def test_a_replayed_dead_letter_is_handled_once_it_can_be(
         await insert_once(effects, {"_id": event.id})
 
     broker = make_broker(infra, "test-replay")
-    consumer.attach(broker)
+    dead_letters = DeadLetterProducer(client_options(infra))
+    consumer.attach(broker, dead_letters.send)
     await broker.start()
     producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
     await producer.start()
     try:
         event = make_event(Probed(n=7), source="/t", subject="s")
-        await producer.send_and_wait(topic, event.to_json(), key=b"s")
+        own = [("x-trace", b"t-1"), ("x-binary", b"\xfe")]
+        await producer.send_and_wait(topic, event.to_json(), key=b"s", headers=own)
 
         async def dead_lettered() -> list[deadletter.DeadLetter]:
             entries = await deadletter.list_dead_letters(client_options(infra), limit=10_000)
@@ -63,6 +66,20 @@ async def test_a_replayed_dead_letter_is_handled_once_it_can_be(
             return await effects.count_documents({"_id": event.id}) == 1
 
         await eventually(handled, what="the replayed message handled")
+        # Replayed as it came: its own headers, and where it came from; nothing of the DLQ's.
+        reader = AIOKafkaConsumer(
+            topic, bootstrap_servers=infra.kafka_bootstrap, auto_offset_reset="earliest"
+        )
+        await reader.start()
+        try:
+            records = [r for rs in (await reader.getmany(timeout_ms=5000)).values() for r in rs]
+        finally:
+            await reader.stop()
+        first, again = records[0], records[-1]
+        assert list(first.headers) == own
+        place = f"{entry.partition}:{entry.offset}".encode()
+        assert list(again.headers) == [*own, (deadletter.REPLAYED_FROM, place)]
+        assert (again.value, again.key) == (first.value, b"s")
         await deadletter.replay_dead_letter(
             client_options(infra), partition=entry.partition, offset=entry.offset
         )
@@ -71,3 +88,4 @@ async def test_a_replayed_dead_letter_is_handled_once_it_can_be(
     finally:
         await producer.stop()
         await broker.stop()
+        await dead_letters.stop()

@@ -13,9 +13,10 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient, UpdateOne
 
-from shared.broker import make_broker
+from shared.broker import client_options, make_broker
 from shared.clock import new_id
 from shared.cloudevents import make_event
+from shared.deadletter import DeadLetterProducer
 from shared.metrics import OUTBOX_BACKLOG
 from shared.outbox import (
     OUTBOX_FIELD,
@@ -77,7 +78,8 @@ async def test_relay_crash_between_publish_and_removal_republishes_and_dedupe_gi
     broker = make_broker(infra, "test-relay")
     calls: list[str] = []
     consumer = recording_consumer(f"g-{new_id()}", topic, effects, calls)
-    consumer.attach(broker)
+    dead_letters = DeadLetterProducer(client_options(infra))
+    consumer.attach(broker, dead_letters.send)
     await broker.start()
     try:
 
@@ -108,6 +110,7 @@ async def test_relay_crash_between_publish_and_removal_republishes_and_dedupe_gi
         assert ids == sorted(event_ids), "exactly one effect per state change"
     finally:
         await broker.stop()
+        await dead_letters.stop()
 
 
 @pytest.mark.parametrize("entries", [1, 20], ids=["short outbox", "long outbox"])

@@ -11,6 +11,7 @@ from aiokafka import ConsumerRecord
 from shared.clock import new_id
 from shared.cloudevents import CloudEvent, Fact, make_event
 from shared.consumer import EventConsumer
+from shared.deadletter import Headers
 
 _offsets = itertools.count()
 
@@ -63,8 +64,8 @@ def consumer_for(make: Any, stores: Any) -> tuple[EventConsumer, list[dict[str, 
     )
     dead: list[dict[str, str]] = []
 
-    async def collect(value: bytes, key: bytes | None, headers: dict[str, str]) -> None:
-        dead.append(headers)
+    async def collect(value: bytes | None, key: bytes | None, headers: Headers) -> None:
+        dead.append({name: raw.decode() for name, raw in headers})
 
     consumer.dead_letters_to(collect)
     return consumer, dead

@@ -142,7 +142,7 @@ class DeadLetterView:
 
 def _view(letter: deadletter.DeadLetter, decision: dict[str, Any] | None) -> DeadLetterView:
     h = letter.headers
-    text = letter.value.decode(errors="replace")
+    text = (letter.value or b"").decode(errors="replace")
     try:
         event = json.loads(text)
     except ValueError:

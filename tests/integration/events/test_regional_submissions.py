@@ -136,7 +136,8 @@ async def test_a_message_that_is_not_a_cloudevent_goes_to_the_dlq(
     async def dead_lettered() -> bool:
         entries = await deadletter.list_dead_letters(client_options(infra), limit=10_000)
         return any(
-            marker.encode() in e.value and e.headers[deadletter.REASON] == deadletter.MALFORMED
+            marker.encode() in (e.value or b"")
+            and e.headers[deadletter.REASON] == deadletter.MALFORMED
             for e in entries
         )
 
@@ -175,6 +176,6 @@ async def test_a_malformed_submission_whose_external_id_can_be_read_is_also_reje
 async def _dead_lettered(infra: PlatformSettings, marker: str) -> bool:
     entries = await deadletter.list_dead_letters(client_options(infra), limit=10_000)
     return any(
-        marker.encode() in e.value and e.headers[deadletter.REASON] == deadletter.MALFORMED
+        marker.encode() in (e.value or b"") and e.headers[deadletter.REASON] == deadletter.MALFORMED
         for e in entries
     )
