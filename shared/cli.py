@@ -76,9 +76,12 @@ def topics_create() -> None:
 
 @app.command("contracts")
 def write_contracts() -> None:
-    """Regenerate contracts/ (JSON Schemas and the AsyncAPI document) from the event models."""
+    """Regenerate contracts/ (JSON Schemas, the AsyncAPI document, the services' OpenAPI
+    documents) and the gateway's client models generated from those documents."""
     for path in contracts.write():
         typer.echo(f"contracts/{path}")
+    for name in contracts.write_client_models():
+        typer.echo(f"services/gateway/clients/models/{name}")
 
 
 @app.command("grants")

@@ -12,7 +12,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.gateway.api import proxy
 from services.gateway.api.documents import gateway_document
-from services.gateway.clients import Services
+from services.gateway.clients import Clients
+from services.gateway.clients.http import Services
 from services.gateway.domain.sessions import Timeouts
 from services.gateway.domain.sso import ATTEMPT_LIFETIME
 from services.gateway.domain.throttle import Limits
@@ -158,6 +159,7 @@ def create_app(
     )
     app.state.stores = stores
     app.state.services = services
+    app.state.clients = Clients.over(services)
     app.state.oidc = (
         OidcProvider(
             issuer=settings.oidc_issuer,

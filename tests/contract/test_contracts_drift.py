@@ -7,7 +7,13 @@ import json
 
 import jsonschema
 
-from shared.contracts import CONTRACTS_DIR, published_events, render
+from shared.contracts import (
+    CLIENT_MODELS_DIR,
+    CONTRACTS_DIR,
+    client_models,
+    published_events,
+    render,
+)
 
 
 def test_committed_contracts_match_the_code() -> None:
@@ -19,6 +25,16 @@ def test_committed_contracts_match_the_code() -> None:
     assert sorted(committed) == sorted(expected), "run `make contracts` and commit the result"
     for name, text in expected.items():
         assert committed[name] == text, f"contracts/{name} drifted: run `make contracts`"
+
+
+def test_the_gateway_client_models_are_generated_from_the_committed_documents() -> None:
+    committed = {
+        p.name: p.read_text() for p in CLIENT_MODELS_DIR.glob("*.py") if p.stem != "__init__"
+    }
+    expected = client_models()
+    assert sorted(committed) == sorted(expected), "run `make contracts` and commit the result"
+    for name, code in expected.items():
+        assert committed[name] == code, f"clients/models/{name} drifted: run `make contracts`"
 
 
 def test_every_schema_is_a_valid_json_schema_and_accepts_its_examples() -> None:

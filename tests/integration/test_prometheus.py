@@ -108,6 +108,8 @@ async def test_prometheus_scrapes_the_domain_gauges_and_red_metrics(
                 response = await client.get("/api/v1/query", params={"query": promql})
             except httpx.TransportError:
                 return []  # not listening yet
+        if response.status_code != 200:
+            return []  # listening, but not ready yet (503 "Service Unavailable" as it starts)
         result: list[dict[str, object]] = response.json()["data"]["result"]
         return result
 

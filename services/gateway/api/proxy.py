@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.gateway.api.documents import find_route
-from services.gateway.clients import ServiceUnavailable
+from services.gateway.clients.http import ServiceUnavailable
 from services.gateway.domain.api_tokens import is_token, scope_for
 from services.gateway.usecases import api_tokens, limits
 from services.gateway.usecases.sessions import TooManyAttempts

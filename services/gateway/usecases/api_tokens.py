@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.gateway.clients import Services
+from services.gateway.clients.http import Services
 from services.gateway.domain import api_tokens, sessions
 from services.gateway.domain.api_tokens import MAX_PER_MEMBER, ApiToken
 from services.gateway.domain.sessions import Session

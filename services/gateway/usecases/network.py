@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.gateway.clients import Services
+from services.gateway.clients.http import Services
 from shared.caller import Caller
 from shared.clock import Clock
 from shared.reference import regions

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from services.gateway.clients import Services, ServiceUnavailable
+from services.gateway.clients.http import Services, ServiceUnavailable
 from services.gateway.domain.headlines import HEADLINES, Headline, Reading, Sample, from_samples
 from services.gateway.stores import Stores
 from shared import deadletter

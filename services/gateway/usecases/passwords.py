@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.gateway.clients import Services
+from services.gateway.clients.http import Services
 from services.gateway.domain import throttle
 from services.gateway.domain.sessions import Session
 from services.gateway.stores import Stores

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.gateway.clients import ServiceRefused, Services, ServiceUnavailable
+from services.gateway.clients.http import ServiceRefused, Services, ServiceUnavailable
 from services.gateway.domain import sessions, throttle
 from services.gateway.domain.sessions import ACTIVE, PENDING, Session
 from services.gateway.stores import Stores

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from services.gateway.clients import ServiceRefused, Services
+from services.gateway.clients.http import ServiceRefused, Services
 from services.gateway.domain import sso
 from services.gateway.domain.sessions import hash_secret
 from services.gateway.domain.sso import Verified

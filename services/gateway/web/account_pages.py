@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.gateway.clients import ServiceRefused
+from services.gateway.clients.http import ServiceRefused
 from services.gateway.domain.sso import Verified, read_applicant_token
 from services.gateway.usecases import limits, sessions
 from services.gateway.usecases.sessions import TooManyAttempts

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.gateway.clients import ServiceRefused
+from services.gateway.clients.http import ServiceRefused
 from services.gateway.web.pages import (
     Form,
     MemberSession,

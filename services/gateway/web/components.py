@@ -82,4 +82,5 @@ def _remembered(environment: Environment, folder: str, name: str) -> Callable[..
             _params.pop(key, None)
 
     component.__name__ = name
+    component.cache_info = render.cache_info  # type: ignore[attr-defined]
     return component

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.gateway.clients import ServiceRefused, Services
+from services.gateway.clients.http import ServiceRefused, Services
 from services.gateway.domain.sessions import Session
 from services.gateway.web.conversation_pages import SUBJECTS, render_thread
 from services.gateway.web.pages import Form, MemberSession, Problems, ServicesDep, redirect

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.gateway.clients import ServiceUnavailable
+from services.gateway.clients.http import ServiceUnavailable
 from services.gateway.web.pages import (
     ApplicationPending,
     SignInNeeded,

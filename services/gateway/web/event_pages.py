@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.gateway.clients import ServiceRefused
+from services.gateway.clients.http import ServiceRefused
 from services.gateway.web import conversation_pages
 from services.gateway.web.pages import (
     UK_TIME,

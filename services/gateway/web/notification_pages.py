@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from services.gateway.clients import ServiceRefused, Services, ServiceUnavailable
+from services.gateway.clients.http import ServiceRefused, Services, ServiceUnavailable
 from services.gateway.domain.sessions import Session
 from services.gateway.web.pages import (
     Form,

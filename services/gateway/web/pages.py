@@ -25,7 +25,8 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
-from services.gateway.clients import Services
+from services.gateway.clients import Clients
+from services.gateway.clients.http import Services
 from services.gateway.domain.sessions import Session
 from services.gateway.stores import Stores
 from services.gateway.usecases import sessions
@@ -75,12 +76,14 @@ def ticks(choices: dict[str, str], checked: Any = ()) -> list[dict[str, Any]]:
     ]
 
 
-def when(iso: str, with_time: bool = True) -> str:
-    """An instant from a service (ISO 8601, UTC) as people in the UK read it."""
+def when(instant: str | datetime, with_time: bool = True) -> str:
+    """An instant from a service (a datetime, or ISO 8601 text) as people in the UK read it."""
     try:
-        moment = datetime.fromisoformat(iso).astimezone(UK_TIME)
+        moment = (
+            instant if isinstance(instant, datetime) else datetime.fromisoformat(instant)
+        ).astimezone(UK_TIME)
     except (TypeError, ValueError):
-        return str(iso)
+        return str(instant)
     day = f"{moment:%a} {moment.day} {moment:%b %Y}"
     return f"{day}, {moment:%H:%M}" if with_time else day
 
@@ -111,8 +114,14 @@ async def services_of(request: Request) -> Services:
     return services
 
 
+async def clients_of(request: Request) -> Clients:
+    clients: Clients = request.app.state.clients
+    return clients
+
+
 StoresDep = Annotated[Stores, Depends(stores_of)]
 ServicesDep = Annotated[Services, Depends(services_of)]
+ClientsDep = Annotated[Clients, Depends(clients_of)]
 
 
 async def session_of(request: Request) -> Session | None:

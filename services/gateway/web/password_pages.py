@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.gateway.clients import ServiceRefused
+from services.gateway.clients.http import ServiceRefused
 from services.gateway.usecases import passwords
 from services.gateway.usecases.sessions import TooManyAttempts
 from services.gateway.web import security

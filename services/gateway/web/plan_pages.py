@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.gateway.clients import ServiceRefused, Services
+from services.gateway.clients.http import ServiceRefused, Services
 from services.gateway.domain.sessions import Session
 from services.gateway.web import conversation_pages
 from services.gateway.web.pages import (

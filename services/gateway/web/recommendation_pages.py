@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.gateway.clients import ServiceRefused, Services
+from services.gateway.clients.http import ServiceRefused, Services
 from services.gateway.web import charts, conversation_pages
 from services.gateway.web.pages import (
     Form,

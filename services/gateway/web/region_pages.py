@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.gateway.clients import Services
+from services.gateway.clients.http import Services
 from services.gateway.web import conversation_pages
 from services.gateway.web.pages import MemberSession, ServicesDep, render
 from shared.caller import Caller

@@ -4,6 +4,8 @@ empty one, another value) is never served from another's entry."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from markupsafe import Markup
 
 from services.gateway.web.pages import environment
@@ -13,11 +15,20 @@ def render(source: str, **context: object) -> str:
     return environment.from_string(source).render(**context)
 
 
-def test_the_same_parameters_give_the_same_html_and_others_their_own() -> None:
+def test_the_same_parameters_are_rendered_once_as_the_macro_renders_them() -> None:
     page = '{{ tag({"text": label}) }}'
-    assert render(page, label="Active") == render(page, label="Active")
-    assert "Paused" in render(page, label="Paused")
-    assert "Active" not in render(page, label="Paused")
+    tag: Any = environment.globals["tag"]
+    macros: Any = environment.get_template("nhsuk/components/tag/macro.jinja").module
+    macro = macros.tag
+    before = tag.cache_info()
+    first = render(page, label="Active on the remembering test")
+    again = render(page, label="Active on the remembering test")
+    after = tag.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1), "one render"
+    assert first == again == str(macro({"text": "Active on the remembering test"}))
+    other = render(page, label="Paused")
+    assert "Paused" in other
+    assert "Active" not in other
 
 
 def test_text_is_escaped_and_markup_is_not_even_when_they_read_alike() -> None:

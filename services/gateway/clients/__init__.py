@@ -1,0 +1,24 @@
+"""The gateway's clients of the domain services: `http` carries a call (the internal token,
+the services' errors), `models` holds each service's request and answer models generated
+from its committed OpenAPI document, and one typed client per service names every operation
+the gateway uses (`operations` keeps them, for the test that holds them to the documents)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.gateway.clients.events import Events
+from services.gateway.clients.http import Services
+from services.gateway.clients.membership import Membership
+
+
+@dataclass(frozen=True)
+class Clients:
+    """One typed client per service, over the same HTTP connections."""
+
+    membership: Membership
+    events: Events
+
+    @classmethod
+    def over(cls, services: Services) -> Clients:
+        return cls(membership=Membership(services), events=Events(services))
