@@ -15,7 +15,13 @@ from services.gateway.clients.http import ServiceUnavailable
 from services.gateway.domain.api_tokens import is_token, scope_for
 from services.gateway.usecases import api_tokens, limits
 from services.gateway.usecases.sessions import TooManyAttempts
-from services.gateway.web.pages import MaybeSession, ServicesDep, StoresDep, client_address
+from services.gateway.web.pages import (
+    ClientsDep,
+    MaybeSession,
+    ServicesDep,
+    StoresDep,
+    client_address,
+)
 from shared.http_errors import error_body
 from shared.logs import security_event
 from shared.requests import FORWARDED_PREFIX
@@ -35,6 +41,7 @@ async def forward(
     rest: str,
     session: MaybeSession,
     services: ServicesDep,
+    clients: ClientsDep,
     stores: StoresDep,
 ) -> Response:
     # The path as the client encoded it: decoded, an id holding %3F or %2F would turn into a
@@ -66,7 +73,7 @@ async def forward(
         caller = None
     elif bearer := _bearer(request):
         # A token is sent on purpose, never by a browser on its own: no CSRF token needed.
-        found = await api_tokens.current(stores, services, bearer) if is_token(bearer) else None
+        found = await api_tokens.current(stores, clients, bearer) if is_token(bearer) else None
         if found is None:
             return JSONResponse(
                 error_body("invalid_token", "The API token is unknown, revoked or expired"),

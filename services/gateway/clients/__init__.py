@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from services.gateway.clients.events import Events
 from services.gateway.clients.http import Services
 from services.gateway.clients.membership import Membership
+from services.gateway.clients.notifications import Notifications
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,12 @@ class Clients:
 
     membership: Membership
     events: Events
+    notifications: Notifications
 
     @classmethod
     def over(cls, services: Services) -> Clients:
-        return cls(membership=Membership(services), events=Events(services))
+        return cls(
+            membership=Membership(services),
+            events=Events(services),
+            notifications=Notifications(services),
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.gateway.clients.http import Services
+from services.gateway.clients import Clients
 from services.gateway.domain import api_tokens, sessions
 from services.gateway.domain.api_tokens import MAX_PER_MEMBER, ApiToken
 from services.gateway.domain.sessions import Session
@@ -50,7 +50,7 @@ async def revoke(stores: Stores, session: Session, id_hash: str) -> None:
     security_event("token_revoked", member_id=session.member_id)
 
 
-async def current(stores: Stores, services: Services, secret: str) -> ApiToken | None:
+async def current(stores: Stores, clients: Clients, secret: str) -> ApiToken | None:
     """The token a bearer secret is, acting as its member now, if it is valid; None otherwise
     (and a dead one is removed)."""
     token = await stores.tokens.get(sessions.hash_secret(secret))
@@ -62,7 +62,7 @@ async def current(stores: Stores, services: Services, secret: str) -> ApiToken |
         return None
     identity = token.identity
     if identity.stale(now, stores.timeouts):
-        refreshed = await refresh_identity(services, identity, now)
+        refreshed = await refresh_identity(clients, identity, now)
         if refreshed is None:
             await stores.tokens.remove_member(identity.member_id)
             return None

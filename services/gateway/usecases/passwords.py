@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 
-from services.gateway.clients.http import Services
+from services.gateway.clients import Clients
+from services.gateway.clients.models import membership as m
 from services.gateway.domain import throttle
 from services.gateway.domain.sessions import Session
 from services.gateway.stores import Stores
@@ -22,14 +23,10 @@ _sending: set[asyncio.Task[None]] = set()
 
 
 async def change(
-    stores: Stores, services: Services, session: Session, *, current: str, new: str
+    stores: Stores, clients: Clients, session: Session, *, current: str, new: str
 ) -> SignedIn:
-    await services.call(
-        "membership",
-        "POST",
-        f"/v1/members/{session.member_id}/password",
-        caller=session.caller(),
-        json={"current_password": current, "new_password": new},
+    await clients.membership.change_password(
+        session.caller(), session.member_id, current=current, new=new
     )
     security_event("password_changed", member_id=session.member_id)
     signed_in = await credentials_changed(stores, session.member_id, keep=session)
@@ -37,7 +34,7 @@ async def change(
     return signed_in
 
 
-async def send_reset_link(stores: Stores, services: Services, *, email: str, address: str) -> None:
+async def send_reset_link(stores: Stores, clients: Clients, *, email: str, address: str) -> None:
     now = stores.clock.now()
     window = throttle.window_start(now, stores.limits.window)
     keys = {
@@ -51,43 +48,30 @@ async def send_reset_link(stores: Stores, services: Services, *, email: str, add
             raise TooManyAttempts(wait, "requests for a reset link")
     for key in keys:
         await stores.failures.add(key, window, now)
-    answer = await services.call(
-        "membership", "POST", "/v1/password-resets", caller=None, json={"email": email}
-    )
-    if reset := answer["reset"]:
-        task = asyncio.create_task(_email(services, reset))
+    answer = await clients.membership.ask_reset(email)
+    if reset := answer.reset:
+        task = asyncio.create_task(_email(clients, reset))
         _sending.add(task)
         task.add_done_callback(_sending.discard)
 
 
-async def _email(services: Services, reset: dict[str, str]) -> None:
+async def _email(clients: Clients, reset: m.ResetIssued) -> None:
     try:
-        answer = await services.call(
-            "notifications",
-            "POST",
-            f"/v1/members/{reset['member_id']}/password-reset-email",
-            caller=None,
-            json={
-                "email": reset["email"],
-                "name": reset["name"],
-                "link": f"/password/reset?token={reset['token']}",
-                "expires_at": reset["expires_at"],
-            },
+        answer = await clients.notifications.reset_email(
+            reset.member_id,
+            email=reset.email,
+            name=reset.name,
+            link=f"/password/reset?token={reset.token}",
+            expires_at=reset.expires_at,
         )
     except Exception as failed:  # the visitor was answered already; the operators hear
-        log.warning("reset link not sent", member=reset["member_id"], error=repr(failed))
+        log.warning("reset link not sent", member=reset.member_id, error=repr(failed))
         return
-    if not answer["sent"]:
-        log.warning("reset link not sent: the mail server refused it", member=reset["member_id"])
+    if not answer.sent:
+        log.warning("reset link not sent: the mail server refused it", member=reset.member_id)
 
 
-async def reset(stores: Stores, services: Services, *, token: str, new: str) -> None:
-    answer = await services.call(
-        "membership",
-        "POST",
-        "/v1/password-resets/complete",
-        caller=None,
-        json={"token": token, "new_password": new},
-    )
-    security_event("password_reset", member_id=answer["member_id"])
-    await credentials_changed(stores, answer["member_id"])
+async def reset(stores: Stores, clients: Clients, *, token: str, new: str) -> None:
+    answer = await clients.membership.complete_reset(token, new)
+    security_event("password_reset", member_id=answer.member_id)
+    await credentials_changed(stores, answer.member_id)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from services.gateway.clients.http import ServiceRefused, Services, ServiceUnavailable
+from services.gateway.clients import Clients
+from services.gateway.clients.http import ServiceRefused, ServiceUnavailable
+from services.gateway.clients.models import membership as m
 from services.gateway.domain import sessions, throttle
 from services.gateway.domain.sessions import ACTIVE, PENDING, Session
 from services.gateway.stores import Stores
@@ -43,7 +44,7 @@ class SignedIn:
 
 async def sign_in(
     stores: Stores,
-    services: Services,
+    clients: Clients,
     *,
     email: str,
     password: str,
@@ -76,13 +77,7 @@ async def sign_in(
         )
         raise TooManyAttempts(wait)
     try:
-        identity = await services.call(
-            "membership",
-            "POST",
-            "/v1/sessions",
-            caller=None,
-            json={"email": email, "password": password},
-        )
+        identity = await clients.membership.sign_in(email, password)
     except ServiceRefused as refused:
         if refused.status_code in (401, 422):
             for key in keys:
@@ -93,21 +88,21 @@ async def sign_in(
             raise Unauthorized("invalid_credentials", "Email or password is not right") from None
         raise
     await stores.failures.clear(pair, window)
-    security_event("signed_in", member_id=identity["member_id"], client=address)
+    security_event("signed_in", member_id=identity.member_id, client=address)
     if previous:
         await stores.sessions.remove(sessions.hash_secret(previous))
     return await start_session(stores, identity)
 
 
-async def start_session(stores: Stores, identity: dict[str, Any]) -> SignedIn:
+async def start_session(stores: Stores, identity: m.Identity) -> SignedIn:
     """A new session for membership's identity of the member (a sign-in's answer)."""
     return await _start(
         stores,
-        member_id=identity["member_id"],
-        name=identity["name"],
-        region=identity["region"],
-        roles=frozenset(identity["roles"]),
-        status=identity.get("status", ACTIVE),
+        member_id=identity.member_id,
+        name=identity.name,
+        region=identity.region,
+        roles=frozenset(identity.roles),
+        status=identity.status,
     )
 
 
@@ -134,7 +129,7 @@ async def _start(
     return SignedIn(secret, session)
 
 
-async def current(stores: Stores, services: Services, secret: str | None) -> Session | None:
+async def current(stores: Stores, clients: Clients, secret: str | None) -> Session | None:
     """The session a cookie names, if it is still valid; its roles refreshed when stale."""
     if not secret:
         return None
@@ -147,7 +142,7 @@ async def current(stores: Stores, services: Services, secret: str | None) -> Ses
         return None
     changed = False
     if session.stale(now, stores.timeouts):
-        refreshed = await refresh_identity(services, session, now)
+        refreshed = await refresh_identity(clients, session, now)
         if refreshed is None:
             await stores.sessions.remove(session.id_hash)
             return None
@@ -159,26 +154,24 @@ async def current(stores: Stores, services: Services, secret: str | None) -> Ses
     return session
 
 
-async def refresh_identity(services: Services, session: Session, now: datetime) -> Session | None:
+async def refresh_identity(clients: Clients, session: Session, now: datetime) -> Session | None:
     """The member as membership knows them now; None when they may no longer have a session.
     While membership is unreachable the session keeps what it had (and tries next request)."""
     self_only = Caller(member_id=session.member_id, region=session.region)
     try:
-        member = await services.call(
-            "membership", "GET", f"/v1/members/{session.member_id}", caller=self_only
-        )
+        member = await clients.membership.member(self_only, session.member_id)
     except ServiceRefused:
         return None
     except ServiceUnavailable:
         return session
-    if member["status"] not in (ACTIVE, PENDING):
+    if member.status not in (ACTIVE, PENDING):
         return None
     return session.refreshed(
         now=now,
-        name=member["name"],
-        region=member["region"],
-        roles=frozenset(member["roles"]),
-        status=member["status"],
+        name=member.name,
+        region=member.region,
+        roles=frozenset(member.roles),
+        status=member.status,
     )
 
 

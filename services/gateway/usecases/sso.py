@@ -7,7 +7,8 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from services.gateway.clients.http import ServiceRefused, Services
+from services.gateway.clients import Clients
+from services.gateway.clients.http import ServiceRefused
 from services.gateway.domain import sso
 from services.gateway.domain.sessions import hash_secret
 from services.gateway.domain.sso import Verified
@@ -42,7 +43,7 @@ class Answered:
 
 async def complete(
     stores: Stores,
-    services: Services,
+    clients: Clients,
     provider: OidcProvider,
     settings: SsoSettings,
     *,
@@ -80,12 +81,8 @@ async def complete(
         security_event("sso_refused", alarm=True, code=code_name, client=address)
         raise
     try:
-        identity = await services.call(
-            "membership",
-            "POST",
-            "/v1/sso-sign-ins",
-            caller=None,
-            json={"issuer": who.issuer, "subject": who.subject, "email": who.email},
+        identity = await clients.membership.sso_sign_in(
+            issuer=who.issuer, subject=who.subject, email=who.email
         )
     except ServiceRefused as refused:
         if refused.code != "no_member":
@@ -94,5 +91,5 @@ async def complete(
     if previous:
         await stores.sessions.remove(hash_secret(previous))
     signed_in = await start_session(stores, identity)
-    security_event("signed_in", member_id=identity["member_id"], client=address, method="sso")
+    security_event("signed_in", member_id=identity.member_id, client=address, method="sso")
     return Answered(signed_in, None, attempt.next_path)

@@ -3,21 +3,23 @@ applicant's view of their application."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import Field
 
 from services.gateway.clients.http import ServiceRefused
 from services.gateway.domain.sso import Verified, read_applicant_token
-from services.gateway.usecases import limits, sessions
+from services.gateway.usecases import joining, people, sessions
 from services.gateway.usecases.sessions import TooManyAttempts
 from services.gateway.web import security
+from services.gateway.web.forms import FormModel, Password, Posted, Tags, given, posted, read
 from services.gateway.web.pages import (
+    ClientsDep,
     Form,
     MaybeSession,
     Problems,
-    ServicesDep,
     SignInNeeded,
     StoresDep,
     client_address,
@@ -27,7 +29,6 @@ from services.gateway.web.pages import (
 )
 from services.gateway.web.sso_pages import APPLICANT_COOKIE, applicant_secret
 from shared.errors import Unauthorized
-from shared.pagination import MAX_PAGE_SIZE
 from shared.settings import PlatformSettings
 
 router = APIRouter(include_in_schema=False)
@@ -43,26 +44,31 @@ async def sign_in_page(request: Request, session: MaybeSession, next: str = "/")
     return render(request, "sign_in.jinja", title="Sign in", next=safe_next(next), form={})
 
 
+class SignInForm(FormModel):
+    email: Annotated[str, given("Enter your email address")]
+    password: Annotated[Password, given("Enter your password")]
+    next: str = "/"
+
+
 @router.post("/sign-in")
 async def sign_in(
-    request: Request, form: Form, stores: StoresDep, services: ServicesDep
+    request: Request,
+    stores: StoresDep,
+    clients: ClientsDep,
+    sent: Posted[SignInForm] = posted(SignInForm),
 ) -> Response:
-    email, password = form.get("email", "").strip(), form.get("password", "")
-    next_path = safe_next(form.get("next"))
-    problems = Problems()
-    if not email:
-        problems.add("email", "Enter your email address")
-    if not password:
-        problems.add("password", "Enter your password")
+    next_path = safe_next(str(sent.typed.get("next", "")))
+    problems = sent.problems
+    shown = {"email": str(sent.typed.get("email", "")).strip()}
     status = 422
-    if not problems:
+    if sent.form is not None:
         settings: PlatformSettings = request.app.state.settings
         try:
             signed_in = await sessions.sign_in(
                 stores,
-                services,
-                email=email,
-                password=password,
+                clients,
+                email=sent.form.email,
+                password=sent.form.password,
                 address=client_address(request),
                 previous=request.cookies.get(security.session_cookie_name(settings)),
             )
@@ -78,7 +84,7 @@ async def sign_in(
                 status=429,
                 problems=problems,
                 next=next_path,
-                form={"email": email},
+                form=shown,
             )
             response.headers["retry-after"] = str(locked.retry_after)
             return response
@@ -92,7 +98,7 @@ async def sign_in(
         status=status,
         problems=problems,
         next=next_path,
-        form={"email": email},
+        form=shown,
     )
 
 
@@ -123,23 +129,9 @@ async def signed_out(request: Request) -> HTMLResponse:
     return render(request, "signed_out.jinja", title="You have signed out")
 
 
-async def organisation_choices(services: ServicesDep) -> list[dict[str, Any]]:
-    """Every registered organisation, page by page (a few hundred trusts and boards at most)."""
-    organisations: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        page = await services.get(
-            "membership", "/v1/organisations", caller=None, limit=MAX_PAGE_SIZE, cursor=cursor
-        )
-        organisations += page["items"]
-        cursor = page["next_cursor"]
-        if not cursor:
-            return organisations
-
-
 @router.get("/apply")
 async def apply_page(
-    request: Request, session: MaybeSession, services: ServicesDep, stores: StoresDep
+    request: Request, session: MaybeSession, clients: ClientsDep, stores: StoresDep
 ) -> Response:
     if session is not None:
         return redirect("/" if session.is_member else "/application")
@@ -151,7 +143,7 @@ async def apply_page(
         title="Apply to join",
         form=form,
         verified=verified,
-        organisations=await organisation_choices(services),
+        organisations=await people.organisations(clients),
     )
 
 
@@ -162,63 +154,59 @@ def _verified_applicant(request: Request, stores: StoresDep) -> Verified | None:
     return read_applicant_token(applicant_secret(settings), token, stores.clock.now())
 
 
-def _tags(text: str) -> list[str]:
-    return [t.strip() for t in text.split(",") if t.strip()]
+class ApplyForm(FormModel):
+    name: Annotated[str, given("Enter your name")]
+    email: Annotated[str, given("Enter your email address")]
+    password: Annotated[Password, given("Enter a password")]
+    region: Annotated[str, given("Select your region")]
+    organisation_id: str = ""
+    job_title: str = ""
+    interests: Tags = Field(default_factory=list)
+    skills: Tags = Field(default_factory=list)
+    bio: str = ""
+
+
+class VerifiedApplyForm(ApplyForm):
+    """Someone an NHS account vouched for: the provider's address, and no password."""
+
+    email: str = ""
+    password: Password = ""
 
 
 @router.post("/apply")
-async def apply(request: Request, form: Form, services: ServicesDep, stores: StoresDep) -> Response:
-    body = {
-        "name": form.get("name", "").strip(),
-        "email": form.get("email", "").strip(),
-        "password": form.get("password", ""),
-        "region": form.get("region", ""),
-        "organisation_id": form.get("organisation_id") or None,
-        "job_title": form.get("job_title", "").strip(),
-        "interests": _tags(form.get("interests", "")),
-        "skills": _tags(form.get("skills", "")),
-        "bio": form.get("bio", "").strip(),
-    }
+async def apply(request: Request, fields: Form, clients: ClientsDep, stores: StoresDep) -> Response:
     verified = _verified_applicant(request, stores)
-    if verified is not None:
-        # The provider's address and account, never what was typed; no password to choose.
-        del body["password"]
-        body |= {"email": verified.email, "issuer": verified.issuer, "subject": verified.subject}
-    problems = Problems()
-    for name, label in (
-        ("name", "your name"),
-        ("email", "your email address"),
-        ("password", "a password"),
-    ):
-        if name in body and not body[name]:
-            problems.add(name, f"Enter {label}")
-    if not body["region"]:
-        problems.add("region", "Select your region")
-    if not problems:
+    sent = read(VerifiedApplyForm if verified else ApplyForm, dict(fields))
+    problems = sent.problems
+    if sent.form is not None:
+        applying = joining.Applying(
+            **sent.form.model_dump(exclude={"organisation_id"}),
+            organisation_id=sent.form.organisation_id or None,
+        )
         try:
-            await limits.count_anonymous_change(stores, address=client_address(request))
-            path = "/v1/applications/verified" if verified else "/v1/applications"
-            await services.call("membership", "POST", path, caller=None, json=body)
+            await joining.apply(
+                stores, clients, applying, verified=verified, address=client_address(request)
+            )
         except TooManyAttempts as slowed:
             problems.add("email", slowed.message)
         except ServiceRefused as refused:
             _explain(problems, refused)
         else:
-            sent = redirect("/apply/sent")
-            sent.delete_cookie(APPLICANT_COOKIE, path="/apply")
-            return sent
-    form_values = {k: v for k, v in form.items() if k != "password"}
+            done = redirect("/apply/sent")
+            done.delete_cookie(APPLICANT_COOKIE, path="/apply")
+            return done
+    shown = {k: v for k, v in sent.typed.items() if k != "password"}
     if verified is not None:
-        form_values["email"] = verified.email
+        shown["email"] = verified.email
     return render(
         request,
         "apply.jinja",
         title="Apply to join",
         status=422,
         problems=problems,
-        form=form_values,
+        form=shown,
         verified=verified,
-        organisations=await organisation_choices(services),
+        organisations=await people.organisations(clients),
     )
 
 
@@ -239,12 +227,10 @@ async def application_sent(request: Request) -> HTMLResponse:
 
 
 @router.get("/application")
-async def application(request: Request, session: MaybeSession, services: ServicesDep) -> Response:
+async def application(request: Request, session: MaybeSession, clients: ClientsDep) -> Response:
     if session is None:
         raise SignInNeeded("/application")
     if session.is_member:
         return redirect("/")
-    me = await services.call(
-        "membership", "GET", f"/v1/members/{session.member_id}", caller=session.caller()
-    )
+    me = await joining.application(clients, session.caller())
     return render(request, "application.jinja", title="Your application", me=me)

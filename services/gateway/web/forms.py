@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from fastapi import Depends, Request
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationError,
+)
 
 from services.gateway.web.pages import Form, Problems, form_list
 
@@ -45,6 +52,9 @@ def _tags(value: Any) -> Any:
 def _lines(value: Any) -> Any:
     return [t.strip() for t in value.splitlines() if t.strip()] if isinstance(value, str) else value
 
+
+# A password as typed: never stripped (spaces may be part of it).
+Password = Annotated[str, StringConstraints(strip_whitespace=False)]
 
 # "peer assist, taxonomy" and one per line, as people type lists into a text box.
 Tags = Annotated[list[str], BeforeValidator(_tags)]

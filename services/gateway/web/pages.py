@@ -131,7 +131,7 @@ async def session_of(request: Request) -> Session | None:
     except AttributeError:
         settings: PlatformSettings = request.app.state.settings
         secret = request.cookies.get(security.session_cookie_name(settings))
-        found = await sessions.current(await stores_of(request), await services_of(request), secret)
+        found = await sessions.current(await stores_of(request), await clients_of(request), secret)
         request.state.session = found
     return found
 

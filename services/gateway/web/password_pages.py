@@ -3,6 +3,8 @@ link emailed to them. Either signs out every other device and revokes every API 
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -10,12 +12,12 @@ from services.gateway.clients.http import ServiceRefused
 from services.gateway.usecases import passwords
 from services.gateway.usecases.sessions import TooManyAttempts
 from services.gateway.web import security
+from services.gateway.web.forms import FormModel, Password, Posted, given, posted
 from services.gateway.web.pages import (
-    Form,
+    ClientsDep,
     MaybeSession,
     MemberSession,
     Problems,
-    ServicesDep,
     StoresDep,
     client_address,
     redirect,
@@ -24,6 +26,20 @@ from services.gateway.web.pages import (
 from shared.settings import PlatformSettings
 
 router = APIRouter(include_in_schema=False)
+
+
+class ChangeForm(FormModel):
+    current_password: Annotated[Password, given("Enter your current password")]
+    new_password: Annotated[Password, given("Enter a new password")]
+
+
+class ForgottenForm(FormModel):
+    email: Annotated[str, given("Enter your email address")]
+
+
+class ResetForm(FormModel):
+    token: str = ""
+    new_password: Annotated[Password, given("Enter a new password")]
 
 
 def _refused(problems: Problems, refused: ServiceRefused, field: str) -> None:
@@ -44,20 +60,16 @@ async def change_page(request: Request, session: MemberSession) -> Response:
 @router.post("/password")
 async def change(
     request: Request,
-    form: Form,
     session: MemberSession,
     stores: StoresDep,
-    services: ServicesDep,
+    clients: ClientsDep,
+    sent: Posted[ChangeForm] = posted(ChangeForm),
 ) -> Response:
-    current, new = form.get("current_password", ""), form.get("new_password", "")
-    problems = Problems()
-    if not current:
-        problems.add("current_password", "Enter your current password")
-    if not new:
-        problems.add("new_password", "Enter a new password")
-    if not problems:
+    problems = sent.problems
+    if sent.form is not None:
+        current, new = sent.form.current_password, sent.form.new_password
         try:
-            signed_in = await passwords.change(stores, services, session, current=current, new=new)
+            signed_in = await passwords.change(stores, clients, session, current=current, new=new)
         except ServiceRefused as refused:
             _refused(problems, refused, "new_password")
         else:
@@ -82,16 +94,17 @@ async def forgotten_page(request: Request, _: MaybeSession) -> Response:
 
 @router.post("/password/forgotten")
 async def forgotten(
-    request: Request, form: Form, stores: StoresDep, services: ServicesDep
+    request: Request,
+    stores: StoresDep,
+    clients: ClientsDep,
+    sent: Posted[ForgottenForm] = posted(ForgottenForm),
 ) -> Response:
-    email = form.get("email", "").strip()
-    problems = Problems()
-    if not email:
-        problems.add("email", "Enter your email address")
-    else:
+    problems = sent.problems
+    email = str(sent.typed.get("email", "")).strip()
+    if sent.form is not None:
         try:
             await passwords.send_reset_link(
-                stores, services, email=email, address=client_address(request)
+                stores, clients, email=email, address=client_address(request)
             )
         except TooManyAttempts as slowed:
             problems.add("email", slowed.message)
@@ -126,14 +139,17 @@ async def reset_page(request: Request, _: MaybeSession, token: str = "") -> Resp
 
 
 @router.post("/password/reset")
-async def reset(request: Request, form: Form, stores: StoresDep, services: ServicesDep) -> Response:
-    token, new = form.get("token", ""), form.get("new_password", "")
-    problems = Problems()
-    if not new:
-        problems.add("new_password", "Enter a new password")
-    if not problems:
+async def reset(
+    request: Request,
+    stores: StoresDep,
+    clients: ClientsDep,
+    sent: Posted[ResetForm] = posted(ResetForm),
+) -> Response:
+    problems = sent.problems
+    token = str(sent.typed.get("token", ""))
+    if sent.form is not None:
         try:
-            await passwords.reset(stores, services, token=token, new=new)
+            await passwords.reset(stores, clients, token=token, new=sent.form.new_password)
         except ServiceRefused as refused:
             _refused(problems, refused, "new_password")
         else:

@@ -12,8 +12,8 @@ from services.gateway.oidc import OidcProvider
 from services.gateway.usecases import sso as sso_cases
 from services.gateway.web import security
 from services.gateway.web.pages import (
+    ClientsDep,
     Problems,
-    ServicesDep,
     StoresDep,
     client_address,
     redirect,
@@ -68,7 +68,7 @@ async def begin(request: Request, stores: StoresDep, next: str = "/") -> Respons
 async def callback(
     request: Request,
     stores: StoresDep,
-    services: ServicesDep,
+    clients: ClientsDep,
     state: str = "",
     code: str = "",
     error: str = "",
@@ -81,7 +81,7 @@ async def callback(
     try:
         answered = await sso_cases.complete(
             stores,
-            services,
+            clients,
             _provider(request),
             request.app.state.sso,
             state=state,
