@@ -8,16 +8,18 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.gateway.usecases import notices
 from services.gateway.web.conversation_pages import open_questions
-from services.gateway.web.notification_pages import unread_count
-from services.gateway.web.pages import MaybeSession, ServicesDep, redirect, render
+from services.gateway.web.pages import ClientsDep, MaybeSession, ServicesDep, redirect, render
 from shared.reference import report
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-async def home(request: Request, session: MaybeSession, services: ServicesDep) -> Response:
+async def home(
+    request: Request, session: MaybeSession, services: ServicesDep, clients: ClientsDep
+) -> Response:
     purpose = report()["source"]
     if session is None:
         events = await services.get("events", "/v1/events", caller=None, limit=3)
@@ -29,7 +31,7 @@ async def home(request: Request, session: MaybeSession, services: ServicesDep) -
     caller = session.caller()
     overview, unread, questions = await asyncio.gather(
         request.app.state.overview.get(caller),
-        unread_count(services, caller),
+        notices.unread_count(clients, caller),
         open_questions(services, caller, session.region),
     )
     titles = {r["code"]: r["title"] for r in report()["recommendations"]}

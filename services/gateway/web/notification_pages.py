@@ -13,106 +13,102 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
+from pydantic import Field
 
-from services.gateway.clients.http import ServiceRefused, Services, ServiceUnavailable
+from services.gateway.clients.http import ServiceRefused
+from services.gateway.clients.models import notifications as n
+from services.gateway.domain.notices import (
+    CATEGORIES,
+    DIGESTS,
+    channels_offered,
+    keeps_node,
+)
 from services.gateway.domain.sessions import Session
+from services.gateway.usecases import notices
+from services.gateway.web.forms import FormModel, Posted, posted
 from services.gateway.web.pages import (
+    ClientsDep,
     Form,
     MemberSession,
     Problems,
-    ServicesDep,
-    form_list,
     redirect,
     render,
     whole_number,
     with_role,
 )
-from shared.caller import Caller
 from shared.infra import mailsink
 from shared.settings import PlatformSettings
 
 router = APIRouter(include_in_schema=False)
 
-CATEGORIES = {
-    "membership": "Membership: applications, approvals, your roles",
-    "events": "Events: new events for you, your places, reminders, cancellations",
-    "plans": "Plans: the plans you lead or follow",
-    "practice": "Practice: case studies on what you follow or care about",
-    "conversations": "Conversations: replies in your threads, mentions, your answers accepted",
-}
-CHANNELS = {"in_app": "On the site", "email": "By email"}
-WEBHOOK_CHANNEL = {"webhook": "To our regional node (webhook)"}
-NODE_KEEPERS = ("facilitator", "operator")
-DIGESTS = {"off": "Send each email at once", "daily": "One email a day", "weekly": "One a week"}
 # How often the live count asks again; a browser holds one stream per open page.
 STREAM_EVERY = 15.0
 
 
-async def unread_count(services: Services, caller: Caller) -> int | None:
-    """The member's unread count, or None while notifications is away (pages still show)."""
-    try:
-        found = await services.get(
-            "notifications", "/v1/members/me/notifications/unread", caller=caller
-        )
-    except (ServiceUnavailable, ServiceRefused):
-        return None
-    return int(found["unread"])
+class OpenForm(FormModel):
+    link: str = "/"
+
+
+class PreferencesForm(FormModel):
+    # One list of ticked channels per category.
+    lists = frozenset(CATEGORIES)
+    membership: list[str] = Field(default_factory=list)
+    events: list[str] = Field(default_factory=list)
+    plans: list[str] = Field(default_factory=list)
+    practice: list[str] = Field(default_factory=list)
+    conversations: list[str] = Field(default_factory=list)
+    digest: str = "off"
+    digest_hour: str = "8"
+
+    def ticked(self) -> dict[str, list[str]]:
+        return {c: list(getattr(self, c)) for c in CATEGORIES}
+
+
+class WebhookForm(FormModel):
+    webhook_url: str = ""
 
 
 @router.get("/notifications")
 async def inbox(
     request: Request,
     session: MemberSession,
-    services: ServicesDep,
+    clients: ClientsDep,
     cursor: str | None = None,
     unread: bool = False,
 ) -> Response:
-    caller = session.caller()
-    page = await services.get(
-        "notifications",
-        "/v1/members/me/notifications",
-        caller=caller,
-        cursor=cursor,
-        limit=20,
-        unread="true" if unread else None,
-    )
+    found = await notices.inbox(clients, session.caller(), cursor=cursor, unread=unread)
     return render(
         request,
         "notifications.jinja",
         title="Notifications",
-        page=page,
+        page=found.page,
         unread_only=unread,
-        unread=await unread_count(services, caller),
+        unread=found.unread,
         done=request.query_params.get("done"),
     )
 
 
 @router.post("/notifications/{notification_id}/open")
 async def open_notification(
-    notification_id: str, form: Form, session: MemberSession, services: ServicesDep
+    notification_id: str,
+    session: MemberSession,
+    clients: ClientsDep,
+    sent: Posted[OpenForm] = posted(OpenForm),
 ) -> Response:
     """Marks it read and goes where it points (a path on this site only)."""
-    await services.call(
-        "notifications",
-        "POST",
-        f"/v1/members/me/notifications/{notification_id}/read",
-        caller=session.caller(),
-    )
-    link = form.get("link", "/")
-    return redirect(link if link.startswith("/") and not link.startswith("//") else "/")
+    link = sent.form.link if sent.form is not None else "/"
+    return redirect(await notices.open_one(clients, session.caller(), notification_id, link))
 
 
 @router.post("/notifications/read")
-async def mark_all_read(form: Form, session: MemberSession, services: ServicesDep) -> Response:
-    await services.call(
-        "notifications", "POST", "/v1/members/me/notifications/read", caller=session.caller()
-    )
+async def mark_all_read(form: Form, session: MemberSession, clients: ClientsDep) -> Response:
+    await notices.read_all(clients, session.caller())
     return redirect("/notifications?done=read")
 
 
 @router.get("/notifications/unread-stream")
 async def unread_stream(
-    request: Request, session: MemberSession, services: ServicesDep
+    request: Request, session: MemberSession, clients: ClientsDep
 ) -> StreamingResponse:
     """Server-sent events: the unread count now, then whenever it changes."""
     caller = session.caller()
@@ -120,7 +116,7 @@ async def unread_stream(
     async def events() -> AsyncIterator[bytes]:
         last: int | None = -1
         while not await request.is_disconnected():
-            count = await unread_count(services, caller)
+            count = await notices.unread_count(clients, caller)
             if count != last:
                 last = count
                 yield f"event: unread\ndata: {json.dumps({'unread': count})}\n\n".encode()
@@ -135,28 +131,20 @@ async def unread_stream(
     )
 
 
-def _preference_form(preferences: dict[str, Any]) -> dict[str, Any]:
+def _preference_form(preferences: n.PreferencesView) -> dict[str, Any]:
     return {
-        "channels": {c: preferences["channels"].get(c, []) for c in CATEGORIES},
-        "digest": preferences["digest"],
-        "digest_hour": str(preferences["digest_hour"]),
-        "email_failing": preferences["email_failing"],
-        "webhook_url": preferences["webhook_url"] or "",
-        "webhook_failing": preferences["webhook_failing"],
+        "channels": {c: preferences.channels.get(c, []) for c in CATEGORIES},
+        "digest": preferences.digest,
+        "digest_hour": str(preferences.digest_hour),
+        "email_failing": preferences.email_failing,
+        "webhook_url": preferences.webhook_url or "",
+        "webhook_failing": preferences.webhook_failing,
     }
 
 
-def _channels(session: Session) -> dict[str, str]:
-    """Webhooks are for regional nodes: offered to those who keep one."""
-    keeps_node = any(role in session.roles for role in NODE_KEEPERS)
-    return {**CHANNELS, **WEBHOOK_CHANNEL} if keeps_node else CHANNELS
-
-
 @router.get("/notifications/preferences")
-async def preferences(request: Request, session: MemberSession, services: ServicesDep) -> Response:
-    found = await services.get(
-        "notifications", "/v1/members/me/preferences", caller=session.caller()
-    )
+async def preferences(request: Request, session: MemberSession, clients: ClientsDep) -> Response:
+    found = await notices.preferences(clients, session.caller())
     return _preferences_page(
         request, session, _preference_form(found), done=request.query_params.get("done")
     )
@@ -178,8 +166,8 @@ def _preferences_page(
         status=422 if problems else 200,
         form=form,
         categories=CATEGORIES,
-        channels=_channels(session),
-        keeps_node=any(role in session.roles for role in NODE_KEEPERS),
+        channels=channels_offered(session.roles),
+        keeps_node=keeps_node(session.roles),
         digests=DIGESTS,
         hours={str(h): f"{h:02d}:00" for h in range(24)},
         done=done,
@@ -190,23 +178,20 @@ def _preferences_page(
 
 @router.post("/notifications/preferences")
 async def change_preferences(
-    request: Request, form: Form, session: MemberSession, services: ServicesDep
+    request: Request,
+    session: MemberSession,
+    clients: ClientsDep,
+    sent: Posted[PreferencesForm] = posted(PreferencesForm),
 ) -> Response:
-    offered = _channels(session)
-    channels = {c: [ch for ch in form_list(request, c) if ch in offered] for c in CATEGORIES}
-    hour = whole_number(form.get("digest_hour", "8"))
-    body = {
-        "channels": channels,
-        "digest": form.get("digest", "off"),
-        "digest_hour": -1 if hour is None else hour,
-    }
+    chosen = sent.form or PreferencesForm()
+    hour = whole_number(chosen.digest_hour)
     try:
-        await services.call(
-            "notifications",
-            "PUT",
-            "/v1/members/me/preferences",
-            caller=session.caller(),
-            json=body,
+        await notices.choose(
+            clients,
+            session.caller(),
+            ticked=chosen.ticked(),
+            digest=chosen.digest,
+            digest_hour=-1 if hour is None else hour,
         )
     except ServiceRefused as refused:
         if refused.status_code != 422:
@@ -214,8 +199,8 @@ async def change_preferences(
         problems = Problems()
         problems.refused(refused, ("digest", "digest_hour"), "digest")
         shown = {
-            "channels": channels,
-            "digest": body["digest"],
+            "channels": chosen.ticked(),
+            "digest": chosen.digest,
             "digest_hour": hour,
             "email_failing": False,
             "webhook_url": "",
@@ -227,15 +212,16 @@ async def change_preferences(
 
 @router.post("/notifications/webhook")
 async def set_webhook(
-    request: Request, form: Form, session: MemberSession, services: ServicesDep
+    request: Request,
+    session: MemberSession,
+    clients: ClientsDep,
+    sent: Posted[WebhookForm] = posted(WebhookForm),
 ) -> Response:
     """The node's receiver: the secret is shown once, on the page this answers with."""
     caller = session.caller()
-    url = form.get("webhook_url", "").strip()
+    url = sent.form.webhook_url if sent.form is not None else ""
     try:
-        answer = await services.call(
-            "notifications", "PUT", "/v1/members/me/webhook", caller=caller, json={"url": url}
-        )
+        answer = await notices.set_webhook(clients, caller, url)
     except ServiceRefused as refused:
         # Not a node keeper (403), not a web address (422), or not known to notifications
         # yet, just after joining (404): said beside the address.
@@ -243,35 +229,30 @@ async def set_webhook(
             raise
         problems = Problems()
         problems.refused(refused, ("webhook_url",), "webhook_url", renames={"url": "webhook_url"})
-        found = await services.get("notifications", "/v1/members/me/preferences", caller=caller)
+        found = await notices.preferences(clients, caller)
         shown = {**_preference_form(found), "webhook_url": url}
         return _preferences_page(request, session, shown, problems=problems)
-    found = await services.get("notifications", "/v1/members/me/preferences", caller=caller)
     return _preferences_page(
-        request, session, _preference_form(found), done="webhook", secret=answer["secret"]
+        request,
+        session,
+        _preference_form(answer.preferences),
+        done="webhook",
+        secret=answer.secret,
     )
 
 
 @router.post("/notifications/webhook/remove")
-async def remove_webhook(form: Form, session: MemberSession, services: ServicesDep) -> Response:
-    await services.call(
-        "notifications", "DELETE", "/v1/members/me/webhook", caller=session.caller()
-    )
+async def remove_webhook(form: Form, session: MemberSession, clients: ClientsDep) -> Response:
+    await notices.remove_webhook(clients, session.caller())
     return redirect("/notifications/preferences?done=webhook-removed")
 
 
 @router.get("/notifications/deliveries")
 async def deliveries(
-    request: Request, session: MemberSession, services: ServicesDep, cursor: str | None = None
+    request: Request, session: MemberSession, clients: ClientsDep, cursor: str | None = None
 ) -> Response:
     """The delivery log: what was emailed or called, and what is waiting or failed."""
-    page = await services.get(
-        "notifications",
-        "/v1/members/me/deliveries",
-        caller=session.caller(),
-        cursor=cursor,
-        limit=25,
-    )
+    page = await notices.deliveries(clients, session.caller(), cursor)
     return render(request, "deliveries.jinja", title="Delivery log", page=page)
 
 
@@ -281,21 +262,19 @@ async def unsubscribe_page(request: Request, token: str = "") -> Response:
 
 
 @router.post("/unsubscribe")
-async def unsubscribe(request: Request, services: ServicesDep, token: str = "") -> Response:
+async def unsubscribe(request: Request, clients: ClientsDep, token: str = "") -> Response:
     """One click, from the email's link or a mail client (RFC 8058 posts
     `List-Unsubscribe=One-Click` with the token in the address): no CSRF token, since the
     signed token is the credential and the change is only ever "send me less"."""
     form = await request.form()
     token = token or str(form.get("token", ""))
-    answer = await services.call(
-        "notifications", "POST", "/v1/unsubscribe", caller=None, json={"token": token}
-    )
+    categories = await notices.unsubscribe(clients, token)
     return render(
         request,
         "unsubscribe.jinja",
         title="Unsubscribed",
         token="",
-        categories=" or ".join(answer["categories"]),
+        categories=" or ".join(categories),
     )
 
 
