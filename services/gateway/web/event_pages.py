@@ -4,26 +4,36 @@ and the organiser's tools (registrations, attendance)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from typing import Any
+from datetime import date, time
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import Field
 
 from services.gateway.clients.http import ServiceRefused
+from services.gateway.clients.models import events as e
+from services.gateway.usecases import events
 from services.gateway.web import conversation_pages
+from services.gateway.web.forms import (
+    FormModel,
+    Posted,
+    Tags,
+    clock_time,
+    day,
+    given,
+    posted,
+    whole_number,
+)
 from services.gateway.web.pages import (
-    UK_TIME,
+    ClientsDep,
     Form,
     MemberSession,
     Problems,
     ServicesDep,
-    form_list,
-    member_names,
     redirect,
     render,
-    whole_number,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -38,22 +48,35 @@ KINDS = {
 }
 MODES = {"in_person": "In person", "online": "Online", "hybrid": "Hybrid"}
 SCOPES = {"local": "Local", "regional": "Regional", "national": "National"}
-EVENT_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "kind",
-    "mode",
-    "scope",
-    "region",
-    "date",
-    "start_time",
-    "end_time",
-    "venue",
-    "join_url",
-    "tags",
-    "capacity",
-)
+
+
+class EventForm(FormModel):
+    """Organising an event: dates and times as people in the UK write them."""
+
+    title: Annotated[str, given("Enter the event's title")]
+    summary: str = ""
+    description: str = ""
+    kind: str = ""
+    mode: str = ""
+    scope: str = ""
+    region: str = ""
+    date: Annotated[date, day("Enter the date, like 2027-03-01")]
+    start_time: Annotated[time, clock_time("Enter a time, like 14:00")]
+    end_time: Annotated[time, clock_time("Enter a time, like 14:00")]
+    venue: str = ""
+    join_url: str = ""
+    tags: Tags = Field(default_factory=list)
+    capacity: Annotated[int, whole_number("Enter the number of places, like 30")]
+    publish: str = "yes"
+
+
+class AttendanceForm(FormModel):
+    lists = frozenset({"attended"})
+    attended: list[str] = Field(default_factory=list)
+
+
+EVENT_FIELDS = tuple(EventForm.model_fields)
+_EVENT_PROBLEM_FIELDS = {"starts_at": "date", "ends_at": "end_time"}
 
 
 def _day(text: str) -> date | None:
@@ -65,31 +88,31 @@ def _day(text: str) -> date | None:
 
 @router.get("/events")
 async def calendar(
-    request: Request, session: MemberSession, services: ServicesDep, cursor: str | None = None
+    request: Request, session: MemberSession, clients: ClientsDep, cursor: str | None = None
 ) -> Response:
     q = request.query_params
     filters = {k: q.get(k, "").strip() for k in ("region", "scope", "tag", "from", "to")}
     problems = Problems()
     after, before = _day(filters["from"]), _day(filters["to"])
-    for name, day in (("from", after), ("to", before)):
-        if filters[name] and day is None:
+    for name, when in (("from", after), ("to", before)):
+        if filters[name] and when is None:
             problems.add(name, "Enter a real date, like 2027-03-01")
-    page: dict[str, Any] = {"items": [], "next_cursor": None}
+    page = e.PageEventView(items=[])
     if not problems:
         try:
-            page = await services.get(
-                "events",
-                "/v1/events",
-                caller=session.caller(),
+            page = await events.calendar(
+                clients,
+                session.caller(),
                 region=filters["region"],
                 scope=filters["scope"],
                 tag=filters["tag"],
-                starts_after=after and datetime.combine(after, time(), UK_TIME).isoformat(),
-                starts_before=before and datetime.combine(before, time.max, UK_TIME).isoformat(),
+                after=after,
+                before=before,
                 cursor=cursor,
-                limit=20,
             )
         except ServiceRefused as refused:
+            if refused.status_code != 422:
+                raise
             problems.refused(refused, ("region", "scope", "tag"), "tag")
     query = urlencode({k: v for k, v in filters.items() if v})
     return render(
@@ -106,35 +129,23 @@ async def calendar(
 
 
 @router.get("/events/mine")
-async def my_events(request: Request, session: MemberSession, services: ServicesDep) -> Response:
-    caller = session.caller()
-    mine = await services.get("events", f"/v1/members/{session.member_id}/events", caller=caller)
-    link = await services.get(
-        "events", f"/v1/members/{session.member_id}/calendar-link", caller=caller
-    )
-    feed = str(request.base_url).rstrip("/") + "/api" + link["path"]
+async def my_events(request: Request, session: MemberSession, clients: ClientsDep) -> Response:
+    found = await events.my_events(clients, session.caller())
     return render(
         request,
         "my_events.jinja",
         title="My events",
-        mine=mine["items"],
-        feed=feed,
+        mine=found.mine,
+        feed=str(request.base_url).rstrip("/") + found.feed_path,
         renewed=request.query_params.get("done") == "renewed",
     )
 
 
 @router.post("/events/mine/calendar-link")
-async def renew_calendar_link(
-    form: Form, session: MemberSession, services: ServicesDep
-) -> Response:
+async def renew_calendar_link(form: Form, session: MemberSession, clients: ClientsDep) -> Response:
     """A new private feed link; the old one stops working (shared by mistake, or a lost
     device)."""
-    await services.call(
-        "events",
-        "POST",
-        f"/v1/members/{session.member_id}/calendar-link",
-        caller=session.caller(),
-    )
+    await events.renew_calendar_link(clients, session.caller())
     return redirect("/events/mine?done=renewed#feed")
 
 
@@ -148,98 +159,70 @@ def _choices() -> dict[str, Any]:
     return {"kinds": KINDS, "modes": MODES, "scopes": SCOPES}
 
 
-def _event_body(form: dict[str, str], problems: Problems) -> dict[str, Any]:
-    """The events service's EventIn from the form's fields (dates and times in UK time)."""
-    day = _day(form.get("date", ""))
-    if day is None:
-        problems.add("date", "Enter the date, like 2027-03-01")
-    starts = ends = None
-    for name in ("start_time", "end_time"):
-        try:
-            at = time.fromisoformat(form.get(name, ""))
-        except ValueError:
-            problems.add(name, "Enter a time, like 14:00")
-            continue
-        if day is not None:
-            moment = datetime.combine(day, at, UK_TIME)
-            starts, ends = (moment, ends) if name == "start_time" else (starts, moment)
-    capacity = whole_number(form.get("capacity"))
-    if capacity is None:
-        problems.add("capacity", "Enter the number of places, like 30")
-    if not form.get("title", "").strip():
-        problems.add("title", "Enter the event's title")
-    return {
-        "title": form.get("title", "").strip(),
-        "summary": form.get("summary", "").strip(),
-        "description": form.get("description", "").strip(),
-        "kind": form.get("kind"),
-        "mode": form.get("mode"),
-        "scope": form.get("scope"),
-        "region": None if form.get("scope") == "national" else (form.get("region") or None),
-        "starts_at": starts.isoformat() if starts else None,
-        "ends_at": ends.isoformat() if ends else None,
-        "venue": form.get("venue", "").strip() or None,
-        "join_url": form.get("join_url", "").strip() or None,
-        "tags": [t.strip() for t in form.get("tags", "").split(",") if t.strip()],
-        "capacity": capacity,
-        "publish": form.get("publish", "yes") == "yes",
-    }
-
-
-_EVENT_PROBLEM_FIELDS = {"starts_at": "date", "ends_at": "end_time"}
-
-
 @router.post("/events/new")
 async def organise(
-    request: Request, form: Form, session: MemberSession, services: ServicesDep
+    request: Request,
+    session: MemberSession,
+    clients: ClientsDep,
+    sent: Posted[EventForm] = posted(EventForm),
 ) -> Response:
-    problems = Problems()
-    body = _event_body(form, problems)
-    if not problems:
+    problems = sent.problems
+    if sent.form is not None:
+        form = sent.form
+        organising = events.Organising(
+            title=form.title,
+            summary=form.summary,
+            description=form.description,
+            kind=form.kind,
+            mode=form.mode,
+            scope=form.scope,
+            region=form.region or None,
+            day=form.date,
+            starts=form.start_time,
+            ends=form.end_time,
+            venue=form.venue or None,
+            join_url=form.join_url or None,
+            tags=form.tags,
+            capacity=form.capacity,
+            publish=form.publish == "yes",
+        )
         try:
-            created = await services.call(
-                "events", "POST", "/v1/events", caller=session.caller(), json=body
-            )
+            created = await events.organise(clients, session.caller(), organising)
         except ServiceRefused as refused:
             default = "scope" if refused.status_code == 403 else "title"
             problems.refused(refused, EVENT_FIELDS, default, renames=_EVENT_PROBLEM_FIELDS)
         else:
-            return redirect(f"/events/{created['id']}?done=created")
+            return redirect(f"/events/{created.id}?done=created")
     return render(
         request,
         "event_form.jinja",
         title="Organise an event",
         status=422,
         problems=problems,
-        form={**form, "publish": form.get("publish", "yes")},
+        form={**sent.typed, "publish": sent.typed.get("publish", "yes")},
         **_choices(),
     )
 
 
 @router.get("/events/{event_id}")
 async def event_page(
-    request: Request, event_id: str, session: MemberSession, services: ServicesDep
+    request: Request,
+    event_id: str,
+    session: MemberSession,
+    clients: ClientsDep,
+    services: ServicesDep,
 ) -> Response:
     caller = session.caller()
-    event = await services.call("events", "GET", f"/v1/events/{event_id}", caller=caller)
-    try:
-        mine = await services.call(
-            "events", "GET", f"/v1/events/{event_id}/registrations/me", caller=caller
-        )
-    except ServiceRefused as refused:
-        if refused.code != "not_registered":
-            raise
-        mine = None
-    organises = event["organiser_member_id"] == session.member_id or caller.governs(event["region"])
+    found = await events.event_page(clients, caller, event_id)
     talk = await conversation_pages.panel(services, caller, "event", event_id)
     return render(
         request,
         "event.jinja",
-        title=event["title"],
-        event=event,
+        title=found.event.title,
+        event=found.event,
         conversations=talk,
-        mine=mine,
-        organises=organises,
+        mine=found.mine,
+        organises=found.organises,
         kinds=KINDS,
         modes=MODES,
         done=request.query_params.get("done"),
@@ -248,29 +231,23 @@ async def event_page(
 
 @router.post("/events/{event_id}/register")
 async def register(
-    event_id: str, form: Form, session: MemberSession, services: ServicesDep
+    event_id: str, form: Form, session: MemberSession, clients: ClientsDep
 ) -> Response:
-    await services.call(
-        "events", "POST", f"/v1/events/{event_id}/registrations", caller=session.caller()
-    )
+    await events.register(clients, session.caller(), event_id)
     return redirect(f"/events/{event_id}?done=registered")
 
 
 @router.post("/events/{event_id}/unregister")
 async def unregister(
-    event_id: str, form: Form, session: MemberSession, services: ServicesDep
+    event_id: str, form: Form, session: MemberSession, clients: ClientsDep
 ) -> Response:
-    await services.call(
-        "events", "DELETE", f"/v1/events/{event_id}/registrations/me", caller=session.caller()
-    )
+    await events.unregister(clients, session.caller(), event_id)
     return redirect(f"/events/{event_id}?done=cancelled")
 
 
 @router.get("/events/{event_id}/calendar.ics")
-async def event_ics(event_id: str, session: MemberSession, services: ServicesDep) -> Response:
-    body = await services.call(
-        "events", "GET", f"/v1/events/{event_id}.ics", caller=session.caller()
-    )
+async def event_ics(event_id: str, session: MemberSession, clients: ClientsDep) -> Response:
+    body = await events.ics(clients, session.caller(), event_id)
     return Response(
         body,
         media_type="text/calendar",
@@ -283,39 +260,30 @@ async def registrations(
     request: Request,
     event_id: str,
     session: MemberSession,
-    services: ServicesDep,
+    clients: ClientsDep,
     cursor: str | None = None,
 ) -> Response:
     """The organiser's tools: who has a seat, who waits, and who attended."""
-    caller = session.caller()
-    event = await services.call("events", "GET", f"/v1/events/{event_id}", caller=caller)
-    page = await services.get(
-        "events", f"/v1/events/{event_id}/registrations", caller=caller, cursor=cursor, limit=100
-    )
-    names = await member_names(services, caller, [r["member_id"] for r in page["items"]])
+    found = await events.registrations(clients, session.caller(), event_id, cursor)
     return render(
         request,
         "event_registrations.jinja",
-        title=f"Registrations: {event['title']}",
-        event=event,
-        page=page,
-        names=names,
+        title=f"Registrations: {found.event.title}",
+        event=found.event,
+        page=found.page,
+        names=found.names,
         done=request.query_params.get("done"),
     )
 
 
 @router.post("/events/{event_id}/attendance")
 async def attendance(
-    request: Request, event_id: str, form: Form, session: MemberSession, services: ServicesDep
+    event_id: str,
+    session: MemberSession,
+    clients: ClientsDep,
+    sent: Posted[AttendanceForm] = posted(AttendanceForm),
 ) -> Response:
-    attended = form_list(request, "attended")
-    if not attended:
+    attended = sent.form.attended if sent.form is not None else []
+    if not await events.record_attendance(clients, session.caller(), event_id, attended):
         return redirect(f"/events/{event_id}/registrations?done=nothing")
-    await services.call(
-        "events",
-        "POST",
-        f"/v1/events/{event_id}/attendance",
-        caller=session.caller(),
-        json={"member_ids": attended},
-    )
     return redirect(f"/events/{event_id}/registrations?done=attendance")

@@ -5,7 +5,9 @@ when every field reads, and every problem at once, each beside its field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, time
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from fastapi import Depends, Request
@@ -19,6 +21,7 @@ from pydantic import (
 )
 
 from services.gateway.web.pages import Form, Problems, form_list
+from services.gateway.web.pages import whole_number as pages_whole_number
 
 F = TypeVar("F", bound="FormModel")
 
@@ -51,6 +54,40 @@ def _tags(value: Any) -> Any:
 
 def _lines(value: Any) -> Any:
     return [t.strip() for t in value.splitlines() if t.strip()] if isinstance(value, str) else value
+
+
+def _read_as(kind: Callable[[str], Any], message: str) -> BeforeValidator:
+    def read(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return kind(value.strip())
+            except ValueError:
+                raise ValueError(message) from None
+        return value
+
+    return BeforeValidator(read)
+
+
+def day(message: str) -> BeforeValidator:
+    """A date typed as 2027-03-01; `message` beside the field otherwise."""
+    return _read_as(date.fromisoformat, message)
+
+
+def clock_time(message: str) -> BeforeValidator:
+    """A time of day typed as 14:00."""
+    return _read_as(time.fromisoformat, message)
+
+
+def whole_number(message: str) -> BeforeValidator:
+    """ASCII digits only, at most nine of them (pages.whole_number's rule)."""
+
+    def read(text: str) -> int:
+        found = pages_whole_number(text)
+        if found is None:
+            raise ValueError(message)
+        return found
+
+    return _read_as(read, message)
 
 
 # A password as typed: never stripped (spaces may be part of it).
