@@ -67,7 +67,7 @@ def organising(day: date, scope: str = "regional") -> events.Organising:
     ("day", "starts", "ends"),
     [
         (date(2027, 7, 14), "2027-07-14T10:00:00+01:00", "2027-07-14T12:00:00+01:00"),
-        (date(2027, 12, 8), "2027-12-08T10:00:00+00:00", "2027-12-08T12:00:00+00:00"),
+        (date(2027, 12, 8), "2027-12-08T10:00:00Z", "2027-12-08T12:00:00Z"),
     ],
 )
 async def test_a_uk_day_and_time_become_the_instant_sent(day: date, starts: str, ends: str) -> None:
