@@ -11,6 +11,7 @@ from services.gateway.clients.events import Events
 from services.gateway.clients.http import Services
 from services.gateway.clients.membership import Membership
 from services.gateway.clients.notifications import Notifications
+from services.gateway.clients.recommendations import Recommendations
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Clients:
     membership: Membership
     events: Events
     notifications: Notifications
+    recommendations: Recommendations
 
     @classmethod
     def over(cls, services: Services) -> Clients:
@@ -27,4 +29,5 @@ class Clients:
             membership=Membership(services),
             events=Events(services),
             notifications=Notifications(services),
+            recommendations=Recommendations(services),
         )

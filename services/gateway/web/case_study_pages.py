@@ -1,66 +1,70 @@
 """Case studies: search (by every word, region, recommendation, technique), read, share one,
-and mark one useful (and take it back)."""
+and mark one useful (and take it back). Each route reads its input, calls one use case
+(usecases/case_studies.py) and renders."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import Field
 
 from services.gateway.clients.http import ServiceRefused
-from services.gateway.web.pages import (
-    Form,
-    MemberSession,
-    Problems,
-    ServicesDep,
-    form_list,
-    member_names,
-    redirect,
-    render,
-)
-from services.gateway.web.recommendation_pages import catalogue_of
+from services.gateway.clients.models import recommendations as r
+from services.gateway.usecases import case_studies, plans
+from services.gateway.web.forms import FormModel, Lines, Posted, Tags, chosen, given, posted
+from services.gateway.web.pages import ClientsDep, MemberSession, Problems, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
 FILTERS = ("q", "region", "code", "technique")
-STUDY_FIELDS = (
-    "title",
-    "context",
-    "what_was_done",
-    "outcome",
-    "evidence_links",
-    "contact",
-    "region",
-    "recommendation_codes",
-    "techniques",
-)
+
+
+class StudyForm(FormModel):
+    lists = frozenset({"recommendation_codes"})
+    title: Annotated[str, given("Enter a title")]
+    context: Annotated[str, given("Describe the setting and the problem")]
+    what_was_done: Annotated[str, given("Say what was done")]
+    outcome: Annotated[str, given("Say what changed as a result")]
+    evidence_links: Lines = Field(default_factory=list)
+    contact: str = ""
+    region: str = ""
+    recommendation_codes: Annotated[
+        list[str], chosen("Choose at least one recommendation it puts into practice")
+    ] = Field(default_factory=list)
+    techniques: Tags = Field(default_factory=list)
+
+
+STUDY_FIELDS = tuple(StudyForm.model_fields)
+
+
+class UsefulForm(FormModel):
+    useful: str = "yes"
 
 
 @router.get("/case-studies")
-async def case_studies(
-    request: Request, session: MemberSession, services: ServicesDep, cursor: str | None = None
+async def study_list(
+    request: Request, session: MemberSession, clients: ClientsDep, cursor: str | None = None
 ) -> Response:
     filters = {k: request.query_params.get(k, "").strip() for k in FILTERS}
     caller = session.caller()
     problems = Problems()
-    page: dict[str, Any] = {"items": [], "next_cursor": None}
-    catalogue = await catalogue_of(services, caller)
+    page = r.PageCaseStudyView(items=[])
     try:
-        page = await services.get(
-            "recommendations", "/v1/case-studies", caller=caller, cursor=cursor, limit=20, **filters
-        )
+        found = await case_studies.case_studies(clients, caller, filters, cursor)
+        page, titles = found.page, found.choices
     except ServiceRefused as refused:
         problems.refused(refused, FILTERS, "q")
+        titles = await plans.choices(clients, caller)
     return render(
         request,
         "case_studies.jinja",
         title="Case studies",
         page=page,
         filters=filters,
-        titles={r["code"]: f"{r['code']}: {r['title']}" for r in catalogue},
+        titles=titles,
         query=urlencode({k: v for k, v in filters.items() if v}),
         problems=problems,
         status=422 if problems else 200,
@@ -69,14 +73,13 @@ async def case_studies(
 
 @router.get("/case-studies/new")
 async def new_case_study(
-    request: Request, session: MemberSession, services: ServicesDep, code: str = ""
+    request: Request, session: MemberSession, clients: ClientsDep, code: str = ""
 ) -> Response:
-    catalogue = await catalogue_of(services, session.caller())
     return render(
         request,
         "case_study_form.jinja",
         title="Share a case study",
-        titles={r["code"]: f"{r['code']}: {r['title']}" for r in catalogue},
+        titles=await plans.choices(clients, session.caller()),
         form={"region": session.region},
         codes=[code] if code else [],
     )
@@ -84,88 +87,57 @@ async def new_case_study(
 
 @router.post("/case-studies/new")
 async def share(
-    request: Request, form: Form, session: MemberSession, services: ServicesDep
+    request: Request,
+    session: MemberSession,
+    clients: ClientsDep,
+    sent: Posted[StudyForm] = posted(StudyForm),
 ) -> Response:
     caller = session.caller()
-    codes = form_list(request, "recommendation_codes")
-    body = {
-        "title": form.get("title", "").strip(),
-        "context": form.get("context", "").strip(),
-        "what_was_done": form.get("what_was_done", "").strip(),
-        "outcome": form.get("outcome", "").strip(),
-        "evidence_links": [
-            x.strip() for x in form.get("evidence_links", "").splitlines() if x.strip()
-        ],
-        "contact": form.get("contact", "").strip(),
-        "region": form.get("region", ""),
-        "recommendation_codes": codes,
-        "techniques": [t.strip() for t in form.get("techniques", "").split(",") if t.strip()],
-    }
-    problems = Problems()
-    for name, message in (
-        ("title", "Enter a title"),
-        ("context", "Describe the setting and the problem"),
-        ("what_was_done", "Say what was done"),
-        ("outcome", "Say what changed as a result"),
-    ):
-        if not body[name]:
-            problems.add(name, message)
-    if not codes:
-        problems.add(
-            "recommendation_codes", "Choose at least one recommendation it puts into practice"
-        )
-    if not problems:
+    problems = sent.problems
+    if sent.form is not None:
         try:
-            study = await services.call(
-                "recommendations", "POST", "/v1/case-studies", caller=caller, json=body
+            study = await case_studies.share(
+                clients, caller, case_studies.Sharing(**sent.form.model_dump())
             )
         except ServiceRefused as refused:
             problems.refused(refused, STUDY_FIELDS, "title")
         else:
-            return redirect(f"/case-studies/{study['id']}?done=shared")
-    catalogue = await catalogue_of(services, caller)
+            return redirect(f"/case-studies/{study.id}?done=shared")
     return render(
         request,
         "case_study_form.jinja",
         title="Share a case study",
         status=422,
         problems=problems,
-        titles={r["code"]: f"{r['code']}: {r['title']}" for r in catalogue},
-        form=form,
-        codes=codes,
+        titles=await plans.choices(clients, caller),
+        form=sent.typed,
+        codes=sent.typed.get("recommendation_codes", []),
     )
 
 
 @router.get("/case-studies/{study_id}")
 async def case_study(
-    request: Request, study_id: str, session: MemberSession, services: ServicesDep
+    request: Request, study_id: str, session: MemberSession, clients: ClientsDep
 ) -> Response:
-    caller = session.caller()
-    study, catalogue = await asyncio.gather(
-        services.call("recommendations", "GET", f"/v1/case-studies/{study_id}", caller=caller),
-        catalogue_of(services, caller),
-    )
-    names = await member_names(services, caller, [study["author_member_id"]])
+    found = await case_studies.case_study(clients, session.caller(), study_id)
     return render(
         request,
         "case_study.jinja",
-        title=study["title"],
-        study=study,
-        author=names[study["author_member_id"]],
-        titles={r["code"]: r["title"] for r in catalogue},
+        title=found.study.title,
+        study=found.study,
+        author=found.author,
+        titles=found.titles,
         done=request.query_params.get("done"),
     )
 
 
 @router.post("/case-studies/{study_id}/useful")
 async def useful(
-    study_id: str, form: Form, session: MemberSession, services: ServicesDep
+    study_id: str,
+    session: MemberSession,
+    clients: ClientsDep,
+    sent: Posted[UsefulForm] = posted(UsefulForm),
 ) -> Response:
-    on = form.get("useful", "yes") == "yes"
-    await services.call(
-        "recommendations",
-        "PUT" if on else "DELETE",
-        f"/v1/case-studies/{study_id}/useful",
-        caller=session.caller(),
-    )
+    on = sent.form is None or sent.form.useful == "yes"
+    await case_studies.useful(clients, session.caller(), study_id, on=on)
     return redirect(f"/case-studies/{study_id}?done={'useful' if on else 'not_useful'}")

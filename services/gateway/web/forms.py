@@ -5,7 +5,7 @@ when every field reads, and every problem at once, each beside its field."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
@@ -20,8 +20,8 @@ from pydantic import (
     ValidationError,
 )
 
+from services.gateway.domain.numbers import whole_number as read_whole_number
 from services.gateway.web.pages import Form, Problems, form_list
-from services.gateway.web.pages import whole_number as pages_whole_number
 
 F = TypeVar("F", bound="FormModel")
 
@@ -30,7 +30,10 @@ class FormModel(BaseModel):
     """A page's form. Text arrives stripped; fields the page does not know are ignored (the
     CSRF token, a button's name)."""
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", frozen=True)
+    # Defaults are read by the fields' rules too: a field the post left out is as if blank.
+    model_config = ConfigDict(
+        str_strip_whitespace=True, extra="ignore", frozen=True, validate_default=True
+    )
 
     # Fields posted several times (checkboxes): read as lists.
     lists: ClassVar[frozenset[str]] = frozenset()
@@ -54,6 +57,28 @@ def _tags(value: Any) -> Any:
 
 def _lines(value: Any) -> Any:
     return [t.strip() for t in value.splitlines() if t.strip()] if isinstance(value, str) else value
+
+
+def chosen(message: str) -> AfterValidator:
+    """At least one box ticked; `message` beside them otherwise."""
+
+    def check(value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+def one_of(choices: Collection[str], message: str) -> AfterValidator:
+    """One of the values a select or radios offer; `message` beside the field otherwise."""
+
+    def check(value: str) -> str:
+        if value not in choices:
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
 
 
 def _read_as(kind: Callable[[str], Any], message: str) -> BeforeValidator:
@@ -82,7 +107,7 @@ def whole_number(message: str) -> BeforeValidator:
     """ASCII digits only, at most nine of them (pages.whole_number's rule)."""
 
     def read(text: str) -> int:
-        found = pages_whole_number(text)
+        found = read_whole_number(text)
         if found is None:
             raise ValueError(message)
         return found

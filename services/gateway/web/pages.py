@@ -5,7 +5,6 @@ the navigation for the caller's roles. Routes (web/*_pages.py) only gather data 
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from markupsafe import Markup, escape
 
 from services.gateway.clients import Clients
 from services.gateway.clients.http import Services
+from services.gateway.domain.numbers import whole_number as whole_number
 from services.gateway.domain.sessions import Session
 from services.gateway.stores import Stores
 from services.gateway.usecases import sessions
@@ -193,17 +193,6 @@ def client_address(request: Request) -> str:
     """The client's address as the gateway believes it: the connection's, or what a trusted
     proxy forwarded (KNET_TRUSTED_PROXIES; the app's middleware rewrote it then)."""
     return request.client.host if request.client else "unknown"
-
-
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
-
-
-def whole_number(text: str | None) -> int | None:
-    """A form's whole number, or None when the field holds something else. The one way every
-    form reads a number: ASCII digits only (`str.isdigit` also takes "²", which `int`
-    refuses) and at most nine of them (a 5,000-digit number is too long for `int` to read)."""
-    text = (text or "").strip()
-    return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
 
 
 def form_list(request: Request, key: str) -> list[str]:

@@ -57,8 +57,6 @@ async def directory(
     try:
         page = await people.directory(clients, session.caller(), filters, cursor)
     except ServiceRefused as refused:
-        if refused.status_code != 422:
-            raise
         problems.refused(refused, FILTERS, "name")
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     return render(

@@ -4,26 +4,27 @@ evidence, changing its status, reporting progress, and following it."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import Field
 
-from services.gateway.clients.http import ServiceRefused, Services
+from services.gateway.clients.http import ServiceRefused
 from services.gateway.domain.sessions import Session
+from services.gateway.usecases import plans
 from services.gateway.web import conversation_pages
+from services.gateway.web.forms import FormModel, Lines, Posted, given, one_of, posted
 from services.gateway.web.pages import (
-    Form,
+    ClientsDep,
     MemberSession,
     Problems,
     ServicesDep,
-    member_names,
     redirect,
     render,
 )
-from services.gateway.web.recommendation_pages import catalogue_of, follows_of
+from shared.errors import Invalid
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,34 +33,45 @@ RAGS = {"green": "Green: on track", "amber": "Amber: at risk", "red": "Red: off 
 PLAN_SCOPES = {"organisation": "My organisation", "region": "My region", "national": "National"}
 
 
+class PlanForm(FormModel):
+    code: str = ""
+    scope: Annotated[str, one_of(PLAN_SCOPES, "Choose who the plan is for")] = ""
+    goal: Annotated[str, given("Say what the plan will achieve")] = ""
+
+
+class StatusForm(FormModel):
+    status: str = ""
+    note: str = ""
+
+
+class ProgressForm(FormModel):
+    summary: Annotated[str, given("Say what has happened since the last update")] = ""
+    rag: Annotated[str, one_of(RAGS, "Choose red, amber or green")] = ""
+    evidence_links: Lines = Field(default_factory=list)
+
+
 @router.get("/plans")
-async def plans(
-    request: Request, session: MemberSession, services: ServicesDep, cursor: str | None = None
+async def plan_list(
+    request: Request, session: MemberSession, clients: ClientsDep, cursor: str | None = None
 ) -> Response:
     q = request.query_params
     filters = {k: q.get(k, "").strip() for k in ("code", "region", "status", "mine")}
-    caller = session.caller()
-    page, catalogue = await asyncio.gather(
-        services.get(
-            "recommendations",
-            "/v1/plans",
-            caller=caller,
-            code=filters["code"],
-            region=filters["region"],
-            status=filters["status"],
-            lead=session.member_id if filters["mine"] else None,
-            cursor=cursor,
-            limit=20,
-        ),
-        catalogue_of(services, caller),
+    found = await plans.plans(
+        clients,
+        session.caller(),
+        code=filters["code"],
+        region=filters["region"],
+        status=filters["status"],
+        mine=bool(filters["mine"]),
+        cursor=cursor,
     )
     return render(
         request,
         "plans.jinja",
         title="Plans",
-        page=page,
+        page=found.page,
         filters=filters,
-        titles={r["code"]: r["title"] for r in catalogue},
+        titles=found.titles,
         statuses=STATUSES,
         query=urlencode({k: v for k, v in filters.items() if v}),
     )
@@ -67,14 +79,13 @@ async def plans(
 
 @router.get("/plans/new")
 async def new_plan(
-    request: Request, session: MemberSession, services: ServicesDep, code: str = ""
+    request: Request, session: MemberSession, clients: ClientsDep, code: str = ""
 ) -> Response:
-    catalogue = await catalogue_of(services, session.caller())
     return render(
         request,
         "plan_form.jinja",
         title="Start a plan",
-        titles={r["code"]: f"{r['code']}: {r['title']}" for r in catalogue},
+        titles=await plans.choices(clients, session.caller()),
         scopes=PLAN_SCOPES,
         form={"code": code, "scope": "organisation"},
     )
@@ -82,38 +93,33 @@ async def new_plan(
 
 @router.post("/plans/new")
 async def create_plan(
-    request: Request, form: Form, session: MemberSession, services: ServicesDep
+    request: Request,
+    session: MemberSession,
+    clients: ClientsDep,
+    sent: Posted[PlanForm] = posted(PlanForm),
 ) -> Response:
     caller = session.caller()
-    catalogue = await catalogue_of(services, caller)
-    titles = {r["code"]: f"{r['code']}: {r['title']}" for r in catalogue}
-    problems = Problems()
-    scope, goal = form.get("scope", ""), form.get("goal", "").strip()
-    if form.get("code") not in titles:
+    titles = await plans.choices(clients, caller)
+    problems = Problems()  # in the form's order: the recommendation first
+    if str(sent.typed.get("code", "")) not in titles:
         problems.add("code", "Choose the recommendation the plan puts into practice")
-    if scope not in PLAN_SCOPES:
-        problems.add("scope", "Choose who the plan is for")
-    if not goal:
-        problems.add("goal", "Say what the plan will achieve")
-    body: dict[str, Any] = {"code": form.get("code"), "scope": scope, "goal": goal}
-    if scope == "organisation":
-        me = await services.call(
-            "membership", "GET", f"/v1/members/{session.member_id}", caller=caller
-        )
-        if not me.get("organisation_id"):
-            problems.add("scope", "Your profile names no organisation: choose region or national")
-        body |= {"scope_id": me.get("organisation_id"), "region": me["region"]}
-    elif scope == "region":
-        body |= {"scope_id": session.region}
-    if not problems:
+    for name, message in sent.problems.by_field.items():
+        problems.add(name, message)
+    if sent.form is not None and not problems:
         try:
-            plan = await services.call(
-                "recommendations", "POST", "/v1/plans", caller=caller, json=body
+            plan = await plans.start(
+                clients,
+                caller,
+                code=sent.form.code,
+                scope=sent.form.scope,
+                goal=sent.form.goal,
             )
+        except Invalid as missing:
+            problems.add("scope", missing.message)
         except ServiceRefused as refused:
             problems.refused(refused, ("code", "goal", "scope"), "scope")
         else:
-            return redirect(f"/plans/{plan['id']}?done=created")
+            return redirect(f"/plans/{plan.id}?done=created")
     return render(
         request,
         "plan_form.jinja",
@@ -122,45 +128,45 @@ async def create_plan(
         problems=problems,
         titles=titles,
         scopes=PLAN_SCOPES,
-        form=form,
+        form=sent.typed,
     )
 
 
 @router.get("/plans/{plan_id}")
 async def plan_page(
-    request: Request, plan_id: str, session: MemberSession, services: ServicesDep
+    request: Request,
+    plan_id: str,
+    session: MemberSession,
+    clients: ClientsDep,
+    services: ServicesDep,
 ) -> Response:
-    return await _plan_page(request, plan_id, session, services)
+    return await _plan_page(request, plan_id, session, clients, services)
 
 
 async def _plan_page(
     request: Request,
     plan_id: str,
     session: Session,
-    services: Services,
+    clients: ClientsDep,
+    services: ServicesDep,
     *,
-    form: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
     problems: Problems | None = None,
 ) -> Response:
     caller = session.caller()
-    plan, follows, talk = await asyncio.gather(
-        services.call("recommendations", "GET", f"/v1/plans/{plan_id}", caller=caller),
-        follows_of(services, caller),
-        conversation_pages.panel(services, caller, "plan", plan_id),
-    )
-    team = [plan["owner_member_id"], *plan["co_lead_member_ids"]]
-    names = await member_names(services, caller, [*team, *(u["by"] for u in plan["updates"])])
+    found = await plans.plan_page(clients, caller, plan_id)
+    talk = await conversation_pages.panel(services, caller, "plan", plan_id)
     return render(
         request,
         "plan.jinja",
-        title=plan["goal"][:60],
+        title=found.plan.goal[:60],
         status=422 if problems else 200,
         problems=problems,
-        plan=plan,
-        names=names,
-        team=team,
-        leads=session.member_id in team or caller.governs(plan["region"]),
-        following=("plan", plan_id) in follows,
+        plan=found.plan,
+        names=found.names,
+        team=found.team,
+        leads=found.leads,
+        following=found.following,
         conversations=talk,
         statuses=STATUSES,
         rags=RAGS,
@@ -171,41 +177,37 @@ async def _plan_page(
 
 @router.post("/plans/{plan_id}/status")
 async def change_status(
-    plan_id: str, form: Form, session: MemberSession, services: ServicesDep
+    plan_id: str,
+    session: MemberSession,
+    clients: ClientsDep,
+    sent: Posted[StatusForm] = posted(StatusForm),
 ) -> Response:
-    await services.call(
-        "recommendations",
-        "POST",
-        f"/v1/plans/{plan_id}/status",
-        caller=session.caller(),
-        json={"status": form.get("status", ""), "note": form.get("note", "").strip()},
+    chosen = sent.form or StatusForm()
+    await plans.change_status(
+        clients, session.caller(), plan_id, status=chosen.status, note=chosen.note
     )
     return redirect(f"/plans/{plan_id}?done=status")
 
 
-def _links(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
-
-
 @router.post("/plans/{plan_id}/progress")
 async def report_progress(
-    request: Request, plan_id: str, form: Form, session: MemberSession, services: ServicesDep
+    request: Request,
+    plan_id: str,
+    session: MemberSession,
+    clients: ClientsDep,
+    services: ServicesDep,
+    sent: Posted[ProgressForm] = posted(ProgressForm),
 ) -> Response:
-    problems = Problems()
-    summary, rag = form.get("summary", "").strip(), form.get("rag", "")
-    if not summary:
-        problems.add("summary", "Say what has happened since the last update")
-    if rag not in RAGS:
-        problems.add("rag", "Choose red, amber or green")
-    links = _links(form.get("evidence_links", ""))
-    if not problems:
+    problems = sent.problems
+    if sent.form is not None:
         try:
-            await services.call(
-                "recommendations",
-                "POST",
-                f"/v1/plans/{plan_id}/progress",
-                caller=session.caller(),
-                json={"summary": summary, "rag": rag, "evidence_links": links},
+            await plans.report_progress(
+                clients,
+                session.caller(),
+                plan_id,
+                summary=sent.form.summary,
+                rag=sent.form.rag,
+                evidence_links=sent.form.evidence_links,
             )
         except ServiceRefused as refused:
             if refused.status_code == 403:
@@ -213,4 +215,6 @@ async def report_progress(
             problems.refused(refused, ("summary", "rag", "evidence_links"), "summary")
         else:
             return redirect(f"/plans/{plan_id}?done=progress")
-    return await _plan_page(request, plan_id, session, services, form=form, problems=problems)
+    return await _plan_page(
+        request, plan_id, session, clients, services, form=sent.typed, problems=problems
+    )

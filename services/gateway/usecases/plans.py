@@ -1,0 +1,117 @@
+"""Plans: the list with its filters, starting a plan at my scope (my organisation, my region,
+national: the recommendations service decides who may), a plan's page (its team by name,
+whether I lead it, whether I follow it), changing its status and reporting progress."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from services.gateway.clients import Clients
+from services.gateway.clients.models import recommendations as r
+from services.gateway.clients.operations import request
+from services.gateway.usecases.names import member_names
+from services.gateway.usecases.resonance import catalogue, follows_of, titles
+from shared.caller import Caller
+from shared.errors import Invalid
+
+PLANS_PAGE = 20
+
+
+@dataclass(frozen=True)
+class PlanList:
+    page: r.PagePlanRow
+    titles: dict[str, str]
+
+
+async def plans(
+    clients: Clients,
+    caller: Caller,
+    *,
+    code: str,
+    region: str,
+    status: str,
+    mine: bool,
+    cursor: str | None,
+) -> PlanList:
+    page, found = await asyncio.gather(
+        clients.recommendations.plans(
+            caller,
+            code=code,
+            region=region,
+            status=status,
+            lead=caller.member_id if mine else None,
+            cursor=cursor,
+            limit=PLANS_PAGE,
+        ),
+        catalogue(clients, caller),
+    )
+    return PlanList(page, titles(found))
+
+
+async def choices(clients: Clients, caller: Caller) -> dict[str, str]:
+    """The recommendations a plan may put into practice, as the form lists them."""
+    return {rec.code: f"{rec.code}: {rec.title}" for rec in await catalogue(clients, caller)}
+
+
+async def start(
+    clients: Clients, caller: Caller, *, code: str, scope: str, goal: str
+) -> r.PlanView:
+    """A plan for my organisation (as my profile names it), my region, or the nation.
+    Invalid `no_organisation` when an organisation plan is asked without one."""
+    fields: dict[str, object] = {"code": code, "scope": scope, "goal": goal}
+    if scope == "organisation":
+        me = await clients.membership.member(caller, caller.member_id)
+        if not me.organisation_id:
+            raise Invalid(
+                "no_organisation", "Your profile names no organisation: choose region or national"
+            )
+        fields |= {"scope_id": me.organisation_id, "region": me.region}
+    elif scope == "region":
+        fields |= {"scope_id": caller.region}
+    return await clients.recommendations.start_plan(caller, request(r.PlanIn, **fields))
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    plan: r.PlanView
+    names: dict[str, str]
+    team: list[str]
+    leads: bool  # on its team, or a facilitator of its region: may change and report on it
+    following: bool
+
+
+async def plan_page(clients: Clients, caller: Caller, plan_id: str) -> PlanPage:
+    plan, follows = await asyncio.gather(
+        clients.recommendations.plan(caller, plan_id), follows_of(clients, caller)
+    )
+    team = [plan.owner_member_id, *plan.co_lead_member_ids]
+    authors = [str(u["by"]) for u in plan.updates]
+    names = await member_names(clients, caller, [*team, *authors])
+    return PlanPage(
+        plan=plan,
+        names=names,
+        team=team,
+        leads=caller.member_id in team or caller.governs(plan.region),
+        following=("plan", plan_id) in follows,
+    )
+
+
+async def change_status(
+    clients: Clients, caller: Caller, plan_id: str, *, status: str, note: str
+) -> None:
+    await clients.recommendations.change_status(caller, plan_id, status=status, note=note)
+
+
+async def report_progress(
+    clients: Clients,
+    caller: Caller,
+    plan_id: str,
+    *,
+    summary: str,
+    rag: str,
+    evidence_links: list[str],
+) -> None:
+    await clients.recommendations.report_progress(
+        caller, plan_id, summary=summary, rag=rag, evidence_links=evidence_links
+    )
