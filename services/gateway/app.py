@@ -159,7 +159,7 @@ def create_app(
     )
     app.state.stores = stores
     app.state.services = services
-    app.state.clients = Clients.over(services)
+    app.state.clients = clients = Clients.over(services)
     app.state.oidc = (
         OidcProvider(
             issuer=settings.oidc_issuer,
@@ -176,7 +176,7 @@ def create_app(
         trust_emails=settings.oidc_trust_emails,
     )
     app.state.overview = NetworkOverview(
-        services, ctx.clock, timedelta(seconds=settings.overview_seconds)
+        clients, ctx.clock, timedelta(seconds=settings.overview_seconds)
     )
     # The member API's document is the services' own, under /api (api/documents.py).
     app.openapi = gateway_document  # type: ignore[method-assign]

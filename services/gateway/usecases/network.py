@@ -8,26 +8,31 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from services.gateway.clients.http import Services
+from services.gateway.clients import Clients
+from services.gateway.clients.models import events as e
+from services.gateway.clients.models import membership as m
+from services.gateway.clients.models import recommendations as r
 from shared.caller import Caller
 from shared.clock import Clock
 from shared.reference import regions
 
+UPCOMING = 5
+RECENT_STUDIES = 3
+
 
 @dataclass(frozen=True)
 class Overview:
-    key_players: list[dict[str, Any]]  # a RegionView per region, in the report's order
-    upcoming: list[dict[str, Any]]
-    rankings: dict[str, Any]
-    recent_case_studies: list[dict[str, Any]]
+    key_players: list[m.RegionView]  # in the report's order
+    upcoming: list[e.EventView]
+    rankings: r.RankingsView
+    recent_case_studies: list[r.CaseStudyView]
     read_at: datetime
 
 
 class NetworkOverview:
-    def __init__(self, services: Services, clock: Clock, ttl: timedelta) -> None:
-        self.services, self.clock, self.ttl = services, clock, ttl
+    def __init__(self, clients: Clients, clock: Clock, ttl: timedelta) -> None:
+        self.clients, self.clock, self.ttl = clients, clock, ttl
         self.latest: Overview | None = None
         self.lock = asyncio.Lock()
 
@@ -45,21 +50,17 @@ class NetworkOverview:
         return self.latest is not None and self.clock.now() - self.latest.read_at < self.ttl
 
     async def _read(self, caller: Caller) -> Overview:
-        get = self.services.get
-        region_views = [
-            get("membership", f"/v1/regions/{code}", caller=caller) for code in regions()
-        ]
-        results = await asyncio.gather(
-            asyncio.gather(*region_views),
-            get("events", "/v1/events", caller=caller, limit=5),
-            get("recommendations", "/v1/rankings", caller=caller),
-            get("recommendations", "/v1/case-studies", caller=caller, limit=3),
+        clients = self.clients
+        players, events, rankings, studies = await asyncio.gather(
+            asyncio.gather(*(clients.membership.region(caller, code) for code in regions())),
+            clients.events.listed(caller, limit=UPCOMING),
+            clients.recommendations.rankings(caller),
+            clients.recommendations.case_studies(caller, limit=RECENT_STUDIES),
         )
-        players, events, rankings, studies = results
         return Overview(
             key_players=list(players),
-            upcoming=events["items"],
+            upcoming=events.items,
             rankings=rankings,
-            recent_case_studies=studies["items"],
+            recent_case_studies=studies.items,
             read_at=self.clock.now(),
         )

@@ -8,7 +8,7 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.gateway.usecases import notices
+from services.gateway.usecases import notices, regions
 from services.gateway.web.conversation_pages import open_questions
 from services.gateway.web.pages import ClientsDep, MaybeSession, ServicesDep, redirect, render
 from shared.reference import report
@@ -22,9 +22,9 @@ async def home(
 ) -> Response:
     purpose = report()["source"]
     if session is None:
-        events = await services.get("events", "/v1/events", caller=None, limit=3)
+        upcoming = await regions.upcoming_for_visitors(clients, limit=3)
         return render(
-            request, "home_visitor.jinja", title="Home", purpose=purpose, upcoming=events["items"]
+            request, "home_visitor.jinja", title="Home", purpose=purpose, upcoming=upcoming
         )
     if not session.is_member:
         return redirect("/application")
