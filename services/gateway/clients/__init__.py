@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.gateway.clients.conversations import Conversations
 from services.gateway.clients.events import Events
 from services.gateway.clients.http import Services
 from services.gateway.clients.membership import Membership
@@ -22,6 +23,7 @@ class Clients:
     events: Events
     notifications: Notifications
     recommendations: Recommendations
+    conversations: Conversations
 
     @classmethod
     def over(cls, services: Services) -> Clients:
@@ -30,4 +32,5 @@ class Clients:
             events=Events(services),
             notifications=Notifications(services),
             recommendations=Recommendations(services),
+            conversations=Conversations(services),
         )

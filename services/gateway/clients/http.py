@@ -16,6 +16,7 @@ from shared.errors import DomainError
 from shared.settings import PlatformSettings
 
 ANONYMOUS = Caller(member_id="anonymous")
+PROBES = ("/health/ready", "/metrics")
 
 
 class ServiceRefused(DomainError):
@@ -83,6 +84,13 @@ class Services:
         except httpx.HTTPError as error:
             raise ServiceUnavailable(service, repr(error)) from error
 
+    async def probe(self, service: str, path: str) -> httpx.Response:
+        """What every process serves besides its API (`/health/ready`, `/metrics`): not an
+        operation of any document, so no typed client names it."""
+        if path not in PROBES:
+            raise ValueError(f"{path} is not a probe")
+        return await self.send(service, "GET", path, caller=None)
+
     async def call(
         self,
         service: str,
@@ -110,10 +118,6 @@ class Services:
         if response.headers.get("content-type", "").startswith("application/json"):
             return response.json()
         return response.content
-
-    async def get(self, service: str, path: str, *, caller: Caller | None, **params: Any) -> Any:
-        query = {k: v for k, v in params.items() if v not in (None, "")}
-        return await self.call(service, "GET", path, caller=caller, params=query)
 
 
 def _error_of(response: httpx.Response) -> dict[str, Any]:

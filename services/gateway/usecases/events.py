@@ -12,6 +12,7 @@ from services.gateway.clients import Clients
 from services.gateway.clients.http import ServiceRefused
 from services.gateway.clients.models import events as e
 from services.gateway.clients.operations import request
+from services.gateway.usecases.conversations import Panel, panel
 from services.gateway.usecases.names import member_names
 from shared.caller import Caller
 
@@ -50,6 +51,7 @@ class EventPage:
     mine: e.RegistrationView | None
     # The organiser, or a facilitator of its region: they see the organiser's tools.
     organises: bool
+    conversations: Panel
 
 
 async def event_page(clients: Clients, caller: Caller, event_id: str) -> EventPage:
@@ -61,7 +63,7 @@ async def event_page(clients: Clients, caller: Caller, event_id: str) -> EventPa
             raise
         mine = None
     organises = event.organiser_member_id == caller.member_id or caller.governs(event.region)
-    return EventPage(event, mine, organises)
+    return EventPage(event, mine, organises, await panel(clients, caller, "event", event_id))
 
 
 async def register(clients: Clients, caller: Caller, event_id: str) -> None:

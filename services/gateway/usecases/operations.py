@@ -43,7 +43,7 @@ async def health(services: Services) -> list[Health]:
     async def check(name: str) -> Health:
         started = time.perf_counter()
         try:
-            response = await services.send(name, "GET", "/health/ready", caller=None)
+            response = await services.probe(name, "/health/ready")
         except ServiceUnavailable as down:
             return Health(name, False, f"not answering ({down})", 0.0)
         millis = (time.perf_counter() - started) * 1000
@@ -58,7 +58,7 @@ async def scraped_readings(services: Services) -> list[Reading]:
 
     async def scrape(name: str) -> list[Sample]:
         try:
-            response = await services.send(name, "GET", "/metrics", caller=None)
+            response = await services.probe(name, "/metrics")
         except ServiceUnavailable:
             return []
         return [

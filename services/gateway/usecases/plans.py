@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from services.gateway.clients import Clients
 from services.gateway.clients.models import recommendations as r
 from services.gateway.clients.operations import request
+from services.gateway.usecases.conversations import Panel, panel
 from services.gateway.usecases.names import member_names
 from services.gateway.usecases.resonance import catalogue, follows_of, titles
 from shared.caller import Caller
@@ -79,11 +80,14 @@ class PlanPage:
     team: list[str]
     leads: bool  # on its team, or a facilitator of its region: may change and report on it
     following: bool
+    conversations: Panel
 
 
 async def plan_page(clients: Clients, caller: Caller, plan_id: str) -> PlanPage:
-    plan, follows = await asyncio.gather(
-        clients.recommendations.plan(caller, plan_id), follows_of(clients, caller)
+    plan, follows, talk = await asyncio.gather(
+        clients.recommendations.plan(caller, plan_id),
+        follows_of(clients, caller),
+        panel(clients, caller, "plan", plan_id),
     )
     team = [plan.owner_member_id, *plan.co_lead_member_ids]
     authors = [str(u["by"]) for u in plan.updates]
@@ -94,6 +98,7 @@ async def plan_page(clients: Clients, caller: Caller, plan_id: str) -> PlanPage:
         team=team,
         leads=caller.member_id in team or caller.governs(plan.region),
         following=("plan", plan_id) in follows,
+        conversations=talk,
     )
 
 

@@ -7,8 +7,10 @@ import asyncio
 from dataclasses import dataclass
 
 from services.gateway.clients import Clients
+from services.gateway.clients.http import ServiceUnavailable
 from services.gateway.clients.models import events as e
 from services.gateway.clients.models import membership as m
+from services.gateway.usecases.conversations import Panel, panel
 from shared.caller import Caller
 from shared.errors import NotFound
 from shared.reference import regions
@@ -20,22 +22,25 @@ UPCOMING = 5
 class RegionPage:
     region: m.RegionView
     upcoming: list[e.EventView] | None  # None: events is away
+    conversations: Panel
 
 
 async def _upcoming(clients: Clients, caller: Caller, code: str) -> list[e.EventView] | None:
     try:
         return (await clients.events.listed(caller, region=code, limit=UPCOMING)).items
-    except Exception:  # events away: the page shows without them
+    except ServiceUnavailable:  # events away: the page shows without them
         return None
 
 
 async def region_page(clients: Clients, caller: Caller, code: str) -> RegionPage:
     if code not in regions():
         raise NotFound("no_such_region", "There is no such region")
-    overview, upcoming = await asyncio.gather(
-        clients.membership.region(caller, code), _upcoming(clients, caller, code)
+    overview, upcoming, talk = await asyncio.gather(
+        clients.membership.region(caller, code),
+        _upcoming(clients, caller, code),
+        panel(clients, caller, "region", code, region=code),
     )
-    return RegionPage(overview, upcoming)
+    return RegionPage(overview, upcoming, talk)
 
 
 async def upcoming_for_visitors(clients: Clients, limit: int) -> list[e.EventView]:

@@ -10,6 +10,7 @@ from services.gateway.clients import Clients
 from services.gateway.clients.http import ServiceRefused
 from services.gateway.clients.models import recommendations as r
 from services.gateway.domain.ballot import Ballot, in_ballot_order, read_places
+from services.gateway.usecases.conversations import Panel, panel
 from shared.caller import Caller
 
 PLANS_SHOWN = 10
@@ -105,17 +106,19 @@ class RecommendationPage:
     plans: list[r.PlanRow]
     studies: list[r.CaseStudyView]
     following: bool
+    conversations: Panel
 
 
 async def recommendation_page(clients: Clients, caller: Caller, code: str) -> RecommendationPage:
     found = await clients.recommendations.recommendation(caller, code)
-    plans, studies, follows = await asyncio.gather(
+    plans, studies, follows, talk = await asyncio.gather(
         clients.recommendations.plans(caller, code=code, limit=PLANS_SHOWN),
         clients.recommendations.case_studies(caller, code=code, limit=STUDIES_SHOWN),
         follows_of(clients, caller),
+        panel(clients, caller, "recommendation", code),
     )
     return RecommendationPage(
-        found, plans.items, studies.items, ("recommendation", code) in follows
+        found, plans.items, studies.items, ("recommendation", code) in follows, talk
     )
 
 

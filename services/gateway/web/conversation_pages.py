@@ -6,25 +6,27 @@ conversation_actions.py."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import Field
 
-from services.gateway.clients.http import ServiceRefused, Services
+from services.gateway.clients import Clients
+from services.gateway.clients.http import ServiceRefused
+from services.gateway.clients.models import conversations as c
+from services.gateway.clients.models import membership as m
 from services.gateway.domain.sessions import Session
+from services.gateway.usecases import conversations as talk
+from services.gateway.web.forms import FormModel, Posted, Tags, given, posted
 from services.gateway.web.pages import (
-    Form,
+    ClientsDep,
     MemberSession,
     Problems,
-    ServicesDep,
-    member_names,
     redirect,
     render,
 )
-from shared.caller import Caller
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,91 +41,47 @@ SUBJECTS = {
 SEARCH_FILTERS = ("q", "region", "tag")
 
 
+class ThreadForm(FormModel):
+    subject_kind: str = "topic"
+    subject_id: str = ""
+    title: Annotated[str, given("Give your conversation a title")]
+    tags: Tags = Field(default_factory=list)
+    question: str = "no"
+    body: Annotated[str, given("Write the first post")]
+
+
+class EditForm(FormModel):
+    body: str = ""
+
+
 def subject_link(kind: str, subject_id: str | None) -> str:
     return SUBJECTS[kind][1].format(subject_id) if subject_id and SUBJECTS[kind][1] else ""
-
-
-async def panel(
-    services: Services,
-    caller: Caller,
-    kind: str,
-    subject_id: str,
-    *,
-    listed: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """The latest threads about a subject (or those `listed` by other filters: a region's
-    page lists every thread in the region), for its page; empty when conversations is away."""
-    filters = listed or {"subject_kind": kind, "subject_id": subject_id}
-    try:
-        page = await services.get("conversations", "/v1/threads", caller=caller, limit=5, **filters)
-    except ServiceRefused:
-        page = {"items": []}
-    except Exception:  # conversations away: the page shows without its panel
-        page = {"items": [], "away": True}
-    return {
-        "threads": page["items"],
-        "away": page.get("away", False),
-        "start": "/conversations/new?"
-        + urlencode({"subject_kind": kind, "subject_id": subject_id}),
-    }
-
-
-async def open_questions(services: Services, caller: Caller, region: str | None) -> list[Any]:
-    """Ask the network: the unanswered questions of a region (the home page)."""
-    try:
-        page = await services.get(
-            "conversations",
-            "/v1/threads",
-            caller=caller,
-            open_questions="true",
-            region=region,
-            limit=5,
-        )
-    except Exception:  # conversations away or refusing: the home page shows without them
-        return []
-    items: list[Any] = page["items"]
-    return items
 
 
 @router.get("/conversations")
 async def conversations(
     request: Request,
     session: MemberSession,
-    services: ServicesDep,
+    clients: ClientsDep,
     region: str = "",
     tag: str = "",
     cursor: str | None = None,
     asked: str = "",
 ) -> Response:
     caller = session.caller()
-    filters = {"region": region or None, "tag": tag or None}
     problems = Problems()
-    questions: dict[str, Any] = {"items": []}
-    latest: dict[str, Any] = {"items": [], "next_cursor": None}
+    found = talk.Listing([], c.PageThreadView(items=[]), {})
     try:
-        questions = await services.get(
-            "conversations",
-            "/v1/threads",
-            caller=caller,
-            open_questions="true",
-            limit=10,
-            **filters,
-        )
-        latest = await services.get(
-            "conversations", "/v1/threads", caller=caller, cursor=cursor, limit=20, **filters
-        )
+        found = await talk.listing(clients, caller, region=region, tag=tag, cursor=cursor)
     except ServiceRefused as refused:
         problems.refused(refused, ("region", "tag"), "tag")
-    names = await member_names(
-        services, caller, [t["author_member_id"] for t in latest["items"] + questions["items"]]
-    )
     return render(
         request,
         "conversations.jinja",
         title="Conversations",
-        questions=questions["items"],
-        latest=latest,
-        names=names,
+        questions=found.questions,
+        latest=found.latest,
+        names=found.names,
         filters={"region": region, "tag": tag},
         query=urlencode({k: v for k, v in (("region", region), ("tag", tag)) if v}),
         problems=problems,
@@ -133,31 +91,21 @@ async def conversations(
 
 @router.get("/conversations/search")
 async def search(
-    request: Request, session: MemberSession, services: ServicesDep, cursor: str | None = None
+    request: Request, session: MemberSession, clients: ClientsDep, cursor: str | None = None
 ) -> Response:
-    caller = session.caller()
     filters = {k: request.query_params.get(k, "").strip() for k in SEARCH_FILTERS}
     problems = Problems()
-    page: dict[str, Any] = {"items": [], "next_cursor": None}
-    if filters["q"]:
-        try:
-            page = await services.get(
-                "conversations",
-                "/v1/search",
-                caller=caller,
-                cursor=cursor,
-                limit=20,
-                **{k: v for k, v in filters.items() if v},
-            )
-        except ServiceRefused as refused:
-            problems.refused(refused, SEARCH_FILTERS, "q", renames={"words": "q"})
-    names = await member_names(services, caller, [p["author_member_id"] for p in page["items"]])
+    found = talk.Found(c.PageShownPostView(items=[]), {})
+    try:
+        found = await talk.search(clients, session.caller(), filters, cursor)
+    except ServiceRefused as refused:
+        problems.refused(refused, SEARCH_FILTERS, "q", renames={"words": "q"})
     return render(
         request,
         "conversation_search.jinja",
         title="Search conversations",
-        page=page,
-        names=names,
+        page=found.page,
+        names=found.names,
         filters=filters,
         query=urlencode({k: v for k, v in filters.items() if v}),
         problems=problems,
@@ -177,15 +125,16 @@ async def new_thread(
 
 
 def _thread_form(
-    request: Request, form: dict[str, str], problems: Problems | None = None
+    request: Request, form: dict[str, Any], problems: Problems | None = None
 ) -> Response:
+    kind = form.get("subject_kind", "topic")
     return render(
         request,
         "conversation_form.jinja",
         title="Start a conversation",
         form=form,
-        subject=SUBJECTS.get(form["subject_kind"], SUBJECTS["topic"])[0],
-        subject_href=subject_link(form["subject_kind"], form.get("subject_id") or None),
+        subject=SUBJECTS.get(kind, SUBJECTS["topic"])[0],
+        subject_href=subject_link(kind, form.get("subject_id") or None) if kind in SUBJECTS else "",
         problems=problems,
         status=422 if problems else 200,
     )
@@ -193,52 +142,46 @@ def _thread_form(
 
 @router.post("/conversations/new")
 async def start(
-    request: Request, form: Form, session: MemberSession, services: ServicesDep
+    request: Request,
+    session: MemberSession,
+    clients: ClientsDep,
+    sent: Posted[ThreadForm] = posted(ThreadForm),
 ) -> Response:
-    fields = {
-        k: form.get(k, "").strip() for k in ("subject_kind", "subject_id", "title", "tags", "body")
-    }
-    fields["question"] = "yes" if form.get("question") == "yes" else "no"
-    body = {
-        "subject_kind": fields["subject_kind"] if fields["subject_kind"] in SUBJECTS else "topic",
-        "subject_id": fields["subject_id"] or None,
-        "title": fields["title"],
-        "tags": [t.strip() for t in fields["tags"].split(",") if t.strip()],
-        "question": fields["question"] == "yes",
-        "body": fields["body"],
-    }
-    problems = Problems()
-    if not fields["title"]:
-        problems.add("title", "Give your conversation a title")
-    if not fields["body"]:
-        problems.add("body", "Write the first post")
-    if not problems:
+    problems = sent.problems
+    if sent.form is not None:
+        form = sent.form
         try:
-            started = await services.call(
-                "conversations", "POST", "/v1/threads", caller=session.caller(), json=body
+            thread_id = await talk.start(
+                clients,
+                session.caller(),
+                subject_kind=form.subject_kind,
+                subject_id=form.subject_id or None,
+                title=form.title,
+                tags=form.tags,
+                question=form.question == "yes",
+                body=form.body,
             )
-            return redirect(f"/conversations/{started['thread']['id']}")
+            return redirect(f"/conversations/{thread_id}")
         except ServiceRefused as refused:
             if refused.status_code not in (422, 429):
                 raise
             problems.refused(
                 refused, ("title", "tags", "body"), "body", renames={"subject_id": "body"}
             )
-    return _thread_form(request, fields, problems)
-
-
-def _may_moderate(session: Session, region: str | None) -> bool:
-    return bool(session.caller().governs(region))
+    shown = {**sent.typed, "question": "yes" if sent.typed.get("question") == "yes" else "no"}
+    return _thread_form(request, shown, problems)
 
 
 @router.get("/conversations/flags")
-async def flags(request: Request, session: MemberSession, services: ServicesDep) -> Response:
+async def flags(request: Request, session: MemberSession, clients: ClientsDep) -> Response:
     """The moderation queue: flags in the caller's region (every region for operators)."""
-    caller = session.caller()
-    found = await services.get("conversations", "/v1/flags", caller=caller, limit=50)
-    names = await member_names(services, caller, [f["member_id"] for f in found])
+    found = await talk.flags(clients, session.caller())
     return render(
-        request, "conversation_flags.jinja", title="Flagged posts", flags=found, names=names
+        request,
+        "conversation_flags.jinja",
+        title="Flagged posts",
+        flags=found.flags,
+        names=found.names,
     )
 
 
@@ -247,13 +190,13 @@ async def thread(
     request: Request,
     thread_id: str,
     session: MemberSession,
-    services: ServicesDep,
+    clients: ClientsDep,
     cursor: str | None = None,
     from_post: str | None = None,
     unread: bool = False,
 ) -> Response:
     return await render_thread(
-        request, thread_id, session, services, cursor=cursor, from_post=from_post, unread=unread
+        request, thread_id, session, clients, cursor=cursor, from_post=from_post, unread=unread
     )
 
 
@@ -261,52 +204,36 @@ async def render_thread(
     request: Request,
     thread_id: str,
     session: Session,
-    services: Services,
+    clients: Clients,
     *,
     cursor: str | None = None,
     from_post: str | None = None,
     unread: bool = False,
     problems: Problems | None = None,
-    form: dict[str, str] | None = None,
-    mentionable: list[dict[str, Any]] | None = None,
+    form: dict[str, Any] | None = None,
+    mentionable: list[m.MemberView] | None = None,
 ) -> Response:
     caller = session.caller()
-    page = await services.get(
-        "conversations",
-        f"/v1/threads/{thread_id}",
-        caller=caller,
-        cursor=cursor,
-        from_post=from_post,
-        from_unread="true" if unread else None,
-        limit=50,
+    found = await talk.thread_page(
+        clients, caller, thread_id, cursor=cursor, from_post=from_post, unread=unread
     )
-    t = page["thread"]
-    posts = page["posts"]
-    names = await member_names(
-        services,
-        caller,
-        [
-            t["author_member_id"],
-            *(p["author_member_id"] for p in posts),
-            *(q["author_member_id"] for q in page["quoted"].values()),
-        ],
-    )
+    page, t = found.page, found.page.thread
     return render(
         request,
         "conversation.jinja",
-        title=t["title"],
+        title=t.title,
         thread=t,
-        following=page["following"],
+        following=page.following,
         subjects={k: v[0] for k, v in SUBJECTS.items()},
-        posts=posts,
-        quoted=page["quoted"],
-        next_cursor=page["next_cursor"],
-        from_start=page["from_start"],
-        names=names,
-        subject=SUBJECTS[t["subject_kind"]][0],
-        subject_href=subject_link(t["subject_kind"], t["subject_id"]),
-        moderator=_may_moderate(session, t["region"]),
-        asker=t["author_member_id"] == caller.member_id,
+        posts=page.posts,
+        quoted=page.quoted,
+        next_cursor=page.next_cursor,
+        from_start=page.from_start,
+        names=found.names,
+        subject=SUBJECTS[t.subject_kind][0],
+        subject_href=subject_link(t.subject_kind, t.subject_id),
+        moderator=found.moderator,
+        asker=found.asker,
         me=caller.member_id,
         done=request.query_params.get("done"),
         problems=problems,
@@ -318,24 +245,18 @@ async def render_thread(
 
 @router.get("/conversations/{thread_id}/posts/{post_id}/edit")
 async def edit_form(
-    request: Request, thread_id: str, post_id: str, session: MemberSession, services: ServicesDep
+    request: Request, thread_id: str, post_id: str, session: MemberSession, clients: ClientsDep
 ) -> Response:
-    caller = session.caller()
-    # The post itself, wherever it is in the thread (a page carries no Markdown); the thread
-    # for the heading and the way back.
-    post, page = await asyncio.gather(
-        services.get("conversations", f"/v1/posts/{post_id}", caller=caller),
-        services.get("conversations", f"/v1/threads/{thread_id}", caller=caller, limit=1),
-    )
-    if post["thread_id"] != thread_id:
-        return redirect(f"/conversations/{post['thread_id']}/posts/{post_id}/edit")
+    found = await talk.editing(clients, session.caller(), thread_id, post_id)
+    if found.post.thread_id != thread_id:
+        return redirect(f"/conversations/{found.post.thread_id}/posts/{post_id}/edit")
     return render(
         request,
         "conversation_edit.jinja",
         title="Edit your post",
-        thread=page["thread"],
+        thread=found.thread,
         post_id=post_id,
-        form={"body": post["source"]},
+        form={"body": found.post.source},
     )
 
 
@@ -344,32 +265,23 @@ async def edit(
     request: Request,
     thread_id: str,
     post_id: str,
-    form: Form,
     session: MemberSession,
-    services: ServicesDep,
+    clients: ClientsDep,
+    sent: Posted[EditForm] = posted(EditForm),
 ) -> Response:
-    text = form.get("body", "").strip()
+    text = sent.form.body if sent.form is not None else ""
     try:
-        await services.call(
-            "conversations",
-            "PUT",
-            f"/v1/posts/{post_id}",
-            caller=session.caller(),
-            json={"body": text},
-        )
+        await talk.edit(clients, session.caller(), post_id, text)
     except ServiceRefused as refused:
         if refused.status_code not in (403, 404, 409, 422):
             raise
         problems = Problems()
         problems.refused(refused, ("body",), "body")
-        page = await services.get(
-            "conversations", f"/v1/threads/{thread_id}", caller=session.caller(), limit=1
-        )
         return render(
             request,
             "conversation_edit.jinja",
             title="Edit your post",
-            thread=page["thread"],
+            thread=await talk.thread_of(clients, session.caller(), thread_id),
             post_id=post_id,
             form={"body": text},
             problems=problems,

@@ -15,7 +15,6 @@ from pydantic import Field
 from services.gateway.clients.http import ServiceRefused
 from services.gateway.clients.models import events as e
 from services.gateway.usecases import events
-from services.gateway.web import conversation_pages
 from services.gateway.web.forms import (
     FormModel,
     Posted,
@@ -31,7 +30,6 @@ from services.gateway.web.pages import (
     Form,
     MemberSession,
     Problems,
-    ServicesDep,
     redirect,
     render,
 )
@@ -210,17 +208,14 @@ async def event_page(
     event_id: str,
     session: MemberSession,
     clients: ClientsDep,
-    services: ServicesDep,
 ) -> Response:
-    caller = session.caller()
-    found = await events.event_page(clients, caller, event_id)
-    talk = await conversation_pages.panel(services, caller, "event", event_id)
+    found = await events.event_page(clients, session.caller(), event_id)
     return render(
         request,
         "event.jinja",
         title=found.event.title,
         event=found.event,
-        conversations=talk,
+        conversations=found.conversations,
         mine=found.mine,
         organises=found.organises,
         kinds=KINDS,

@@ -133,8 +133,10 @@ class Posted(Generic[F]):
 def read(model: type[F], typed: dict[str, Any]) -> Posted[F]:
     """The form from what was typed: the model, or every problem beside its field."""
     problems = Problems()
+    # A field the post left out is read as if blank, so it gets its own words, not pydantic's.
+    blank = {name: "" for name, info in model.model_fields.items() if info.is_required()}
     try:
-        return Posted(typed, model.model_validate(typed), problems)
+        return Posted(typed, model.model_validate(blank | typed), problems)
     except ValidationError as invalid:
         for error in invalid.errors():
             where = str(error["loc"][0]) if error["loc"] else ""

@@ -4,7 +4,6 @@ the navigation for the caller's roles. Routes (web/*_pages.py) only gather data 
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +30,6 @@ from services.gateway.domain.sessions import Session
 from services.gateway.stores import Stores
 from services.gateway.usecases import sessions
 from services.gateway.web import components, security
-from shared.caller import Caller
 from shared.errors import Forbidden
 from shared.reference import regions
 from shared.settings import PlatformSettings
@@ -244,22 +242,6 @@ class Problems:
     def of(self, name: str) -> dict[str, str] | None:
         message = self.by_field.get(name)
         return {"text": message} if message else None
-
-
-MAX_NAMES = 100  # membership's bound on one call
-
-
-async def member_names(services: Services, caller: Caller, member_ids: list[str]) -> dict[str, str]:
-    """Names to show for member ids, a hundred to a call (a thread's page is one); a member
-    whose record was erased shows as a former member."""
-    wanted = list(dict.fromkeys(member_ids))
-    batches = [wanted[i : i + MAX_NAMES] for i in range(0, len(wanted), MAX_NAMES)]
-    found: dict[str, str] = {}
-    for answer in await asyncio.gather(
-        *(services.get("membership", "/v1/members/names", caller=caller, id=b) for b in batches)
-    ):
-        found.update(answer["names"])
-    return {m: found.get(m, "A former member") for m in wanted}
 
 
 def navigation(session: Session | None, path: str) -> list[dict[str, Any]]:

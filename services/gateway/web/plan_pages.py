@@ -14,13 +14,11 @@ from pydantic import Field
 from services.gateway.clients.http import ServiceRefused
 from services.gateway.domain.sessions import Session
 from services.gateway.usecases import plans
-from services.gateway.web import conversation_pages
 from services.gateway.web.forms import FormModel, Lines, Posted, given, one_of, posted
 from services.gateway.web.pages import (
     ClientsDep,
     MemberSession,
     Problems,
-    ServicesDep,
     redirect,
     render,
 )
@@ -138,9 +136,8 @@ async def plan_page(
     plan_id: str,
     session: MemberSession,
     clients: ClientsDep,
-    services: ServicesDep,
 ) -> Response:
-    return await _plan_page(request, plan_id, session, clients, services)
+    return await _plan_page(request, plan_id, session, clients)
 
 
 async def _plan_page(
@@ -148,14 +145,11 @@ async def _plan_page(
     plan_id: str,
     session: Session,
     clients: ClientsDep,
-    services: ServicesDep,
     *,
     form: dict[str, Any] | None = None,
     problems: Problems | None = None,
 ) -> Response:
-    caller = session.caller()
-    found = await plans.plan_page(clients, caller, plan_id)
-    talk = await conversation_pages.panel(services, caller, "plan", plan_id)
+    found = await plans.plan_page(clients, session.caller(), plan_id)
     return render(
         request,
         "plan.jinja",
@@ -167,7 +161,7 @@ async def _plan_page(
         team=found.team,
         leads=found.leads,
         following=found.following,
-        conversations=talk,
+        conversations=found.conversations,
         statuses=STATUSES,
         rags=RAGS,
         done=None if problems else request.query_params.get("done"),
@@ -195,7 +189,6 @@ async def report_progress(
     plan_id: str,
     session: MemberSession,
     clients: ClientsDep,
-    services: ServicesDep,
     sent: Posted[ProgressForm] = posted(ProgressForm),
 ) -> Response:
     problems = sent.problems
@@ -215,6 +208,4 @@ async def report_progress(
             problems.refused(refused, ("summary", "rag", "evidence_links"), "summary")
         else:
             return redirect(f"/plans/{plan_id}?done=progress")
-    return await _plan_page(
-        request, plan_id, session, clients, services, form=sent.typed, problems=problems
-    )
+    return await _plan_page(request, plan_id, session, clients, form=sent.typed, problems=problems)

@@ -15,14 +15,13 @@ from services.gateway.clients.http import ServiceRefused
 from services.gateway.clients.models import recommendations as r
 from services.gateway.domain.ballot import place_field
 from services.gateway.usecases import resonance
-from services.gateway.web import charts, conversation_pages
+from services.gateway.web import charts
 from services.gateway.web.forms import FormModel, Posted, posted
 from services.gateway.web.pages import (
     ClientsDep,
     Form,
     MemberSession,
     Problems,
-    ServicesDep,
     redirect,
     render,
 )
@@ -142,11 +141,8 @@ async def recommendation(
     code: str,
     session: MemberSession,
     clients: ClientsDep,
-    services: ServicesDep,
 ) -> Response:
-    caller = session.caller()
-    found = await resonance.recommendation_page(clients, caller, code)
-    talk = await conversation_pages.panel(services, caller, "recommendation", code)
+    found = await resonance.recommendation_page(clients, session.caller(), code)
     return render(
         request,
         "recommendation.jinja",
@@ -155,7 +151,7 @@ async def recommendation(
         plans=found.plans,
         studies=found.studies,
         following=found.following,
-        conversations=talk,
+        conversations=found.conversations,
         done=request.query_params.get("done"),
     )
 

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.gateway.usecases import regions
-from services.gateway.web import conversation_pages
-from services.gateway.web.pages import ClientsDep, MemberSession, ServicesDep, render
+from services.gateway.web.pages import ClientsDep, MemberSession, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -19,18 +18,13 @@ async def region(
     code: str,
     session: MemberSession,
     clients: ClientsDep,
-    services: ServicesDep,
 ) -> Response:
-    caller = session.caller()
-    found = await regions.region_page(clients, caller, code)
-    conversations = await conversation_pages.panel(
-        services, caller, "region", code, listed={"region": code}
-    )
+    found = await regions.region_page(clients, session.caller(), code)
     return render(
         request,
         "region.jinja",
         title=found.region.name,
         region=found.region,
         events={"items": found.upcoming or [], "away": found.upcoming is None},
-        conversations=conversations,
+        conversations=found.conversations,
     )

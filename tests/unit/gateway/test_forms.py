@@ -42,3 +42,7 @@ def test_each_decline_says_who_is_told() -> None:
     assert read(DecliningMove, {"reason": " "}).problems.by_field == {
         "reason": "Say why: the member is told"
     }
+
+
+def test_a_field_left_out_of_the_post_reads_as_blank_in_the_forms_words() -> None:
+    assert read(ProfileForm, {}).problems.by_field == {"name": "Enter your name"}
