@@ -109,12 +109,19 @@ async def sign_out_page(request: Request, session: MaybeSession) -> Response:
     return render(request, "sign_out.jinja", title="Sign out")
 
 
+class SignOutForm(FormModel):
+    everywhere: str = "no"
+
+
 @router.post("/sign-out")
 async def sign_out(
-    request: Request, form: Form, session: MaybeSession, stores: StoresDep
+    request: Request,
+    session: MaybeSession,
+    stores: StoresDep,
+    sent: Posted[SignOutForm] = posted(SignOutForm),
 ) -> Response:
     if session is not None:
-        if form.get("everywhere") == "yes":
+        if sent.form is not None and sent.form.everywhere == "yes":
             await sessions.sign_out_everywhere(stores, session)
         else:
             await sessions.sign_out(stores, session)

@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from services.gateway.domain.sessions import Session
 from services.gateway.usecases import operations
 from services.gateway.web import charts
+from services.gateway.web.forms import FormModel, Posted, posted
 from services.gateway.web.pages import (
     Form,
     Problems,
@@ -26,6 +27,10 @@ from shared.settings import PlatformSettings
 router = APIRouter(include_in_schema=False)
 
 OPERATOR = with_role("operator")
+
+
+class Discarding(FormModel):
+    reason: str = ""
 
 
 def _label(headline_key: str, value: str) -> str:
@@ -123,9 +128,9 @@ async def discard(
     request: Request,
     partition: int,
     offset: int,
-    form: Form,
     stores: StoresDep,
     session: Session = OPERATOR,
+    sent: Posted[Discarding] = posted(Discarding),
 ) -> Response:
     try:
         await operations.discard(
@@ -133,7 +138,7 @@ async def discard(
             caller=session.caller(),
             partition=partition,
             offset=offset,
-            reason=form.get("reason", ""),
+            reason=sent.form.reason if sent.form is not None else "",
         )
     except Invalid as invalid:
         problems = Problems()

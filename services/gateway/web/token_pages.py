@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import Field
 
 from services.gateway.domain.api_tokens import LIFETIMES, SCOPES
 from services.gateway.usecases import api_tokens
+from services.gateway.web.forms import FormModel, Posted, posted
 from services.gateway.web.pages import (
     Form,
     MemberSession,
     Problems,
     StoresDep,
-    form_list,
     redirect,
     render,
     whole_number,
@@ -29,7 +32,7 @@ async def _page(
     *,
     secret: str | None = None,
     problems: Problems | None = None,
-    form: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
 ) -> Response:
     return render(
         request,
@@ -40,7 +43,7 @@ async def _page(
         lifetimes={str(days): f"{days} days" for days in LIFETIMES},
         # Reading is always granted: the choice is what else.
         scopes={k: v for k, v in SCOPES.items() if k != "read"},
-        form_scopes=form_list(request, "scopes") if form else [],
+        form_scopes=(form or {}).get("scopes", []),
         secret=secret,
         problems=problems,
         form=form or {"days": "90"},
@@ -53,24 +56,34 @@ async def tokens(request: Request, stores: StoresDep, session: MemberSession) ->
     return await _page(request, stores, session)
 
 
+class TokenForm(FormModel):
+    lists = frozenset({"scopes"})
+    label: str = ""
+    days: str = ""
+    scopes: list[str] = Field(default_factory=list)
+
+
 @router.post("/profile/api-tokens")
 async def make_token(
-    request: Request, form: Form, stores: StoresDep, session: MemberSession
+    request: Request,
+    stores: StoresDep,
+    session: MemberSession,
+    sent: Posted[TokenForm] = posted(TokenForm),
 ) -> Response:
-    days = form.get("days", "")
+    form = sent.form or TokenForm()
     try:
         secret = await api_tokens.issue(
             stores,
             session,
-            label=form.get("label", ""),
-            days=whole_number(days) or 0,
-            scopes=frozenset(form_list(request, "scopes")) | {"read"},
+            label=form.label,
+            days=whole_number(form.days) or 0,
+            scopes=frozenset(form.scopes) | {"read"},
         )
     except Invalid as invalid:
         problems = Problems()
         field = {"invalid_lifetime": "days", "invalid_scope": "scopes"}.get(invalid.code, "label")
         problems.add(field, invalid.message)
-        return await _page(request, stores, session, problems=problems, form=form)
+        return await _page(request, stores, session, problems=problems, form=sent.typed)
     # The secret is on this answer only (no-store, like every page): it is not kept.
     return await _page(request, stores, session, secret=secret)
 
