@@ -1,5 +1,5 @@
 """What the conversations use cases need from storage, as protocols: MongoDB (repository.py)
-and in memory (memory.py), held to one behaviour by
+and in memory (tests/fakes/conversations.py), held to one behaviour by
 tests/integration/stores/test_conversations_stores.py."""
 
 from __future__ import annotations

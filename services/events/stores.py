@@ -1,6 +1,7 @@
 """What the events use cases need from storage, as protocols: the MongoDB repositories
-(repository.py) and the in-memory ones (memory.py) both provide them, and one contract suite
-(tests/integration/stores/test_events_stores.py) holds both to the same behaviour."""
+(repository.py) and the in-memory ones (tests/fakes/events.py) both provide them, and one
+contract suite (tests/integration/stores/test_events_stores.py) holds both to the same
+behaviour."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""What the gateway's use cases need from storage, as protocols: MongoDB (repository.py) and
-in memory (memory.py), held to one behaviour by tests/integration/stores/test_gateway_stores.py."""
+"""What the gateway's use cases need from storage, as protocols: MongoDB (repository.py) and in
+memory (tests/fakes/gateway.py), held to one behaviour by
+tests/integration/stores/test_gateway_stores.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""What the use cases need from storage, as protocols: the MongoDB repositories
-(repository.py) and the in-memory ones (memory.py) both provide them, and one contract suite
+"""What the use cases need from storage, as protocols: the MongoDB repositories (repository.py)
+and the in-memory ones (tests/fakes/membership.py) both provide them, and one contract suite
 (tests/integration/stores/test_membership_stores.py) holds both to the same behaviour."""
 
 from __future__ import annotations

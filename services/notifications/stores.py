@@ -1,7 +1,7 @@
-"""What the notifications use cases need from storage and from the outside world, as
-protocols: MongoDB (repository.py) and in memory (memory.py), held to one behaviour by
-tests/integration/stores/test_notifications_stores.py; the mail server (mailer.py) and
-webhook receivers (webhooks.py)."""
+"""What the notifications use cases need from storage and from the outside world, as protocols:
+MongoDB (repository.py) and in memory (tests/fakes/notifications.py), held to one behaviour by
+tests/integration/stores/test_notifications_stores.py; the mail server (mailer.py) and webhook
+receivers (webhooks.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""What the recommendations use cases need from storage, as protocols: the MongoDB
-repositories (repository/) and the in-memory ones (memory.py) both provide them, and one
-contract suite (tests/integration/stores/test_recommendations_stores.py) holds both to it."""
+"""What the recommendations use cases need from storage, as protocols: the MongoDB repositories
+(repository/) and the in-memory ones (tests/fakes/recommendations.py) both provide them, and
+one contract suite (tests/integration/stores/test_recommendations_stores.py) holds both to
+it."""
 
 from __future__ import annotations
 

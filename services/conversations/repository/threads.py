@@ -1,5 +1,5 @@
-"""Threads and their posts in MongoDB: the documents (what memory.py keeps too), the
-queries for lists, pages and search."""
+"""Threads and their posts in MongoDB: the documents (what tests/fakes/conversations.py keeps
+too), the queries for lists, pages and search."""
 
 from __future__ import annotations
 

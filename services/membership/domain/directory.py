@@ -1,5 +1,6 @@
 """What the directory can be asked: a typed query, checked and normalised here, turned into a
-store's filter by each repository (MongoDB's in repository.py, a predicate in memory.py)."""
+store's filter by each repository (MongoDB's in repository.py, a predicate in
+tests/fakes/membership.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """What plans and case studies can be asked for: typed queries, checked here, turned into a
-filter by each repository (MongoDB's in repository/, a predicate in memory.py)."""
+filter by each repository (MongoDB's in repository/, a predicate in
+tests/fakes/recommendations.py)."""
 
 from __future__ import annotations
 

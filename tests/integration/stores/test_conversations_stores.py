@@ -22,7 +22,6 @@ from services.conversations.domain.threads import (
     start,
 )
 from services.conversations.facts import ThreadFollowed
-from services.conversations.memory import in_memory_stores
 from services.conversations.repository import (
     INDEXES,
     Flags,
@@ -35,6 +34,7 @@ from services.conversations.stores import Flag, PostSearch, Reading, Stores, Thr
 from shared.clock import ManualClock, SystemClock, new_id
 from shared.errors import Stale
 from shared.mongo import ensure_indexes
+from tests.fakes.conversations import in_memory_stores
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

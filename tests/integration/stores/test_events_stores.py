@@ -16,14 +16,6 @@ from services.events.domain.details import Scope
 from services.events.domain.listing import Listing
 from services.events.domain.network_event import NetworkEvent
 from services.events.domain.node_keys import NodeKey, Standing
-from services.events.memory import (
-    InMemoryEvents,
-    InMemoryFeeds,
-    InMemoryIssuers,
-    InMemoryNodeKeys,
-    InMemoryReminders,
-    InMemorySubmissions,
-)
 from services.events.repository import (
     INDEXES,
     EventRepository,
@@ -37,6 +29,14 @@ from services.events.stores import Events, Feeds, Issuers, NodeKeys, Reminders, 
 from shared.clock import SystemClock, new_id
 from shared.errors import Stale
 from shared.mongo import ensure_indexes
+from tests.fakes.events import (
+    InMemoryEvents,
+    InMemoryFeeds,
+    InMemoryIssuers,
+    InMemoryNodeKeys,
+    InMemoryReminders,
+    InMemorySubmissions,
+)
 from tests.unit.events.test_details import GOOD
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -13,12 +13,6 @@ from pymongo import AsyncMongoClient
 
 from services.gateway.domain import api_tokens, sessions
 from services.gateway.domain.throttle import Failures
-from services.gateway.memory import (
-    InMemoryApiTokens,
-    InMemoryDeadLetterDecisions,
-    InMemorySessions,
-    InMemorySignInFailures,
-)
 from services.gateway.repository import (
     INDEXES,
     ApiTokenRepository,
@@ -29,6 +23,12 @@ from services.gateway.repository import (
 from services.gateway.stores import ApiTokens, DeadLetterDecisions, Sessions, SignInFailures
 from shared.clock import new_id
 from shared.mongo import ensure_indexes
+from tests.fakes.gateway import (
+    InMemoryApiTokens,
+    InMemoryDeadLetterDecisions,
+    InMemorySessions,
+    InMemorySignInFailures,
+)
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 All = tuple[Sessions, SignInFailures, DeadLetterDecisions, ApiTokens]

@@ -15,11 +15,6 @@ from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, Status
 from services.membership.domain.organisation import Organisation
 from services.membership.domain.statistics import Movement
-from services.membership.memory import (
-    InMemoryContributions,
-    InMemoryMembers,
-    InMemoryOrganisations,
-)
 from services.membership.repository import (
     INDEXES,
     ContributionRepository,
@@ -30,6 +25,11 @@ from services.membership.stores import KEY_PLAYERS_BOUND, Contributions, Members
 from shared.clock import SystemClock, new_id
 from shared.errors import Conflict, Stale
 from shared.mongo import ensure_indexes
+from tests.fakes.membership import (
+    InMemoryContributions,
+    InMemoryMembers,
+    InMemoryOrganisations,
+)
 from tests.unit.membership.factories import member
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -17,14 +17,6 @@ from services.notifications.domain.messages import Category, Channel, Message
 from services.notifications.domain.notifications import Delivery, InboxItem
 from services.notifications.domain.preferences import Preferences
 from services.notifications.facts import DeliveryFailed, NotificationDelivered, NotificationJob
-from services.notifications.memory import (
-    InMemoryAudiences,
-    InMemoryDeliveries,
-    InMemoryDirectory,
-    InMemoryFanouts,
-    InMemoryInbox,
-    InMemoryWaiting,
-)
 from services.notifications.repository import (
     INDEXES,
     Audiences,
@@ -37,6 +29,14 @@ from services.notifications.repository import (
 from shared.clock import SystemClock, new_id
 from shared.mongo import ensure_indexes
 from shared.sealed import Sealer
+from tests.fakes.notifications import (
+    InMemoryAudiences,
+    InMemoryDeliveries,
+    InMemoryDirectory,
+    InMemoryFanouts,
+    InMemoryInbox,
+    InMemoryWaiting,
+)
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 MESSAGE = Message("event_published", Category.EVENTS, "New event", "Come", "/events/e1")

@@ -16,15 +16,6 @@ from services.recommendations.domain.case_study import share
 from services.recommendations.domain.plan import Plan, Rag, Scope, Status
 from services.recommendations.domain.queries import CaseStudySearch, PlanListing
 from services.recommendations.facts import FollowStarted, FollowStopped
-from services.recommendations.memory import (
-    InMemoryBallots,
-    InMemoryCaseStudies,
-    InMemoryCatalogue,
-    InMemoryFollows,
-    InMemoryMembers,
-    InMemoryPlans,
-    InMemoryRankings,
-)
 from services.recommendations.repository import (
     INDEXES,
     Ballots,
@@ -46,6 +37,15 @@ from services.recommendations.stores import Rankings as RankingsStore
 from shared.clock import SystemClock, new_id
 from shared.errors import Conflict, Stale
 from shared.mongo import ensure_indexes
+from tests.fakes.recommendations import (
+    InMemoryBallots,
+    InMemoryCaseStudies,
+    InMemoryCatalogue,
+    InMemoryFollows,
+    InMemoryMembers,
+    InMemoryPlans,
+    InMemoryRankings,
+)
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 

@@ -11,17 +11,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.conversations import facts as fact
-from services.conversations.memory import (
-    InMemoryPosts,
-    InMemoryReaders,
-    InMemoryThreads,
-    in_memory_stores,
-)
 from services.conversations.stores import PostSearch, Stores, ThreadQuery
 from services.conversations.usecases import moderation, reading, writing
 from shared.caller import Caller
 from shared.clock import ManualClock
 from shared.errors import Conflict, Forbidden, NotFound, TooMany
+from tests.fakes.conversations import (
+    InMemoryPosts,
+    InMemoryReaders,
+    InMemoryThreads,
+    in_memory_stores,
+)
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 ASKER = Caller("asker", "LDN", frozenset({"member"}))

@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 from services.events import facts as fact
 from services.events.consumers import submission_consumer
 from services.events.domain.submission import SUBMITTED
-from services.events.memory import (
+from services.events.stores import Stores
+from shared.clock import SystemClock
+from tests.fakes.events import (
     InMemoryEvents,
     InMemoryFeeds,
     InMemoryIssuers,
@@ -17,8 +19,6 @@ from services.events.memory import (
     InMemoryReminders,
     InMemorySubmissions,
 )
-from services.events.stores import Stores
-from shared.clock import SystemClock
 from tests.unit.records import consumer_for, envelope, record
 
 

@@ -6,7 +6,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.events.domain import node_keys
-from services.events.memory import (
+from services.events.stores import Stores
+from services.events.usecases import node_keys as node_key_cases
+from shared.caller import Caller
+from shared.clock import ManualClock
+from shared.errors import Unauthorized
+from tests.fakes.events import (
     InMemoryEvents,
     InMemoryFeeds,
     InMemoryIssuers,
@@ -14,11 +19,6 @@ from services.events.memory import (
     InMemoryReminders,
     InMemorySubmissions,
 )
-from services.events.stores import Stores
-from services.events.usecases import node_keys as node_key_cases
-from shared.caller import Caller
-from shared.clock import ManualClock
-from shared.errors import Unauthorized
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 

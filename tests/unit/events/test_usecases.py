@@ -12,14 +12,6 @@ import pytest
 from services.events import facts as fact
 from services.events.domain.details import EventDetails, Scope
 from services.events.domain.network_event import Seat, Status
-from services.events.memory import (
-    InMemoryEvents,
-    InMemoryFeeds,
-    InMemoryIssuers,
-    InMemoryNodeKeys,
-    InMemoryReminders,
-    InMemorySubmissions,
-)
 from services.events.repository import to_document
 from services.events.stores import Stores
 from services.events.usecases import calendars, network_events, node_keys, schedules, submissions
@@ -27,6 +19,14 @@ from shared.caller import Caller
 from shared.clock import ManualClock
 from shared.errors import Forbidden, Invalid, NotFound, Unauthorized
 from shared.months import label, month_starts
+from tests.fakes.events import (
+    InMemoryEvents,
+    InMemoryFeeds,
+    InMemoryIssuers,
+    InMemoryNodeKeys,
+    InMemoryReminders,
+    InMemorySubmissions,
+)
 from tests.unit.events.test_details import GOOD
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

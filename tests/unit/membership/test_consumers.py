@@ -6,15 +6,15 @@ from __future__ import annotations
 from services.conversations import facts as conversations
 from services.events import facts as events_facts
 from services.membership.consumers import contribution_consumer
-from services.membership.memory import (
-    InMemoryContributions,
-    InMemoryMembers,
-    InMemoryOrganisations,
-)
 from services.membership.stores import Stores
 from services.membership.usecases import contribution_record
 from services.recommendations import facts as recommendations_facts
 from shared.clock import SystemClock
+from tests.fakes.membership import (
+    InMemoryContributions,
+    InMemoryMembers,
+    InMemoryOrganisations,
+)
 from tests.unit.membership.factories import member
 from tests.unit.records import consumer_for, fact_record, record
 

@@ -12,14 +12,14 @@ from services.membership import facts as fact
 from services.membership import usecases
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, Status
-from services.membership.memory import (
+from services.membership.stores import Stores
+from shared.clock import ManualClock
+from shared.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Stale, Unauthorized
+from tests.fakes.membership import (
     InMemoryContributions,
     InMemoryMembers,
     InMemoryOrganisations,
 )
-from services.membership.stores import Stores
-from shared.clock import ManualClock
-from shared.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Stale, Unauthorized
 from tests.unit.membership.factories import member
 
 PASSWORD = "Knowledge-Network-2016"

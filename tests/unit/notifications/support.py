@@ -8,7 +8,10 @@ from typing import Any
 
 from services.notifications import readers
 from services.notifications.facts import NotificationJob
-from services.notifications.memory import (
+from services.notifications.stores import Stores
+from services.notifications.usecases import fanout, readmodel
+from shared.clock import ManualClock
+from tests.fakes.notifications import (
     InMemoryAudiences,
     InMemoryDeliveries,
     InMemoryDirectory,
@@ -18,9 +21,6 @@ from services.notifications.memory import (
     InMemoryWaiting,
     InMemoryWebhooks,
 )
-from services.notifications.stores import Stores
-from services.notifications.usecases import fanout, readmodel
-from shared.clock import ManualClock
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 P = "uk.nhs.knet."

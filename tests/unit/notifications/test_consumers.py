@@ -7,12 +7,12 @@ from __future__ import annotations
 from services.membership import facts as membership
 from services.notifications.consumers import jobs_consumer, sources_consumer
 from services.notifications.facts import NotificationJob
-from services.notifications.memory import (
+from services.notifications.stores import Stores
+from tests.fakes.notifications import (
     InMemoryFanouts,
     InMemoryInbox,
     InMemoryMailer,
 )
-from services.notifications.stores import Stores
 from tests.unit.notifications.support import in_memory_stores
 from tests.unit.records import consumer_for, envelope, fact_record, record
 

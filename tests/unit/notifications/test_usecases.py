@@ -11,16 +11,16 @@ from datetime import timedelta
 import pytest
 
 from services.notifications.facts import NotificationDelivered
-from services.notifications.memory import (
-    InMemoryDeliveries,
-    InMemoryFanouts,
-    InMemoryInbox,
-)
 from services.notifications.stores import Stores
 from services.notifications.usecases import deliver, inbox, sending
 from shared.caller import Caller
 from shared.clock import ManualClock
 from shared.errors import Invalid, NotFound
+from tests.fakes.notifications import (
+    InMemoryDeliveries,
+    InMemoryFanouts,
+    InMemoryInbox,
+)
 from tests.unit.notifications.support import (
     NOW,
     P,

@@ -8,7 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 from services.membership import facts as membership
 from services.recommendations.consumers import members_consumer
-from services.recommendations.memory import (
+from services.recommendations.stores import Stores
+from services.recommendations.usecases import catalogue, resonance
+from shared.caller import Caller
+from shared.clock import SystemClock
+from tests.fakes.recommendations import (
     InMemoryBallots,
     InMemoryCaseStudies,
     InMemoryCatalogue,
@@ -17,10 +21,6 @@ from services.recommendations.memory import (
     InMemoryPlans,
     InMemoryRankings,
 )
-from services.recommendations.stores import Stores
-from services.recommendations.usecases import catalogue, resonance
-from shared.caller import Caller
-from shared.clock import SystemClock
 from tests.unit.records import consumer_for, fact_record
 
 T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)

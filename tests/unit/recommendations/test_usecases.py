@@ -11,7 +11,12 @@ import pytest
 from services.recommendations import facts as fact
 from services.recommendations.domain.plan import Rag, Scope, Status
 from services.recommendations.domain.queries import PlanListing
-from services.recommendations.memory import (
+from services.recommendations.stores import Stores
+from services.recommendations.usecases import case_studies, catalogue, follows, plans, resonance
+from shared.caller import Caller
+from shared.clock import ManualClock
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.fakes.recommendations import (
     InMemoryBallots,
     InMemoryCaseStudies,
     InMemoryCatalogue,
@@ -20,11 +25,6 @@ from services.recommendations.memory import (
     InMemoryPlans,
     InMemoryRankings,
 )
-from services.recommendations.stores import Stores
-from services.recommendations.usecases import case_studies, catalogue, follows, plans, resonance
-from shared.caller import Caller
-from shared.clock import ManualClock
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 OPERATOR = Caller("op", None, frozenset({"member", "operator"}))
