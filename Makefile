@@ -28,7 +28,7 @@ unit: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared services tests bench
+	$(BIN)/mypy shared services tools tests bench
 
 format: install
 	$(BIN)/ruff check --fix .

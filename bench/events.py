@@ -20,8 +20,8 @@ from shared import topics
 from shared.auth import Caller, issue_token
 from shared.clock import new_id
 from shared.cloudevents import CloudEvent
-from shared.infra import kafka
 from shared.settings import PlatformSettings
+from tools.infra import kafka
 
 SUBMISSIONS = 2_000
 WARM_UP = 500

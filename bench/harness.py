@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.infra import kafka, stack
-from shared.infra.processes import free_port
 from shared.settings import PlatformSettings
+from tools.infra import kafka, stack
+from tools.infra.processes import free_port
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from shared.clock import new_id
 from shared.cloudevents import CloudEvent, Fact, ReaderModel, make_event
 from shared.consumer import EventConsumer
 from shared.deadletter import DeadLetterProducer
-from shared.infra import kafka
 from shared.settings import PlatformSettings
+from tools.infra import kafka
 
 N = 20_000
 ROUNDS = 3

@@ -17,9 +17,9 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from shared.clock import new_id
-from shared.infra import kafka, stack
-from shared.infra.processes import free_port
 from shared.settings import PlatformSettings
+from tools.infra import kafka, stack
+from tools.infra.processes import free_port
 
 # Outside development the platform refuses the development secret: the tests make their own,
 # in the environment so that every service they start in another process shares it.

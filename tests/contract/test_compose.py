@@ -11,9 +11,9 @@ from typing import Any
 
 import yaml
 
-from shared.infra.kafka_access import grant_files, platform_access
 from shared.services import discover
 from shared.settings import REPO_ROOT
+from tools.infra.kafka_access import grant_files, platform_access
 
 
 def compose() -> dict[str, Any]:

@@ -7,7 +7,7 @@ import json
 
 import jsonschema
 
-from shared.contracts import (
+from tools.contracts import (
     CLIENT_MODELS_DIR,
     CONTRACTS_DIR,
     client_models,

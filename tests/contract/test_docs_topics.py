@@ -1,5 +1,5 @@
 """What the docs say each service publishes and reads is what its code publishes and
-subscribes to (`shared.infra.kafka_access.platform_access`, which production's grants come from
+subscribes to (`tools.infra.kafka_access.platform_access`, which production's grants come from
 too): the README's table, the architecture's table and each service's own README."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from shared import topics
-from shared.infra.kafka_access import platform_access
 from shared.services import discover
+from tools.infra.kafka_access import platform_access
 
 ROOT = Path(__file__).resolve().parents[2]
 TOPIC = re.compile(r"`(knet\.[a-z.-]+\.v\d+)`")

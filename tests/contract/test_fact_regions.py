@@ -11,8 +11,8 @@ import pytest
 
 from shared.clock import ManualClock
 from shared.cloudevents import Fact
-from shared.contracts import published_events
 from shared.outbox import facts_outbox
+from tools.contracts import published_events
 
 FACTS = published_events()
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 import services.gateway.clients as clients_package
 from services.gateway.clients.operations import OPERATIONS, Operation
-from shared.contracts import CONTRACTS_DIR
+from tools.contracts import CONTRACTS_DIR
 
 for module in pkgutil.iter_modules(clients_package.__path__):
     importlib.import_module(f"services.gateway.clients.{module.name}")

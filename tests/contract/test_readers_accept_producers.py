@@ -10,7 +10,7 @@ import pkgutil
 from typing import Any
 
 import services
-from shared.contracts import published_events
+from tools.contracts import published_events
 
 # Read before their producer exists; remove a line when its service lands.
 AWAITING_PRODUCER: dict[str, str] = {}

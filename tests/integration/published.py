@@ -11,8 +11,8 @@ import jsonschema
 from aiokafka import AIOKafkaConsumer
 
 from shared.clock import new_id
-from shared.contracts import CONTRACTS_DIR
 from shared.settings import PlatformSettings
+from tools.contracts import CONTRACTS_DIR
 
 
 async def events_about(

@@ -24,10 +24,10 @@ from shared import topics
 from shared.broker import make_broker
 from shared.clock import new_id
 from shared.cloudevents import make_event
-from shared.contracts import published_events
 from shared.outbox import OUTBOX_INDEX, OutboxRelay, outbox_entry
 from shared.settings import PlatformSettings
 from tests.integration.published import events_where
+from tools.contracts import published_events
 
 
 async def test_every_fact_type_reads_as_a_valid_cloudevent_with_a_standard_sdk(

@@ -15,13 +15,13 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo import MongoClient
 
-from shared.infra.processes import free_port
 from shared.settings import REPO_ROOT, PlatformSettings
+from tools.infra.processes import free_port
 
 
 def knet(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "shared.cli", *args],
+        [sys.executable, "-m", "tools.cli", *args],
         env=env,
         cwd=REPO_ROOT,
         capture_output=True,

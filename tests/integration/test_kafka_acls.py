@@ -1,6 +1,6 @@
 """The local Kafka started locked down, as production's is: clients sign in with SASL/SCRAM as
 their service, and each service may write only the topics of what it publishes and read only
-what its consumers subscribe to (shared/infra/kafka_access.py). A service cannot write another
+what its consumers subscribe to (tools/infra/kafka_access.py). A service cannot write another
 service's topic; a client without credentials cannot connect."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAuthorization
 
 from shared import topics
 from shared.broker import client_options
-from shared.infra import kafka
-from shared.infra.kafka_access import platform_access
-from shared.infra.processes import free_port
 from shared.settings import PlatformSettings
+from tools.infra import kafka
+from tools.infra.kafka_access import platform_access
+from tools.infra.processes import free_port
 
 
 @pytest.fixture(scope="module")

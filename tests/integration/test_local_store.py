@@ -15,9 +15,9 @@ import pytest
 from pymongo import AsyncMongoClient, IndexModel, InsertOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from shared.infra import store
-from shared.infra.processes import free_port, read_pid
 from shared.settings import PlatformSettings
+from tools.infra import store
+from tools.infra.processes import free_port, read_pid
 
 WRITERS = 16
 

@@ -23,9 +23,9 @@ from services.membership.app import MembershipSettings
 from shared.auth import issue_token
 from shared.caller import ROLES, Caller
 from shared.clock import new_id
-from shared.infra.processes import free_port
 from shared.services import ServiceSpec, discover
 from shared.settings import REPO_ROOT, PlatformSettings
+from tools.infra.processes import free_port
 
 FUZZ = Path(__file__).with_name("fuzz")
 FUZZ_EXAMPLES = int(os.environ.get("KNET_FUZZ_EXAMPLES", "30"))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.infra.maven import copy_dependencies
 from shared.services import ServiceSpec, discover
 from shared.settings import REPO_ROOT, PlatformSettings
+from tools.infra.maven import copy_dependencies
 
 POM = REPO_ROOT / "tests" / "tools" / "openapi-generator-pom.xml"
 

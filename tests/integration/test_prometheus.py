@@ -19,14 +19,14 @@ from services.gateway.domain.headlines import HEADLINES
 from services.gateway.usecases import operations
 from services.recommendations.app import create_app
 from shared.clock import new_id
-from shared.infra import prometheus as local_prometheus
-from shared.infra.processes import free_port
 from shared.services import discover
 from shared.settings import REPO_ROOT, PlatformSettings
 from tests.conftest import eventually
 from tests.contract.test_dashboards import dashboard_queries
 from tests.integration.callers import as_member
 from tests.integration.recommendations.conftest import recommendations_settings
+from tools.infra import prometheus as local_prometheus
+from tools.infra.processes import free_port
 
 RULES = REPO_ROOT / "deploy" / "prometheus"
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import Field
 
+from services.gateway import mailbox
 from services.gateway.clients.http import ServiceRefused
 from services.gateway.clients.models import notifications as n
 from services.gateway.domain.notices import (
@@ -36,7 +37,6 @@ from services.gateway.web.pages import (
     whole_number,
     with_role,
 )
-from shared.infra import mailsink
 from shared.settings import PlatformSettings
 
 router = APIRouter(include_in_schema=False)
@@ -282,5 +282,6 @@ async def unsubscribe(request: Request, clients: ClientsDep, token: str = "") ->
 async def mail(request: Request, session: Session = with_role("operator")) -> Response:
     """In development: what the local mail server received (.data/mail)."""
     settings: PlatformSettings = request.app.state.settings
-    messages = mailsink.received() if settings.environment != "production" else []
+    folder = settings.data_dir / "mail"
+    messages = mailbox.received(folder) if settings.environment != "production" else []
     return render(request, "mail.jinja", title="Mail sent", messages=messages)

@@ -25,10 +25,10 @@ from services.notifications.app import NotificationsSettings
 from services.notifications.app import create_app as create_notifications
 from services.recommendations.app import create_app as create_recommendations
 from shared.clock import ManualClock, new_id
-from shared.infra.mailsink import KeepMail
-from shared.infra.processes import free_port
 from shared.settings import PlatformSettings
 from tests.integration.membership.conftest import MembershipClient
+from tools.infra.mailsink import KeepMail
+from tools.infra.processes import free_port
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -23,11 +23,11 @@ from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from shared.clock import new_id
-from shared.infra.processes import free_port
 from shared.settings import REPO_ROOT
 from tests.conftest import eventually
 from tests.integration.gateway.conftest import Platform
 from tests.integration.membership.conftest import STRONG_PASSWORD
+from tools.infra.processes import free_port
 
 ARTEFACTS = REPO_ROOT / "build" / "browser"
 # The bar is serious and critical; moderate ones are held too (they were all fixed).

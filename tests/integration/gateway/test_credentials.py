@@ -9,8 +9,8 @@ import asyncio
 import re
 from pathlib import Path
 
+from services.gateway.mailbox import received
 from shared.clock import new_id
-from shared.infra.mailsink import received
 from tests.conftest import eventually
 from tests.integration.gateway.conftest import Browser, Platform
 from tests.integration.gateway.test_accounts import application

@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from shared import demo
+from services.gateway.clients import Clients
+from services.gateway.clients.http import Services
 from shared.settings import PlatformSettings
 from tests.integration.gateway.conftest import Platform
+from tools import demo
 
 
 def test_the_demo_is_off_in_production_and_when_asked() -> None:
@@ -24,10 +26,12 @@ def test_the_demo_is_off_in_production_and_when_asked() -> None:
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 async def test_the_demo_network_is_seeded_once_and_alive_in_the_site(platform: Platform) -> None:
-    clients = {
-        name: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}")
-        for name, app in platform.services.items()
-    }
+    services = Services(
+        platform.settings,
+        {name: f"http://{name}" for name in platform.services},
+        transports={name: httpx.ASGITransport(app=app) for name, app in platform.services.items()},
+    )
+    clients = Clients.over(services)
     try:
         seeder = demo.Seeder(platform.settings, clients, datetime.now(UTC), {})
         seeded = await seeder.seed()
@@ -42,8 +46,7 @@ async def test_the_demo_network_is_seeded_once_and_alive_in_the_site(platform: P
         with pytest.raises(demo.AlreadySeeded):
             await demo.Seeder(platform.settings, clients, datetime.now(UTC), {}).seed()
     finally:
-        for client in clients.values():
-            await client.aclose()
+        await services.close()
 
     for email, _ in demo.sign_ins():
         async with platform.browser() as browser:

@@ -24,11 +24,11 @@ from services.notifications.app import NotificationsSettings, create_app
 from services.notifications.stores import Stores
 from shared.clock import new_id
 from shared.cloudevents import Fact, make_event
-from shared.infra.mailsink import KeepMail
-from shared.infra.processes import free_port
 from shared.settings import PlatformSettings
 from tests.conftest import eventually
 from tests.integration.callers import as_member
+from tools.infra.mailsink import KeepMail
+from tools.infra.processes import free_port
 
 
 @dataclass

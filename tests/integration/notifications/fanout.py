@@ -14,8 +14,8 @@ from services.events import facts as events
 from services.notifications.domain.preferences import Preferences
 from services.notifications.repository import opted_in
 from services.notifications.spec import SPEC
-from shared.infra.processes import free_port
 from shared.settings import REPO_ROOT, PlatformSettings
+from tools.infra.processes import free_port
 
 INSERT_BATCH = 5000
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
+from services.gateway.mailbox import received
 from services.notifications.mailer import SmtpMailer
 from services.notifications.stores import Email
-from shared.infra.mailsink import KeepMail, received
-from shared.infra.processes import free_port
+from tools.infra.mailsink import KeepMail
+from tools.infra.processes import free_port
 
 
 async def test_a_line_break_in_a_subject_is_sent_on_one_line_and_injects_nothing(

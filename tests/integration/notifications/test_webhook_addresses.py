@@ -15,8 +15,8 @@ from fastapi import FastAPI, Request, Response
 from services.notifications.stores import Postponed, Refused
 from services.notifications.webhooks import HttpWebhookPoster
 from shared.errors import Invalid
-from shared.infra.processes import free_port
 from tests.conftest import eventually
+from tools.infra.processes import free_port
 
 NOT_PUBLIC = [
     "http://127.0.0.1:8001/v1/members",

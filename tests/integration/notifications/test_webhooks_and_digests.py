@@ -20,11 +20,11 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from services.notifications.usecases import digests
 from shared.clock import ManualClock, new_id
-from shared.infra.processes import free_port
 from tests.conftest import eventually
 from tests.integration.callers import as_member
 from tests.integration.notifications.conftest import Notifications, headers_of
 from tests.integration.notifications.test_notifications import applied, approved
+from tools.infra.processes import free_port
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from shared.clock import ManualClock
 from shared.cloudevents import CloudEvent, Fact, ReaderModel, make_event
-from shared.contracts import event_schema
+from tools.contracts import event_schema
 
 
 class ThingHappened(Fact):

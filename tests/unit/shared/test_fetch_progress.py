@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.infra.maven import copy_dependencies
-from shared.infra.processes import InfraError
+from tools.infra.maven import copy_dependencies
+from tools.infra.processes import InfraError
 
 
 def fake_tools(tmp_path: Path, mvn_script: str) -> None:

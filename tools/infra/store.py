@@ -11,8 +11,9 @@ from pathlib import Path
 
 from pymongo import MongoClient
 
-from shared.infra.maven import Report, copy_dependencies
-from shared.infra.processes import (
+from shared.settings import REPO_ROOT, PlatformSettings
+from tools.infra.maven import Report, copy_dependencies
+from tools.infra.processes import (
     InfraError,
     port_open,
     read_pid,
@@ -21,7 +22,6 @@ from shared.infra.processes import (
     stop_background,
     wait_until,
 )
-from shared.settings import REPO_ROOT, PlatformSettings
 
 SOURCE = REPO_ROOT / "deploy" / "local" / "store"
 MAIN_CLASS = "uk.nhs.knet.store.KnetStore"

@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from shared.infra.processes import InfraError, require_tool
+from tools.infra.processes import InfraError, require_tool
 
 Report = Callable[[str], None]
 

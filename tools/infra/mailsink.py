@@ -9,7 +9,6 @@ import argparse
 import asyncio
 import contextlib
 from datetime import UTC, datetime
-from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from aiosmtpd.controller import Controller
 
 from shared.settings import REPO_ROOT
 
-MAIL_DIR = REPO_ROOT / ".data" / "mail"
+MAIL_DIR = REPO_ROOT / ".data" / "mail"  # read by services/gateway/mailbox.py
 DEFAULT_PORT = 8025
 
 
@@ -44,23 +43,6 @@ class KeepMail:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
         (self.folder / f"{stamp}-{self.count:06d}.eml").write_bytes(envelope.content)
         return "250 Message accepted for delivery"
-
-
-def received(folder: Path = MAIL_DIR, limit: int = 50) -> list[dict[str, Any]]:
-    """The newest messages kept: when, to, subject, and the plain text."""
-    found = []
-    for path in sorted(folder.glob("*.eml"), reverse=True)[:limit]:
-        message = message_from_bytes(path.read_bytes(), policy=policy.default)
-        body = message.get_body(preferencelist=("plain",))
-        found.append(
-            {
-                "file": path.name,
-                "to": str(message["To"]),
-                "subject": str(message["Subject"]),
-                "text": body.get_content() if body is not None else "",
-            }
-        )
-    return found
 
 
 def serve(port: int, folder: Path) -> None:

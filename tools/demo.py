@@ -1,9 +1,9 @@
 """A demo network for a first `knet up`: members in every region with the key roles, events
 with registrations, ballots, plans with progress, and case studies, so the site is alive on
-first sight. It goes through the services' own APIs as their callers would (an internal token
-per acting member), so every fact flows as in real use. Once only: the first demo applicant's
-email is the marker (applying again is refused). Never in production; KNET_DEMO=0 turns it off.
-"""
+first sight. It goes through the services' own APIs as their callers would (the gateway's
+typed clients, an internal token per acting member), so every fact flows as in real use.
+Once only: the first demo applicant's email is the marker (applying again is refused). Never
+in production; KNET_DEMO=0 turns it off."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import httpx
-
-from shared.auth import issue_token
+from services.gateway.clients import Clients
+from services.gateway.clients.http import Services, ServiceUnavailable
+from services.gateway.clients.models import conversations as c
+from services.gateway.clients.models import events as e
+from services.gateway.clients.models import membership as m
+from services.gateway.clients.models import recommendations as r
+from services.gateway.clients.operations import request
 from shared.caller import Caller
 from shared.reference import report
 from shared.settings import PlatformSettings
@@ -75,7 +78,7 @@ class Seeder:
     def __init__(
         self,
         settings: PlatformSettings,
-        clients: Mapping[str, httpx.AsyncClient],
+        clients: Clients,
         now: datetime,
         environ: Mapping[str, str],
     ) -> None:
@@ -85,25 +88,9 @@ class Seeder:
         self.operator_password = environ.get("KNET_OPERATOR_PASSWORD", "Share-What-Works-2016")
         self.random = random.Random(2016)  # the report's year: the same demo every time
 
-    async def call(
-        self, service: str, method: str, path: str, caller: Caller | None, body: Any = None
-    ) -> Any:
-        token = issue_token(caller or Caller("anonymous"), self.settings)
-        response = await self.clients[service].request(
-            method, path, json=body, headers={"authorization": f"Bearer {token}"}
-        )
-        response.raise_for_status()
-        return response.json() if response.content else None
-
     async def operator(self) -> Caller:
-        identity = await self.call(
-            "membership",
-            "POST",
-            "/v1/sessions",
-            None,
-            {"email": self.operator_email, "password": self.operator_password},
-        )
-        return Caller(identity["member_id"], identity["region"], frozenset(identity["roles"]))
+        who = await self.clients.membership.sign_in(self.operator_email, self.operator_password)
+        return Caller(who.member_id, who.region, frozenset(who.roles))
 
     async def member(
         self, operator: Caller, who: str, region: str, roles: set[str], n: int
@@ -111,40 +98,30 @@ class Seeder:
         name = f"{FIRST[n % len(FIRST)]} {LAST[(n * 3 + len(region)) % len(LAST)]}"
         email = f"{who}.{region.lower()}@{DOMAIN}"
         interests = self.random.sample(INTERESTS, 3)
-        await self.call(
-            "membership",
-            "POST",
-            "/v1/applications",
-            None,
-            {
-                "name": name,
-                "email": email,
-                "password": PASSWORD,
-                "region": region,
-                "job_title": "Knowledge manager" if who != "member" else "Clinical librarian",
-                "interests": interests,
-                "skills": self.random.sample(INTERESTS, 2),
-                "bio": f"Demo member: works on {interests[0]} in {region}.",
-            },
+        await self.clients.membership.apply(
+            request(
+                m.Application,
+                name=name,
+                email=email,
+                password=PASSWORD,
+                region=region,
+                job_title="Knowledge manager" if who != "member" else "Clinical librarian",
+                interests=interests,
+                skills=self.random.sample(INTERESTS, 2),
+                bio=f"Demo member: works on {interests[0]} in {region}.",
+            )
         )
         # Applying answers the same for an address with an account: who it is, and whether the
         # demo was seeded before, is what signing in as them says.
-        applied = await self.call(
-            "membership", "POST", "/v1/sessions", None, {"email": email, "password": PASSWORD}
-        )
-        if applied["status"] != "pending":
+        applied = await self.clients.membership.sign_in(email, PASSWORD)
+        if applied.status != "pending":
             raise AlreadySeeded()
-        applied["id"] = applied["member_id"]
-        await self.call("membership", "POST", f"/v1/applications/{applied['id']}/approve", operator)
+        await self.clients.membership.approve(operator, applied.member_id)
         if roles:
-            await self.call(
-                "membership",
-                "PUT",
-                f"/v1/members/{applied['id']}/roles",
-                operator,
-                {"roles": sorted({"member", *roles})},
+            await self.clients.membership.set_roles(
+                operator, applied.member_id, sorted({"member", *roles})
             )
-        return DemoMember(applied["id"], name, email, region, frozenset(roles))
+        return DemoMember(applied.member_id, name, email, region, frozenset(roles))
 
     async def seed(self) -> dict[str, int]:
         operator = await self.operator()
@@ -158,19 +135,16 @@ class Seeder:
             if region in ("MID", "LDN", "NEY"):
                 people.append(await self.member(operator, "core", region, {"core"}, n + 4))
         # The report's own first applicant got the marker email; add a pending one to approve.
-        await self.call(
-            "membership",
-            "POST",
-            "/v1/applications",
-            None,
-            {
-                "name": "Priya Nair",
-                "email": f"applicant.ldn@{DOMAIN}",
-                "password": PASSWORD,
-                "region": "LDN",
-                "job_title": "Library services manager",
-                "interests": ["evidence search"],
-            },
+        await self.clients.membership.apply(
+            request(
+                m.Application,
+                name="Priya Nair",
+                email=f"applicant.ldn@{DOMAIN}",
+                password=PASSWORD,
+                region="LDN",
+                job_title="Library services manager",
+                interests=["evidence search"],
+            )
         )
         events = await self.events(people, operator)
         ballots = await self.ballots(people)
@@ -189,7 +163,7 @@ class Seeder:
     async def events(self, people: list[DemoMember], operator: Caller) -> int:
         created = []
         national = self.event_body("National KM showcase", None, "conference", 21, 200)
-        created.append(await self.call("events", "POST", "/v1/events", operator, national))
+        created.append(await self.clients.events.organise(operator, national))
         for n, facilitator in enumerate(p for p in people if "facilitator" in p.roles):
             for k, (title, kind) in enumerate(
                 (("Peer assist clinic", "workshop"), ("KM community call", "community_call"))
@@ -197,88 +171,75 @@ class Seeder:
                 body = self.event_body(
                     f"{title}: {facilitator.region}", facilitator.region, kind, 5 + n + k * 9, 25
                 )
-                created.append(
-                    await self.call("events", "POST", "/v1/events", facilitator.caller, body)
-                )
+                created.append(await self.clients.events.organise(facilitator.caller, body))
         for person in people:
             for event in self.random.sample(created, 3):
-                if event["region"] in (None, person.region):
-                    await self.call(
-                        "events", "POST", f"/v1/events/{event['id']}/registrations", person.caller
-                    )
+                if event.region in (None, person.region):
+                    await self.clients.events.register(person.caller, event.id)
         return len(created)
 
     def event_body(
         self, title: str, region: str | None, kind: str, days: int, capacity: int
-    ) -> dict[str, Any]:
+    ) -> e.EventIn:
         start = (self.now + timedelta(days=days)).replace(
             hour=13, minute=0, second=0, microsecond=0
         )
-        return {
-            "title": title,
-            "summary": "Bring a question; leave with three ideas to try.",
-            "description": "A demo event of the KM Network.",
-            "kind": kind,
-            "mode": "online",
-            "scope": "national" if region is None else "regional",
-            "region": region,
-            "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=1, minutes=30)).isoformat(),
-            "join_url": "https://meet.example.nhs.uk/knet-demo",
-            "tags": self.random.sample(INTERESTS, 2),
-            "capacity": capacity,
-        }
+        return request(
+            e.EventIn,
+            title=title,
+            summary="Bring a question; leave with three ideas to try.",
+            description="A demo event of the KM Network.",
+            kind=kind,
+            mode="online",
+            scope="national" if region is None else "regional",
+            region=region,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1, minutes=30),
+            join_url="https://meet.example.nhs.uk/knet-demo",
+            tags=self.random.sample(INTERESTS, 2),
+            capacity=capacity,
+        )
 
     async def ballots(self, people: list[DemoMember]) -> int:
-        codes = [r["code"] for r in report()["recommendations"]]
+        codes = [rec["code"] for rec in report()["recommendations"]]
         # Sharing (R1) and leadership (R3) resonate most, as they did in the report's survey.
         weights = {"R1": 5, "R3": 4, "R2": 3, "R5": 2, "R4": 1}
         for person in people:
             ranked = sorted(codes, key=lambda c: -weights.get(c, 0) * self.random.random())
-            await self.call(
-                "recommendations",
-                "PUT",
-                "/v1/members/me/ranking",
-                person.caller,
-                {"codes": ranked[: self.random.randint(3, 5)]},
+            await self.clients.recommendations.rank(
+                person.caller, ranked[: self.random.randint(3, 5)]
             )
         return len(people)
 
     async def plans(self, people: list[DemoMember]) -> int:
         statuses = ("active", "active", "paused", "done")
         count = 0
+        recommendations = self.clients.recommendations
         for n, facilitator in enumerate(p for p in people if "facilitator" in p.roles):
             code = f"R{n % 5 + 1}"
-            plan = await self.call(
-                "recommendations",
-                "POST",
-                "/v1/plans",
-                facilitator.caller,
-                {
-                    "code": code,
-                    "scope": "region",
-                    "scope_id": facilitator.region,
-                    "goal": f"Put {code} into practice across {facilitator.region}'s trusts",
-                },
+            lead = facilitator.caller
+            plan = await recommendations.start_plan(
+                lead,
+                request(
+                    r.PlanIn,
+                    code=code,
+                    scope="region",
+                    scope_id=facilitator.region,
+                    goal=f"Put {code} into practice across {facilitator.region}'s trusts",
+                ),
             )
             count += 1
-            progress = {
-                "summary": "Three trusts have named a KM lead; training booked.",
-                "rag": ("green", "amber", "red")[n % 3],
-                "evidence_links": ["https://example.nhs.uk/knet-demo/progress"],
-            }
-            path = f"/v1/plans/{plan['id']}"
-            change = {"status": "active", "note": "Demo"}
-            await self.call("recommendations", "POST", f"{path}/status", facilitator.caller, change)
+            await recommendations.change_status(lead, plan.id, status="active", note="Demo")
             # Progress is reported while a plan runs; then some pause or finish.
-            await self.call(
-                "recommendations", "POST", f"{path}/progress", facilitator.caller, progress
+            await recommendations.report_progress(
+                lead,
+                plan.id,
+                summary="Three trusts have named a KM lead; training booked.",
+                rag=("green", "amber", "red")[n % 3],
+                evidence_links=["https://example.nhs.uk/knet-demo/progress"],
             )
             if (status := statuses[n % len(statuses)]) != "active":
-                change = {"status": status, "note": "Demo"}
-                await self.call(
-                    "recommendations", "POST", f"{path}/status", facilitator.caller, change
-                )
+                await recommendations.change_status(lead, plan.id, status=status, note="Demo")
         return count
 
     async def case_studies(self, people: list[DemoMember]) -> int:
@@ -290,20 +251,18 @@ class Seeder:
         )
         authors = [p for p in people if "facilitator" not in p.roles]
         for (title, technique, code), author in zip(stories, authors, strict=False):
-            await self.call(
-                "recommendations",
-                "POST",
-                "/v1/case-studies",
+            await self.clients.recommendations.share(
                 author.caller,
-                {
-                    "title": title,
-                    "context": "Teams kept repeating the same mistakes under pressure.",
-                    "what_was_done": f"We ran {technique} sessions with the teams involved.",
-                    "outcome": "Fewer repeated mistakes, and a habit of asking first.",
-                    "region": author.region,
-                    "recommendation_codes": [code],
-                    "techniques": [technique],
-                },
+                request(
+                    r.CaseStudyIn,
+                    title=title,
+                    context="Teams kept repeating the same mistakes under pressure.",
+                    what_was_done=f"We ran {technique} sessions with the teams involved.",
+                    outcome="Fewer repeated mistakes, and a habit of asking first.",
+                    region=author.region,
+                    recommendation_codes=[code],
+                    techniques=[technique],
+                ),
             )
         return len(stories)
 
@@ -315,51 +274,43 @@ class Seeder:
             ("R1", "How do you measure the impact of evidence searches?", False),
             ("R2", "Peer assist: how many people is too many?", False),
         )
+        talk = self.clients.conversations
         askers = [p for p in people if "facilitator" not in p.roles]
         for (code, title, answered), asker, helper in zip(
             questions, askers, reversed(askers), strict=False
         ):
-            started = await self.call(
-                "conversations",
-                "POST",
-                "/v1/threads",
+            started = await talk.start(
                 asker.caller,
-                {
-                    "subject_kind": "recommendation",
-                    "subject_id": code,
-                    "title": title,
-                    "tags": ["demo"],
-                    "question": True,
-                    "body": "We are starting out and would value **what worked** for you.",
-                },
+                request(
+                    c.ThreadIn,
+                    subject_kind="recommendation",
+                    subject_id=code,
+                    title=title,
+                    tags=["demo"],
+                    question=True,
+                    body="We are starting out and would value **what worked** for you.",
+                ),
             )
-            thread_id = started["thread"]["id"]
-            reply = await self.call(
-                "conversations",
-                "POST",
-                f"/v1/threads/{thread_id}/posts",
+            thread_id = started.thread.id
+            reply = await talk.reply(
                 helper.caller,
-                {"body": "We did this last year: start small, with one willing team."},
+                thread_id,
+                body="We did this last year: start small, with one willing team.",
+                quoted_post_id=None,
             )
             if answered:
-                await self.call(
-                    "conversations",
-                    "POST",
-                    f"/v1/threads/{thread_id}/answer",
-                    asker.caller,
-                    {"post_id": reply["id"]},
-                )
+                await talk.accept(asker.caller, thread_id, reply.id)
         return len(questions)
 
 
-async def wait_until_ready(clients: Mapping[str, httpx.AsyncClient]) -> None:
+async def wait_until_ready(services: Services) -> None:
     """Until every service answers ready (the caller bounds the wait)."""
-    for client in clients.values():
+    for name in services.clients:
         while True:
             try:
-                if (await client.get("/health/ready")).status_code == 200:
+                if (await services.probe(name, "/health/ready")).status_code == 200:
                     break
-            except httpx.HTTPError:
+            except ServiceUnavailable:
                 pass
             await asyncio.sleep(0.5)
 
@@ -368,14 +319,13 @@ async def seed(
     settings: PlatformSettings, urls: Mapping[str, str], environ: Mapping[str, str]
 ) -> dict[str, int] | None:
     """Seeds the demo network once; None when it was seeded before."""
-    clients = {name: httpx.AsyncClient(base_url=url, timeout=30) for name, url in urls.items()}
+    services = Services(settings, urls, timeout=30)
     try:
         async with asyncio.timeout(READY_WITHIN):
-            await wait_until_ready(clients)
+            await wait_until_ready(services)
         try:
-            return await Seeder(settings, clients, datetime.now(UTC), environ).seed()
+            return await Seeder(settings, Clients.over(services), datetime.now(UTC), environ).seed()
         except AlreadySeeded:
             return None
     finally:
-        for client in clients.values():
-            await client.aclose()
+        await services.close()

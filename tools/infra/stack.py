@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.infra import kafka, store
-from shared.infra.maven import Report
 from shared.settings import PlatformSettings
+from tools.infra import kafka, store
+from tools.infra.maven import Report
 
 
 def up(settings: PlatformSettings, report: Report | None = None) -> dict[str, str]:

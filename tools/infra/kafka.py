@@ -13,9 +13,10 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 from shared import topics
 from shared.broker import SCRAM, client_options
-from shared.infra.kafka_access import Access, acl_arguments
-from shared.infra.maven import Report, copy_dependencies
-from shared.infra.processes import (
+from shared.settings import REPO_ROOT, PlatformSettings
+from tools.infra.kafka_access import Access, acl_arguments
+from tools.infra.maven import Report, copy_dependencies
+from tools.infra.processes import (
     InfraError,
     port_open,
     read_pid,
@@ -24,7 +25,6 @@ from shared.infra.processes import (
     stop_background,
     wait_until,
 )
-from shared.settings import REPO_ROOT, PlatformSettings
 
 POM = REPO_ROOT / "deploy" / "local" / "kafka-pom.xml"
 LOG4J = REPO_ROOT / "deploy" / "local" / "kafka-log4j2.xml"
@@ -78,7 +78,7 @@ def _java_command(settings: PlatformSettings, main: str, *args: str) -> list[str
 def _listeners(settings: PlatformSettings) -> list[str]:
     """Open on a laptop. With a Kafka user in the settings, locked down as production is:
     clients sign in with SASL/SCRAM, that user administers the broker, and everyone else may
-    do only what an ACL grants (shared/infra/kafka_access.py)."""
+    do only what an ACL grants (tools/infra/kafka_access.py)."""
     port, controller = settings.kafka_port, settings.kafka_controller_port
     if not settings.kafka_username:
         return [

@@ -12,12 +12,13 @@ from typing import Annotated
 
 import typer
 
-from shared import contracts, deadletter, demo
+from shared import deadletter
 from shared.broker import client_options
-from shared.infra import kafka, kafka_access, prometheus, stack
-from shared.infra.processes import InfraError
 from shared.services import ServiceSpec, discover
 from shared.settings import REPO_ROOT, PlatformSettings
+from tools import contracts, demo
+from tools.infra import kafka, kafka_access, prometheus, stack
+from tools.infra.processes import InfraError
 
 app = typer.Typer(help="KM Network platform", no_args_is_help=True)
 infra_app = typer.Typer(help="The embedded Kafka and MongoDB-wire store", no_args_is_help=True)
@@ -173,7 +174,7 @@ def up() -> None:
     if settings.environment != "production":
         # The development mail server: the emails the network sends, kept under .data/mail.
         manager.add_process(
-            "mail", f"{sys.executable} -m shared.infra.mailsink", env=env, cwd=str(REPO_ROOT)
+            "mail", f"{sys.executable} -m tools.infra.mailsink", env=env, cwd=str(REPO_ROOT)
         )
     for spec in services:
         manager.add_process(
