@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
@@ -175,19 +176,28 @@ class EventConsumer:
         queue = list(lanes.values())
         queue.reverse()
 
+        # Handled records are counted per type once a batch (a counter's lock per record cost
+        # more than the dispatch around it).
+        handled: Counter[str] = Counter()
+
         async def work() -> None:
             while queue:
                 for record, event in queue.pop():
-                    await self.handle_record(record, event)
+                    if await self.handle_record(record, event):
+                        handled[event.type if isinstance(event, CloudEvent) else "?"] += 1
 
-        if len(queue) == 1:
-            await work()
-            return
-        # A TaskGroup: if one lane fails (the dead-letter topic unreachable), the others stop
-        # too and the whole batch is re-delivered.
-        async with asyncio.TaskGroup() as lanes_at_work:
-            for _ in range(min(self.concurrency, len(queue))):
-                lanes_at_work.create_task(work())
+        try:
+            if len(queue) == 1:
+                await work()
+                return
+            # A TaskGroup: if one lane fails (the dead-letter topic unreachable), the others
+            # stop too and the whole batch is re-delivered.
+            async with asyncio.TaskGroup() as lanes_at_work:
+                for _ in range(min(self.concurrency, len(queue))):
+                    lanes_at_work.create_task(work())
+        finally:
+            for event_type, count in handled.items():
+                self._routes[event_type].handled_ok.inc(count)
 
     async def _handle_in_bulk(self, event_type: str, parsed: list[Parsed]) -> None:
         model, handler = self._batch_routes[event_type]
@@ -234,15 +244,17 @@ class EventConsumer:
         self,
         record: ConsumerRecord[bytes, bytes],
         parsed: CloudEvent | ValidationError | None = None,
-    ) -> None:
+    ) -> bool:
+        """True when its handler handled it (the caller counts those); False when it was
+        skipped, dead-lettered or handled only after retries (counted here)."""
         event = parsed if parsed is not None else _parse(record)[1]
         if isinstance(event, ValidationError):
             await self._unreadable(record, deadletter.MALFORMED, _first_error(event), "?")
-            return
+            return False
         route = self._routes.get(event.type)
         if route is None:
             MESSAGES_HANDLED.labels(self.group, event.type, "ignored").inc()
-            return
+            return False
         token = bind_event(event)
         trace = current_traceparent.set(event.traceparent)
         try:
@@ -252,16 +264,16 @@ class EventConsumer:
                 await self._unreadable(
                     record, deadletter.SCHEMA_INVALID, _first_error(exc), event.type
                 )
-                return
+                return False
             # The first attempt runs inline: it is the hot path, and almost always the only one.
             started = time.perf_counter()
             try:
                 await route.handler(event, data)
             except Exception as exc:
                 await self._retry_or_dead_letter(record, event, route, data, exc)
-                return
+                return False
             route.latency.observe(time.perf_counter() - started)
-            route.handled_ok.inc()
+            return True
         finally:
             current_traceparent.reset(trace)
             unbind_event(token)

@@ -44,7 +44,7 @@ async def test_every_fact_type_reads_as_a_valid_cloudevent_with_a_standard_sdk(
         await db["aggregates"].insert_one(
             {"_id": event.subject, "outbox": [outbox_entry(event, topic)]}
         )
-    broker = make_broker(infra, "test-sdk")
+    broker = make_broker(infra, "test-sdk", consumer_only=False)
     await broker.start()
     try:
 

@@ -40,7 +40,7 @@ async def test_concurrent_versioned_saves_and_relay_lose_nothing(
     await aggregates.create_indexes([OUTBOX_INDEX])
     store = AggregateStore(db, "aggregates", source="/t", clock=SystemClock())
     await store.insert({"_id": "hot", "version": 0, "count": 0}, [])
-    broker = make_broker(infra, "test-concurrency")
+    broker = make_broker(infra, "test-concurrency", consumer_only=False)
     await broker.start()
     changes: list[int] = []
 

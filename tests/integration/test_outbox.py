@@ -75,7 +75,7 @@ async def test_relay_crash_between_publish_and_removal_republishes_and_dedupe_gi
             upsert=True,
         )
 
-    broker = make_broker(infra, "test-relay")
+    broker = make_broker(infra, "test-relay", consumer_only=False)
     calls: list[str] = []
     consumer = recording_consumer(f"g-{new_id()}", topic, effects, calls)
     dead_letters = DeadLetterProducer(client_options(infra))
@@ -122,7 +122,7 @@ async def test_events_appended_while_relaying_stay_in_the_outbox(
     aggregates = db["aggregates"]
     first = [make_event(Probed(n=i), source="/tests", subject="a") for i in range(entries)]
     await aggregates.insert_one({"_id": "a", "outbox": [outbox_entry(e, topic) for e in first]})
-    broker = make_broker(infra, "test-relay-2")
+    broker = make_broker(infra, "test-relay-2", consumer_only=False)
     await broker.start()
     try:
         late = make_event(Probed(n=-1), source="/tests", subject="a")
@@ -174,7 +174,7 @@ async def test_a_backlog_beyond_one_batch_is_gauged_whole_and_drained(
         ]
         + [{"_id": f"quiet{i}", "outbox": []} for i in range(5)]
     )
-    broker = make_broker(infra, "test-relay-3")
+    broker = make_broker(infra, "test-relay-3", consumer_only=False)
     await broker.start()
     try:
 
@@ -212,7 +212,7 @@ async def test_a_round_reads_at_most_max_events_however_long_the_outboxes(
             for i in range(5)
         ]
     )
-    broker = make_broker(infra, "test-relay-4")
+    broker = make_broker(infra, "test-relay-4", consumer_only=False)
     await broker.start()
     try:
 
@@ -234,7 +234,7 @@ async def test_a_write_wakes_the_relay_before_its_poll(infra: PlatformSettings, 
         infra.mongodb_uri, event_listeners=[wakeup]
     )
     db = client[f"knet_test_{new_id()}"]
-    broker = make_broker(infra, "test-relay-5")
+    broker = make_broker(infra, "test-relay-5", consumer_only=False)
     await broker.start()
     published: list[bytes] = []
 
