@@ -27,7 +27,7 @@ def submission_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
     @consumer.on(SUBMITTED, AnySubmission)
     async def submitted(event: CloudEvent, data: AnySubmission) -> None:
         result = await submissions.handle_submission(
-            stores, submission_id=event.id, source=event.source, data=event.data
+            stores, submission_id=event.id, source=event.source, data=data.model_dump()
         )
         log.info("regional submission handled", outcome=result.outcome, node=event.source)
 
