@@ -25,13 +25,13 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Annotated, Any, Generic, Literal, TypeVar, Union
+from typing import Any, Generic, TypeVar
 
 import structlog
 from aiokafka import ConsumerRecord, TopicPartition
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.middlewares import AckPolicy
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
+from pydantic import BaseModel, ValidationError
 
 from shared import deadletter
 from shared.clock import Clock, SystemClock
@@ -39,6 +39,7 @@ from shared.cloudevents import CloudEvent, current_traceparent
 from shared.errors import DomainError
 from shared.logs import bind_event, unbind_event
 from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, HANDLER_LATENCY, MESSAGES_HANDLED
+from shared.reading import DataRejected, Parsed, RecordReader, data_of, first_error
 
 log = structlog.get_logger()
 
@@ -85,7 +86,7 @@ class EventConsumer:
         self.clock = clock or SystemClock()
         self._routes: dict[str, _Route[Any]] = {}
         self._batch_routes: dict[str, tuple[type[BaseModel], BatchHandler[Any]]] = {}
-        self._envelopes: TypeAdapter[Any] | None = None
+        self._reader: RecordReader | None = None
         self._publish_dead_letter: DeadLetterPublisher | None = None
         self._on_unreadable: UnreadableHandler | None = None
 
@@ -101,7 +102,7 @@ class EventConsumer:
                 handled_ok=MESSAGES_HANDLED.labels(self.group, event_type, "ok"),
                 latency=HANDLER_LATENCY.labels(self.group, event_type),
             )
-            self._envelopes = None
+            self._reader = None
             return handler
 
         return register
@@ -117,7 +118,7 @@ class EventConsumer:
             if event_type in self._routes or event_type in self._batch_routes:
                 raise ValueError(f"{self.group} already handles {event_type}")
             self._batch_routes[event_type] = (model, handler)
-            self._envelopes = None
+            self._reader = None
             return handler
 
         return register
@@ -162,32 +163,16 @@ class EventConsumer:
             await self.handle_batch(records)
             self._record_lag(message, records)
 
-    def _parse(self, record: ConsumerRecord[bytes, bytes]) -> Parsed:
-        """A structured record of a type this consumer reads is parsed once, straight into
-        its reader model (its other fields are never made into Python objects); any other
-        record as a plain CloudEvent, its data a dict."""
-        if self._envelopes is None:
-            self._envelopes = _envelopes(
-                {t: r.model for t, r in self._routes.items()}
-                | {t: model for t, (model, _) in self._batch_routes.items()}
-            )
-        if record.headers and any(name.lower().startswith("ce_") for name, _ in record.headers):
-            return _parse(record)  # binary mode: the attributes are in the headers
-        try:
-            return record, self._envelopes.validate_json(record.value or b"")
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
-                return _parse(record)  # a type read here by no one, or no type: as before
-            if first["loc"][1:2] == ("data",):
-                return record, DataRejected(str(first["loc"][0]), _first_error(exc, skip=2))
-            return record, exc
+    def _read(self, record: ConsumerRecord[bytes, bytes]) -> Parsed:
+        if self._reader is None:
+            self._reader = RecordReader(self.readers)
+        return self._reader.read(record)
 
     async def handle_batch(self, records: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
         lanes: dict[tuple[str, int, object], list[Parsed]] = {}
         in_bulk: dict[str, list[Parsed]] = {}
         for record in records:
-            parsed = self._parse(record)
+            parsed = self._read(record)
             if isinstance(parsed[1], CloudEvent) and parsed[1].type in self._batch_routes:
                 in_bulk.setdefault(parsed[1].type, []).append(parsed)
                 continue
@@ -229,10 +214,10 @@ class EventConsumer:
         for record, event in parsed:
             assert isinstance(event, CloudEvent)
             try:
-                readable.append((record, event, _data_of(event, model)))
+                readable.append((record, event, data_of(event, model)))
             except ValidationError as exc:
                 await self._unreadable(
-                    record, deadletter.SCHEMA_INVALID, _first_error(exc), event_type
+                    record, deadletter.SCHEMA_INVALID, first_error(exc), event_type
                 )
         if not readable:
             return
@@ -271,9 +256,9 @@ class EventConsumer:
     ) -> bool:
         """True when its handler handled it (the caller counts those); False when it was
         skipped, dead-lettered or handled only after retries (counted here)."""
-        event = parsed if parsed is not None else self._parse(record)[1]
+        event = parsed if parsed is not None else self._read(record)[1]
         if isinstance(event, ValidationError):
-            await self._unreadable(record, deadletter.MALFORMED, _first_error(event), "?")
+            await self._unreadable(record, deadletter.MALFORMED, first_error(event), "?")
             return False
         if isinstance(event, DataRejected):
             await self._unreadable(record, deadletter.SCHEMA_INVALID, event.error, event.type)
@@ -286,10 +271,10 @@ class EventConsumer:
         trace = current_traceparent.set(event.traceparent)
         try:
             try:
-                data = _data_of(event, route.model)
+                data = data_of(event, route.model)
             except ValidationError as exc:
                 await self._unreadable(
-                    record, deadletter.SCHEMA_INVALID, _first_error(exc), event.type
+                    record, deadletter.SCHEMA_INVALID, first_error(exc), event.type
                 )
                 return False
             # The first attempt runs inline: it is the hot path, and almost always the only one.
@@ -389,59 +374,6 @@ class EventConsumer:
                 )
 
 
-@dataclass(frozen=True)
-class DataRejected:
-    """A record of a type read here whose data its reader model rejects."""
-
-    type: str
-    error: str
-
-
-Parsed = tuple[ConsumerRecord[bytes, bytes], CloudEvent | ValidationError | DataRejected]
-
-
-def _envelopes(readers: dict[str, type[BaseModel]]) -> TypeAdapter[Any]:
-    """One validator for every type read here: a CloudEvent whose `type` picks its reader
-    model as the type of `data` (pydantic's tagged union finds the type first)."""
-    typed: list[Any] = []
-    for event_type, model in readers.items():
-        literal: Any = Literal[event_type]  # a type made at run time, one per event type
-        typed.append(
-            create_model(
-                f"{model.__name__}Event",
-                __base__=CloudEvent,
-                type=(literal, ...),
-                data=(model, ...),
-            )
-        )
-    if not typed:
-        return TypeAdapter(CloudEvent)
-    # A union needs two members: a type no record has stands beside a lone one.
-    members: Any = Union[tuple(typed if len(typed) > 1 else [*typed, _Never])]  # noqa: UP007
-    tagged: Any = Annotated[members, Field(discriminator="type")]
-    adapter: TypeAdapter[Any] = TypeAdapter(tagged)
-    return adapter
-
-
-class _Never(CloudEvent):
-    """No record has this type."""
-
-    type: Literal["uk.nhs.knet.never.v0"]
-
-
-def _data_of(event: CloudEvent, model: type[M]) -> M:
-    """The event's data in its reader model: parsed so already, or read from its dict."""
-    data: Any = event.data
-    return data if isinstance(data, model) else model.model_validate(data)
-
-
-def _parse(record: ConsumerRecord[bytes, bytes]) -> Parsed:
-    try:
-        return record, CloudEvent.from_kafka(record.value or b"", record.headers or ())
-    except ValidationError as exc:
-        return record, exc
-
-
 async def _parse_batch_head_only(
     records: tuple[ConsumerRecord[bytes, bytes], ...],
     parse: Callable[[tuple[ConsumerRecord[bytes, bytes], ...]], Awaitable[KafkaMessage]],
@@ -460,13 +392,3 @@ async def _parse_batch_head_only(
 async def _skip_decoding(message: Any) -> None:
     """The consumer parses records itself; FastStream's JSON decoding would be wasted work."""
     return None
-
-
-def _first_error(exc: ValidationError, skip: int = 0) -> str:
-    """`skip`: leading parts of the place to leave out (a tagged union's type and `data`)."""
-    errors = exc.errors()
-    if not errors:
-        return str(exc)
-    first = errors[0]
-    where = ".".join(str(p) for p in first.get("loc", ())[skip:])
-    return f"{where}: {first.get('msg')} ({len(errors)} error(s))"
