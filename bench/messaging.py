@@ -27,7 +27,7 @@ from shared.topics import DEAD_LETTERS
 from tools.infra import kafka
 
 N = 20_000
-ROUNDS = 3
+ROUNDS = 5
 
 
 class ProfileUpdated(Fact):

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
@@ -38,7 +37,13 @@ from shared.clock import Clock, SystemClock
 from shared.cloudevents import CloudEvent, current_traceparent
 from shared.errors import DomainError
 from shared.logs import bind_event, unbind_event
-from shared.metrics import CONSUMER_LAG, DEAD_LETTERS, HANDLER_LATENCY, MESSAGES_HANDLED
+from shared.metrics import (
+    CONSUMER_LAG,
+    DEAD_LETTERS,
+    HANDLER_LATENCY,
+    MESSAGES_HANDLED,
+    observe_all,
+)
 from shared.reading import DataRejected, Parsed, RecordReader, data_of, first_error
 
 log = structlog.get_logger()
@@ -185,15 +190,16 @@ class EventConsumer:
         queue = list(lanes.values())
         queue.reverse()
 
-        # Handled records are counted per type once a batch (a counter's lock per record cost
-        # more than the dispatch around it).
-        handled: Counter[str] = Counter()
+        # Handled records are counted, and their latencies observed, once a batch per type: a
+        # metric's lock per record cost more than the dispatch around it.
+        took: dict[str, list[float]] = {}
 
         async def work() -> None:
             while queue:
                 for record, event in queue.pop():
-                    if await self.handle_record(record, event):
-                        handled[event.type if isinstance(event, CloudEvent) else "?"] += 1
+                    seconds = await self._handle(record, event)
+                    if seconds is not None and isinstance(event, CloudEvent):
+                        took.setdefault(event.type, []).append(seconds)
 
         try:
             if len(queue) == 1:
@@ -205,8 +211,10 @@ class EventConsumer:
                 for _ in range(min(self.concurrency, len(queue))):
                     lanes_at_work.create_task(work())
         finally:
-            for event_type, count in handled.items():
-                self._routes[event_type].handled_ok.inc(count)
+            for event_type, seconds in took.items():
+                route = self._routes[event_type]
+                route.handled_ok.inc(len(seconds))
+                observe_all(route.latency, seconds)
 
     async def _handle_in_bulk(self, event_type: str, parsed: list[Parsed]) -> None:
         model, handler = self._batch_routes[event_type]
@@ -249,24 +257,24 @@ class EventConsumer:
         for record, _, _ in readable:
             await self._dead_letter(record, reason, text, self.max_attempts, event_type)
 
-    async def handle_record(
+    async def _handle(
         self,
         record: ConsumerRecord[bytes, bytes],
-        parsed: CloudEvent | ValidationError | DataRejected | None = None,
-    ) -> bool:
-        """True when its handler handled it (the caller counts those); False when it was
-        skipped, dead-lettered or handled only after retries (counted here)."""
-        event = parsed if parsed is not None else self._read(record)[1]
+        event: CloudEvent | ValidationError | DataRejected,
+    ) -> float | None:
+        """How long its handler took when it handled the record at the first attempt (the
+        caller counts those); None when it was skipped, dead-lettered or handled only after
+        retries (counted here)."""
         if isinstance(event, ValidationError):
             await self._unreadable(record, deadletter.MALFORMED, first_error(event), "?")
-            return False
+            return None
         if isinstance(event, DataRejected):
             await self._unreadable(record, deadletter.SCHEMA_INVALID, event.error, event.type)
-            return False
+            return None
         route = self._routes.get(event.type)
         if route is None:
             MESSAGES_HANDLED.labels(self.group, event.type, "ignored").inc()
-            return False
+            return None
         token = bind_event(event)
         trace = current_traceparent.set(event.traceparent)
         try:
@@ -276,16 +284,15 @@ class EventConsumer:
                 await self._unreadable(
                     record, deadletter.SCHEMA_INVALID, first_error(exc), event.type
                 )
-                return False
+                return None
             # The first attempt runs inline: it is the hot path, and almost always the only one.
             started = time.perf_counter()
             try:
                 await route.handler(event, data)
             except Exception as exc:
                 await self._retry_or_dead_letter(record, event, route, data, exc)
-                return False
-            route.latency.observe(time.perf_counter() - started)
-            return True
+                return None
+            return time.perf_counter() - started
         finally:
             current_traceparent.reset(trace)
             unbind_event(token)

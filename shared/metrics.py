@@ -3,6 +3,10 @@ outbox backlog and dead letters. Services add their own domain gauges next to th
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections import Counter as Tally
+from collections.abc import Sequence
+
 from prometheus_client import Counter, Gauge, Histogram
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -40,3 +44,18 @@ OUTBOX_PUBLISHED = Counter(
     "knet_outbox_published", "Events published by the outbox relay", ["topic"]
 )
 OUTBOX_FAILURES = Counter("knet_outbox_publish_failures", "Outbox relay rounds that failed")
+
+
+def observe_all(histogram: Histogram, amounts: Sequence[float]) -> None:
+    """Observes many amounts at once in a histogram's labelled child, as `observe` would one
+    by one: its sum once and each bucket once with how many fell in it, instead of two locked
+    increments per amount (a consumer's per-record latencies, observed once a batch). It
+    reaches into prometheus-client's Histogram (`_sum`, `_buckets`, `_upper_bounds`); a unit
+    test holds it to `observe`, so an upgrade that changes them fails there first."""
+    if not amounts:
+        return
+    bounds: list[float] = histogram._upper_bounds
+    counts = Tally(bisect_left(bounds, amount) for amount in amounts)
+    histogram._sum.inc(sum(amounts))
+    for index, count in counts.items():
+        histogram._buckets[index].inc(count)
