@@ -15,6 +15,7 @@ it and a generated client or a fuzzer knows it (shared/requests.py)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 _CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
@@ -95,3 +96,13 @@ def one_line(text: str) -> str:
     """Text as one line, whitespace runs made one space: for a writer that must not fail on a
     value stored before the edge refused line breaks (an e-mail header, an iCalendar line)."""
     return " ".join(text.split())
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of a name as a search compares them: lower case, accents folded ("Siobhán"
+    is found by "siobhan"), punctuation dropped ("St. Helens" has the words st and helens)."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _WORD.findall(plain.casefold())
+
+
+_WORD = re.compile(r"[^\W_]+")

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,7 +17,7 @@ from shared import deadletter
 from shared.broker import client_options
 from shared.services import ServiceSpec, discover
 from shared.settings import REPO_ROOT, PlatformSettings
-from tools import contracts, demo
+from tools import contracts, demo, organisations
 from tools.infra import kafka, kafka_access, prometheus, stack
 from tools.infra.processes import InfraError
 
@@ -26,7 +27,9 @@ topics_app = typer.Typer(help="Kafka topics", no_args_is_help=True)
 dlq_app = typer.Typer(help="The dead-letter topic", no_args_is_help=True)
 app.add_typer(infra_app, name="infra")
 app.add_typer(topics_app, name="topics")
+organisations_app = typer.Typer(help="Organisations members belong to", no_args_is_help=True)
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(organisations_app, name="organisations")
 
 
 def _settings() -> PlatformSettings:
@@ -83,6 +86,35 @@ def write_contracts() -> None:
         typer.echo(f"contracts/{path}")
     for name in contracts.write_client_models():
         typer.echo(f"services/gateway/clients/models/{name}")
+
+
+@organisations_app.command("import")
+def organisations_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    kind: Annotated[
+        str | None,
+        typer.Option(help="The kind it lists, when the file's name does not say (trust, icb...)"),
+    ] = None,
+) -> None:
+    """Load an NHS Digital ODS CSV extract (etr.csv: trusts; eccg.csv or eicb.csv: ICBs) into
+    membership: new codes are added, known ones renamed or closed as the extract says. Run it
+    again and nothing changes. The membership service publishes the facts from its outbox."""
+
+    def say(line: str) -> None:
+        typer.echo(line, err=True)
+
+    try:
+        rows = organisations.read_file(file, kind)
+        report = asyncio.run(organisations.import_rows(_settings(), rows, say=say))
+    except (ValueError, OSError) as exc:
+        _fail(exc)
+        return
+    typer.echo(
+        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{len(report.skipped)} skipped"
+    )
+    for code, why in report.skipped:
+        typer.echo(f"  skipped {code}: {why}")
 
 
 @app.command("grants")

@@ -28,7 +28,7 @@ connect=(--bootstrap-server "$KAFKA_BOOTSTRAP" --command-config "$ADMIN_CONFIG")
 # membership
 "$tools/kafka-configs.sh" "${connect[@]}" --alter --entity-type users --entity-name membership --add-config "SCRAM-SHA-512=[iterations=8192,password=${KNET_KAFKA_PASSWORD_MEMBERSHIP:?}]"
 "$tools/kafka-acls.sh" "${connect[@]}" --add --force --allow-principal User:membership --operation Write --operation Describe --topic knet.dlq.v1 --topic knet.membership.v1
-"$tools/kafka-acls.sh" "${connect[@]}" --add --force --allow-principal User:membership --operation Read --operation Describe --topic knet.conversations.v1 --topic knet.events.v1 --topic knet.recommendations.v1
+"$tools/kafka-acls.sh" "${connect[@]}" --add --force --allow-principal User:membership --operation Read --operation Describe --topic knet.conversations.v1 --topic knet.events.v1 --topic knet.membership.v1 --topic knet.recommendations.v1
 "$tools/kafka-acls.sh" "${connect[@]}" --add --force --allow-principal User:membership --operation Read --group knet-membership- --resource-pattern-type prefixed
 
 # notifications

@@ -7,13 +7,12 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from services.membership import usecases
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member
-from services.membership.domain.organisation import Organisation
 from services.membership.stores import Stores
 from shared.auth import AUTHORITIES, MEMBERS, CurrentCaller
 from shared.caller import Caller, governs
@@ -102,12 +101,6 @@ class ProfileChanges(RequestModel):
 
 class Roles(RequestModel):
     roles: list[Role] = Field(max_length=5, examples=[["member", "facilitator"]])
-
-
-class OrganisationIn(RequestModel):
-    name: Label = Field(max_length=200)
-    region: Region
-    ods_code: str | None = Field(None, max_length=6)
 
 
 class RegionView(BaseModel):
@@ -288,30 +281,3 @@ async def region(code: RegionInPath, stores: StoresDep, caller: CurrentCaller) -
         sponsors=with_role("sponsor"),
         core_group=with_role("core"),
     )
-
-
-@router.post("/organisations", dependencies=[AUTHORITIES], status_code=status.HTTP_201_CREATED)
-async def add_organisation(
-    body: OrganisationIn, stores: StoresDep, caller: CurrentCaller
-) -> Organisation:
-    return await usecases.register_organisation(
-        stores,
-        actor_id=caller.member_id,
-        name=body.name,
-        region=body.region,
-        ods_code=body.ods_code,
-    )
-
-
-@router.get("/organisations")
-async def organisations(
-    stores: StoresDep,
-    _: CurrentCaller,
-    region: RegionFilter = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-) -> Page[Organisation]:
-    items, next_cursor = await usecases.organisations_page(
-        stores, region=region, cursor=cursor, limit=limit
-    )
-    return Page(items=items, next_cursor=next_cursor)

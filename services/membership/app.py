@@ -6,8 +6,14 @@ from fastapi import FastAPI
 from prometheus_client import Gauge
 from pydantic import model_validator
 
-from services.membership import api, applications_api, credentials_api, usecases
-from services.membership.consumers import contribution_consumer
+from services.membership import (
+    api,
+    applications_api,
+    credentials_api,
+    organisations_api,
+    usecases,
+)
+from services.membership.consumers import contribution_consumer, organisation_consumer
 from services.membership.repository import (
     INDEXES,
     ContributionRepository,
@@ -49,7 +55,7 @@ def create_app(settings: MembershipSettings | None = None, clock: Clock | None =
     ctx = ServiceContext.create("membership", settings, clock)
     stores = Stores(
         members=MemberRepository(ctx.db, ctx.clock),
-        organisations=OrganisationRepository(ctx.db),
+        organisations=OrganisationRepository(ctx.db, ctx.clock),
         contributions=ContributionRepository(ctx.db),
         clock=ctx.clock,
     )
@@ -71,10 +77,18 @@ def create_app(settings: MembershipSettings | None = None, clock: Clock | None =
 
     app = create_service_app(
         ctx,
-        http=[api.router, applications_api.router, credentials_api.router],
+        http=[
+            api.router,
+            applications_api.router,
+            credentials_api.router,
+            organisations_api.router,
+        ],
         indexes=INDEXES,
         outbox_collections=["members"],
-        consumers=[contribution_consumer(ctx.consumer, stores)],
+        consumers=[
+            contribution_consumer(ctx.consumer, stores),
+            organisation_consumer(ctx.consumer, stores),
+        ],
         on_start=on_start,
         background=[every(settings.gauge_refresh_seconds, "gauges", refresh_gauges)],
         title="KM Network membership",

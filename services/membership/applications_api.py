@@ -28,7 +28,13 @@ class Application(RequestModel):
     email: str = Field(max_length=254, examples=["ada.lovelace@nhs.net"])
     password: str = Field(max_length=128)
     region: Region
-    organisation_id: str | None = None
+    organisation_id: str | None = Field(None, max_length=64)
+    proposed_organisation: Label | None = Field(
+        None,
+        max_length=200,
+        description="The name of the applicant's organisation when it is not listed "
+        "(proposed; the facilitator who approves the applicant confirms it)",
+    )
     job_title: Label = Field("", max_length=120)
     interests: list[str] = Field(default_factory=list, max_length=20)
     skills: list[str] = Field(default_factory=list, max_length=20)
@@ -51,6 +57,11 @@ class Received(BaseModel):
 class MoveIn(RequestModel):
     region: Region
     organisation_id: str | None = Field(None, max_length=64)
+    proposed_organisation: Label | None = Field(
+        None,
+        max_length=200,
+        description="The name of the organisation to move to when it is not listed",
+    )
 
 
 @router.post("/applications", status_code=status.HTTP_202_ACCEPTED)
@@ -103,6 +114,7 @@ async def request_move(
         member_id=member_id,
         region=body.region,
         organisation_id=body.organisation_id,
+        proposed_organisation=body.proposed_organisation,
     )
     return MemberView.of(member, caller)
 

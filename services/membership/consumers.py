@@ -1,4 +1,5 @@
-"""Kafka subscribers: the contribution record, kept from other services' events.
+"""Kafka subscribers: the contribution record, kept from other services' events; and members
+following their organisation's merge.
 
 Each reader declares every field it reads and no more (tolerant reader). A contribution is stored
 under the event's id, so a redelivered event counts once; posts and accepted answers under
@@ -113,5 +114,26 @@ def contribution_consumer(make: ConsumerFactory, stores: Stores) -> EventConsume
             await usecases.withdraw_contribution(stores, key=f"answer|{data.previous_post_id}")
         key = f"answer|{data.post_id}"
         await record(event, data.answerer_member_id, "answers_accepted", data.post_id, key)
+
+    return consumer
+
+
+class OrganisationMerged(ReaderModel):
+    organisation_id: str
+    into_organisation_id: str
+
+
+def organisation_consumer(make: ConsumerFactory, stores: Stores) -> EventConsumer:
+    """Membership's own facts, read back: a merge's members move in their own writes, each
+    once, after the merge is saved (a crash part-way is finished by the redelivery)."""
+    consumer = make("organisations", [topics.MEMBERSHIP])
+
+    @consumer.on("uk.nhs.knet.organisation.merged.v1", OrganisationMerged)
+    async def merged(event: CloudEvent, data: OrganisationMerged) -> None:
+        await usecases.follow_merge(
+            stores,
+            organisation_id=data.organisation_id,
+            into_organisation_id=data.into_organisation_id,
+        )
 
     return consumer

@@ -1,4 +1,5 @@
-"""What membership publishes on knet.membership.v1 (key and subject: the member id).
+"""What membership publishes on knet.membership.v1 (key and subject: the member id, or the
+organisation id for an organisation's facts).
 
 Personal data travels only where a consumer needs it to reach the person (name and email
 for the applicant's answer and welcome); `member.left` with `erased=true` tells every reader
@@ -225,3 +226,84 @@ class MemberLeft(MembershipFact):
     event_type: ClassVar[str] = "uk.nhs.knet.member.left.v1"
     model_config = ConfigDict(json_schema_extra={"examples": [{**_MEMBER, "erased": False}]})
     erased: bool
+
+
+_ORGANISATION = {
+    "organisation_id": "01a21b9e794bac135f8ad1fc07",
+    "name": "Leeds Teaching Hospitals NHS Trust",
+    "region": "NEY",
+    "kind": "trust",
+    "ods_code": "RR8",
+    "status": "active",
+    "by_member_id": "01a21b9e794bac135f8ad1fbd4",
+}
+OrganisationKind = Literal[
+    "trust",
+    "icb",
+    "primary_care",
+    "commissioning_support",
+    "national_body",
+    "education_and_training",
+    "library_and_knowledge_service",
+    "other",
+]
+OrganisationStatus = Literal["proposed", "active", "merged", "closed"]
+
+
+class OrganisationFact(Fact):
+    topic: ClassVar[str] = topics.MEMBERSHIP
+    organisation_id: str = Field(
+        description="The organisation's id (also the event subject and Kafka key)"
+    )
+    region: str = Field(description="The organisation's region code", examples=["NEY"])
+    by_member_id: str | None = Field(
+        description="Who changed it (none for an import by an operator's command)"
+    )
+
+
+class OrganisationState(OrganisationFact):
+    name: str
+    kind: OrganisationKind
+    ods_code: str | None = Field(description="Its ODS code, when it has one", examples=["RR8"])
+    status: OrganisationStatus
+
+
+class OrganisationAdded(OrganisationState):
+    """An organisation was added: by a facilitator or an import (active or closed), or
+    proposed by a member who could not find theirs (proposed, `proposed_by_member_id`)."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.organisation.added.v1"
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**_ORGANISATION, "proposed_by_member_id": None}]}
+    )
+    proposed_by_member_id: str | None
+
+
+class OrganisationUpdated(OrganisationState):
+    """An organisation was confirmed, renamed, retyped, closed or reopened: its whole state,
+    `changed` naming the fields."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.organisation.updated.v1"
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{**_ORGANISATION, "changed": ["name"]}]}
+    )
+    changed: list[str]
+
+
+class OrganisationMerged(OrganisationFact):
+    """An organisation merged into another of its region: its members and plans move there."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.organisation.merged.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "organisation_id": "01a21b9e794bac135f8ad1fc07",
+                    "into_organisation_id": "01a21b9e794bac135f8ad1fc1c",
+                    "region": "NEY",
+                    "by_member_id": "01a21b9e794bac135f8ad1fbd4",
+                }
+            ]
+        }
+    )
+    into_organisation_id: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +13,12 @@ from pymongo.errors import DuplicateKeyError
 from services.membership.domain.credentials import PasswordReset
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, MoveRequest, Status
-from services.membership.domain.organisation import Organisation
+from services.membership.domain.organisation import (
+    Kind,
+    Organisation,
+    OrganisationQuery,
+    OrganisationStatus,
+)
 from services.membership.domain.profile import Profile
 from services.membership.domain.statistics import Movement
 from services.membership.stores import KEY_PLAYERS_BOUND, KEY_ROLES
@@ -22,6 +28,7 @@ from shared.errors import Conflict
 from shared.idempotency import insert_once
 from shared.mongo import Db
 from shared.pagination import fetch_page
+from shared.text import folded_words
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -63,6 +70,12 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("ods_code", 1)], unique=True, sparse=True, name="ods_code_unique"),
         IndexModel([("region", 1), ("name_lower", 1), ("_id", 1)], name="by_region"),
         IndexModel([("name_lower", 1), ("_id", 1)], name="by_name"),
+        # The list by status (active ones unless asked), in name order.
+        IndexModel([("status", 1), ("name_lower", 1), ("_id", 1)], name="by_status"),
+        # The unique index only refuses twins; this one finds codes (an import's `$in`).
+        IndexModel([("ods_code", 1), ("_id", 1)], name="by_ods_code"),
+        # The picker: each word typed is a range of the folded words of names.
+        IndexModel([("name_words", 1), ("_id", 1)], name="by_name_word"),
     ],
     "contributions": [
         IndexModel([("member_id", 1), ("kind", 1)], name="by_member"),
@@ -114,6 +127,11 @@ class MemberRepository:
     async def by_email(self, email: str) -> Member | None:
         document = await self.collection.find_one({"email": email}, NO_OUTBOX)
         return from_document(document) if document else None
+
+    async def of_organisation(self, organisation_id: str, *, limit: int) -> list[Member]:
+        query = {"organisation_id": organisation_id, "status": {"$ne": Status.ERASED.value}}
+        found = self.collection.find(query, NO_OUTBOX).sort("_id", 1).limit(limit)
+        return [from_document(d) async for d in found]
 
     async def any_with_role(self, role: str) -> bool:
         query = {"roles": role, "status": Status.ACTIVE.value}
@@ -233,40 +251,66 @@ def directory_filter(query: DirectoryQuery) -> dict[str, Any]:
 
 
 class OrganisationRepository:
-    def __init__(self, db: Db) -> None:
-        self.collection = db["organisations"]
+    def __init__(self, db: Db, clock: Clock) -> None:
+        self.store = AggregateStore(db, "organisations", source=SOURCE, clock=clock)
+        self.collection = self.store.collection
+
+    def document(self, organisation: Organisation) -> dict[str, Any]:
+        return organisation_document(organisation)
 
     async def add(self, organisation: Organisation) -> None:
-        document = {
-            "_id": organisation.id,
-            "name": organisation.name,
-            "name_lower": organisation.name.lower(),
-            "region": organisation.region,
-        }
-        if organisation.ods_code:
-            document["ods_code"] = organisation.ods_code
         try:
-            await self.collection.insert_one(document)
+            await self.store.insert(organisation_document(organisation), organisation.facts)
         except DuplicateKeyError as exc:
-            raise Conflict(
-                "ods_code_taken", f"ODS code {organisation.ods_code} is registered"
-            ) from exc
+            raise _ods_code_taken(organisation) from exc
+        organisation.facts.clear()
+
+    async def save(self, organisation: Organisation) -> None:
+        try:
+            await self.store.save(organisation, organisation_document(organisation))
+        except DuplicateKeyError as exc:
+            raise _ods_code_taken(organisation) from exc
 
     async def get(self, organisation_id: str) -> Organisation | None:
-        document = await self.collection.find_one({"_id": organisation_id})
+        document = await self.collection.find_one({"_id": organisation_id}, NO_OUTBOX)
         return _organisation(document) if document else None
 
+    async def by_ods_codes(self, codes: Sequence[str]) -> dict[str, Organisation]:
+        found = self.collection.find({"ods_code": {"$in": list(codes)}}, NO_OUTBOX)
+        return {d["ods_code"]: _organisation(d) async for d in found}
+
+    async def named(self, organisation_ids: Sequence[str]) -> list[Organisation]:
+        found = self.collection.find({"_id": {"$in": list(organisation_ids)}}, NO_OUTBOX)
+        return [_organisation(d) async for d in found]
+
     async def page(
-        self, *, region: str | None, cursor: str | None, limit: int
+        self, query: OrganisationQuery, *, cursor: str | None, limit: int
     ) -> tuple[list[Organisation], str | None]:
         documents, next_cursor = await fetch_page(
             self.collection,
-            {"region": region} if region else {},
+            organisation_filter(query),
             sort=["name_lower", "_id"],
             cursor=cursor,
             limit=limit,
+            projection=NO_OUTBOX,
         )
         return [_organisation(d) for d in documents], next_cursor
+
+
+def organisation_filter(query: OrganisationQuery) -> dict[str, Any]:
+    found: dict[str, Any] = {"status": {"$in": [s.value for s in query.statuses]}}
+    if query.words:
+        # Each word typed begins some word of the name (`name_words` holds them folded).
+        found["$and"] = [{"name_words": {"$regex": f"^{re.escape(w)}"}} for w in query.words]
+    if query.region:
+        found["region"] = query.region
+    if query.kind:
+        found["kind"] = query.kind.value
+    return found
+
+
+def _ods_code_taken(organisation: Organisation) -> Conflict:
+    return Conflict("ods_code_taken", f"ODS code {organisation.ods_code} is registered")
 
 
 class ContributionRepository:
@@ -391,5 +435,34 @@ def from_document(d: dict[str, Any]) -> Member:
     )
 
 
+def organisation_document(o: Organisation) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "_id": o.id,
+        "name": o.name,
+        "name_lower": o.name.lower(),
+        "name_words": folded_words(o.name),
+        "region": o.region,
+        "kind": o.kind.value,
+        "status": o.status.value,
+        "merged_into": o.merged_into,
+        "proposed_by": o.proposed_by,
+        "version": o.version,
+    }
+    # Sparse unique index: organisations without a code leave the field out.
+    if o.ods_code:
+        document["ods_code"] = o.ods_code
+    return document
+
+
 def _organisation(d: dict[str, Any]) -> Organisation:
-    return Organisation(id=d["_id"], name=d["name"], ods_code=d.get("ods_code"), region=d["region"])
+    return Organisation(
+        id=d["_id"],
+        name=d["name"],
+        region=d["region"],
+        kind=Kind(d.get("kind", Kind.OTHER)),
+        ods_code=d.get("ods_code"),
+        status=OrganisationStatus(d.get("status", OrganisationStatus.ACTIVE)),
+        merged_into=d.get("merged_into"),
+        proposed_by=d.get("proposed_by"),
+        version=d.get("version", 0),
+    )

@@ -4,14 +4,14 @@ and the in-memory ones (tests/fakes/membership.py) both provide them, and one co
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member
-from services.membership.domain.organisation import Organisation
+from services.membership.domain.organisation import Organisation, OrganisationQuery
 from services.membership.domain.statistics import Movement
 from shared.clock import Clock, new_id
 
@@ -44,6 +44,9 @@ class Members(Protocol):
     async def names(self, member_ids: list[str]) -> dict[str, str]:
         """The names of those of them who are members or were (not the erased, nor
         applicants)."""
+
+    async def of_organisation(self, organisation_id: str, *, limit: int) -> list[Member]:
+        """Up to `limit` members (not the erased) whose organisation it is, by id."""
 
     async def any_with_role(self, role: str) -> bool: ...
 
@@ -78,15 +81,27 @@ class Members(Protocol):
 
 
 class Organisations(Protocol):
+    def document(self, organisation: Organisation) -> dict[str, Any]: ...
+
     async def add(self, organisation: Organisation) -> None:
-        """Conflict `ods_code_taken` when its ODS code is registered."""
+        """With its facts. Conflict `ods_code_taken` when its ODS code is registered."""
+
+    async def save(self, organisation: Organisation) -> None:
+        """With its facts. Stale when it changed since it was read; Conflict `ods_code_taken`
+        when its new ODS code is another's."""
 
     async def get(self, organisation_id: str) -> Organisation | None: ...
 
+    async def by_ods_codes(self, codes: Sequence[str]) -> dict[str, Organisation]:
+        """Those of the codes that are registered, by code."""
+
+    async def named(self, organisation_ids: Sequence[str]) -> list[Organisation]:
+        """Those of the ids that exist, in any order."""
+
     async def page(
-        self, *, region: str | None, cursor: str | None, limit: int
+        self, query: OrganisationQuery, *, cursor: str | None, limit: int
     ) -> tuple[list[Organisation], str | None]:
-        """A page in (lower-case name, id) order."""
+        """A page of those the query matches, in (lower-case name, id) order."""
 
 
 class Contributions(Protocol):

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, Status
-from services.membership.domain.organisation import Organisation
+from services.membership.domain.organisation import Organisation, OrganisationQuery
 from services.membership.domain.statistics import Movement
-from services.membership.repository import from_document, to_document
+from services.membership.repository import from_document, organisation_document, to_document
 from services.membership.stores import KEY_PLAYERS_BOUND, KEY_ROLES
 from shared.errors import Conflict, Stale
 from shared.months import label as month_label
@@ -71,6 +73,14 @@ class InMemoryMembers:
 
     async def by_email(self, email: str) -> Member | None:
         return next((m for m in self._all() if m.email == email), None)
+
+    async def of_organisation(self, organisation_id: str, *, limit: int) -> list[Member]:
+        found = [
+            m
+            for m in self._all()
+            if m.profile.organisation_id == organisation_id and m.status is not Status.ERASED
+        ]
+        return sorted(found, key=lambda m: m.id)[:limit]
 
     async def any_with_role(self, role: str) -> bool:
         return any(m.status is Status.ACTIVE and role in m.roles for m in self._all())
@@ -143,22 +153,57 @@ class InMemoryMembers:
 class InMemoryOrganisations:
     def __init__(self) -> None:
         self.organisations: dict[str, Organisation] = {}
+        self.published: list[Any] = []  # the facts the outbox would publish, in order
+
+    def document(self, organisation: Organisation) -> dict[str, Any]:
+        return organisation_document(organisation)
+
+    def _refuse_taken_code(self, organisation: Organisation) -> None:
+        if organisation.ods_code and any(
+            o.ods_code == organisation.ods_code and o.id != organisation.id
+            for o in self.organisations.values()
+        ):
+            raise Conflict("ods_code_taken", f"ODS code {organisation.ods_code} is registered")
 
     async def add(self, organisation: Organisation) -> None:
-        taken = organisation.ods_code and any(
-            o.ods_code == organisation.ods_code for o in self.organisations.values()
-        )
-        if taken:
-            raise Conflict("ods_code_taken", f"ODS code {organisation.ods_code} is registered")
-        self.organisations[organisation.id] = organisation
+        self._refuse_taken_code(organisation)
+        self.organisations[organisation.id] = replace(organisation, facts=[])
+        self.published += organisation.facts
+        organisation.facts.clear()
+
+    async def save(self, organisation: Organisation) -> None:
+        stored = self.organisations.get(organisation.id)
+        if stored is None or stored.version != organisation.version:
+            raise Stale(f"organisation {organisation.id} changed")
+        self._refuse_taken_code(organisation)
+        organisation.version += 1
+        self.published += organisation.facts
+        organisation.facts.clear()
+        self.organisations[organisation.id] = replace(organisation, facts=[])
 
     async def get(self, organisation_id: str) -> Organisation | None:
-        return self.organisations.get(organisation_id)
+        found = self.organisations.get(organisation_id)
+        return replace(found, facts=[]) if found else None
+
+    async def by_ods_codes(self, codes: Sequence[str]) -> dict[str, Organisation]:
+        wanted = set(codes)
+        return {
+            o.ods_code: replace(o, facts=[])
+            for o in self.organisations.values()
+            if o.ods_code in wanted
+        }
+
+    async def named(self, organisation_ids: Sequence[str]) -> list[Organisation]:
+        return [
+            replace(self.organisations[i], facts=[])
+            for i in set(organisation_ids)
+            if i in self.organisations
+        ]
 
     async def page(
-        self, *, region: str | None, cursor: str | None, limit: int
+        self, query: OrganisationQuery, *, cursor: str | None, limit: int
     ) -> tuple[list[Organisation], str | None]:
-        found = [o for o in self.organisations.values() if region is None or o.region == region]
+        found = [replace(o, facts=[]) for o in self.organisations.values() if query.matches(o)]
         return page_in_memory(
             found, key=lambda o: [o.name.lower(), o.id], fields=2, cursor=cursor, limit=limit
         )

@@ -32,7 +32,36 @@ APPROVE_MOVE = send(SERVICE, "POST", "/v1/members/{member_id}/move/approve", m.M
 DECLINE_MOVE = send(
     SERVICE, "POST", "/v1/members/{member_id}/move/decline", m.MemberView, m.Decision
 )
-ORGANISATIONS = get(SERVICE, "/v1/organisations", m.PageOrganisation, "cursor", "limit")
+ORGANISATIONS = get(
+    SERVICE,
+    "/v1/organisations",
+    m.PageOrganisationView,
+    "q",
+    "region",
+    "kind",
+    "status",
+    "ids",
+    "cursor",
+    "limit",
+)
+ORGANISATION = get(SERVICE, "/v1/organisations/{organisation_id}", m.OrganisationView)
+ADD_ORGANISATION = send(SERVICE, "POST", "/v1/organisations", m.OrganisationView, m.OrganisationIn)
+CHANGE_ORGANISATION = send(
+    SERVICE,
+    "PATCH",
+    "/v1/organisations/{organisation_id}",
+    m.OrganisationView,
+    m.OrganisationChanges,
+)
+CONFIRM_ORGANISATION = send(
+    SERVICE, "POST", "/v1/organisations/{organisation_id}/confirm", m.OrganisationView
+)
+CLOSE_ORGANISATION = send(
+    SERVICE, "POST", "/v1/organisations/{organisation_id}/close", m.OrganisationView
+)
+MERGE_ORGANISATION = send(
+    SERVICE, "POST", "/v1/organisations/{organisation_id}/merge", m.OrganisationView, m.MergeIn
+)
 REGION = get(SERVICE, "/v1/regions/{code}", m.RegionView)
 STATISTICS = get(SERVICE, "/v1/statistics/members", m.NetworkStatistics, "months")
 APPLY = send(SERVICE, "POST", "/v1/applications", m.Received, m.Application)
@@ -117,9 +146,63 @@ class Membership:
         body = request(m.Decision, reason=reason)
         return await DECLINE_MOVE(self._services, caller, member_id=member_id, body=body)
 
-    async def organisations(self, *, cursor: str | None, limit: int) -> m.PageOrganisation:
-        query = {"cursor": cursor, "limit": limit}
+    async def organisations(
+        self,
+        *,
+        cursor: str | None = None,
+        limit: int = 50,
+        q: str | None = None,
+        region: str | None = None,
+        kind: str | None = None,
+        status: list[str] | None = None,
+    ) -> m.PageOrganisationView:
+        """Active ones unless `status` names others; `q`: words that begin words of the
+        name (the picker)."""
+        query = {
+            "cursor": cursor,
+            "limit": limit,
+            "q": q,
+            "region": region,
+            "kind": kind,
+            "status": status,
+        }
         return await ORGANISATIONS(self._services, None, query=query)
+
+    async def organisations_named(self, ids: list[str]) -> dict[str, m.OrganisationView]:
+        """These ones (any status), by id: what a page needs to name its items' organisations."""
+        if not ids:
+            return {}
+        page = await ORGANISATIONS(self._services, None, query={"ids": sorted(set(ids))})
+        return {o.id: o for o in page.items}
+
+    async def organisation(self, organisation_id: str) -> m.OrganisationView:
+        return await ORGANISATION(self._services, None, organisation_id=organisation_id)
+
+    async def add_organisation(self, caller: Caller, body: m.OrganisationIn) -> m.OrganisationView:
+        return await ADD_ORGANISATION(self._services, caller, body=body)
+
+    async def change_organisation(
+        self, caller: Caller, organisation_id: str, body: m.OrganisationChanges
+    ) -> m.OrganisationView:
+        return await CHANGE_ORGANISATION(
+            self._services, caller, organisation_id=organisation_id, body=body
+        )
+
+    async def confirm_organisation(
+        self, caller: Caller, organisation_id: str
+    ) -> m.OrganisationView:
+        return await CONFIRM_ORGANISATION(self._services, caller, organisation_id=organisation_id)
+
+    async def close_organisation(self, caller: Caller, organisation_id: str) -> m.OrganisationView:
+        return await CLOSE_ORGANISATION(self._services, caller, organisation_id=organisation_id)
+
+    async def merge_organisation(
+        self, caller: Caller, organisation_id: str, into_organisation_id: str
+    ) -> m.OrganisationView:
+        body = request(m.MergeIn, into_organisation_id=into_organisation_id)
+        return await MERGE_ORGANISATION(
+            self._services, caller, organisation_id=organisation_id, body=body
+        )
 
     async def region(self, caller: Caller | None, code: str) -> m.RegionView:
         return await REGION(self._services, caller, code=code)

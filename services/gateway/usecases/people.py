@@ -55,12 +55,12 @@ async def directory(
 @dataclass(frozen=True)
 class Profile:
     me: m.MemberView
-    organisations: list[m.Organisation]
+    organisations: list[m.OrganisationView]
 
 
-async def organisations(clients: Clients) -> list[m.Organisation]:
+async def organisations(clients: Clients) -> list[m.OrganisationView]:
     """Every registered organisation, page by page (a few hundred trusts and boards at most)."""
-    found: list[m.Organisation] = []
+    found: list[m.OrganisationView] = []
     cursor = None
     while True:
         page = await clients.membership.organisations(cursor=cursor, limit=MAX_PAGE_SIZE)

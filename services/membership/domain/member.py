@@ -207,6 +207,16 @@ class Member:
             )
         )
 
+    def follow_merge(self, *, from_organisation_id: str, into_organisation_id: str) -> None:
+        """Their organisation merged into another of the same region: they belong there now
+        (a facilitator decided the merge, so no move request). A pending move into the merged
+        organisation follows it too."""
+        if self.profile.organisation_id == from_organisation_id:
+            moved = self.profile.with_changes(organisation_id=into_organisation_id)
+            self._set_profile(moved, region=self.region)
+        if self.move is not None and self.move.organisation_id == from_organisation_id:
+            self.move = replace(self.move, organisation_id=into_organisation_id)
+
     def request_move(
         self, *, by: Member, region: str, organisation_id: str | None, now: datetime
     ) -> None:

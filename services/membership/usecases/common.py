@@ -1,24 +1,14 @@
 """What the use cases share: loading a member, the caller as a member, one change saved
-with its facts (retried on a conflict), an organisation that must exist."""
+with its facts (retried on a conflict)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from services.membership.domain.member import Member, Status
-from services.membership.domain.organisation import Organisation
 from services.membership.stores import Stores
-from shared.errors import Forbidden, Invalid, NotFound
+from shared.errors import Forbidden, NotFound
 from shared.retry import change
-
-
-async def require_organisation(stores: Stores, organisation_id: str | None) -> Organisation | None:
-    if not organisation_id:
-        return None
-    found = await stores.organisations.get(organisation_id)
-    if found is None:
-        raise Invalid("unknown_organisation", f"No organisation {organisation_id}")
-    return found
 
 
 async def actor_of(stores: Stores, actor_id: str) -> Member:

@@ -7,15 +7,13 @@ import contextlib
 
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, Status, check_region
+from services.membership.domain.organisation import Organisation
 from services.membership.domain.passwords import check_strength, hash_password
 from services.membership.domain.permissions import require_region_authority
 from services.membership.domain.profile import Profile
 from services.membership.stores import Stores
-from services.membership.usecases.common import (
-    actor_of,
-    change_member,
-    require_organisation,
-)
+from services.membership.usecases.common import actor_of, change_member
+from services.membership.usecases.organisations import confirm_with_member, organisation_to_join
 from shared.emails import normalise_email
 from shared.errors import Conflict, Invalid, NotFound
 from shared.retry import change
@@ -29,6 +27,7 @@ async def apply_to_join(
     password: str | None,
     region: str,
     organisation_id: str | None = None,
+    proposed_organisation: str | None = None,
     job_title: str = "",
     interests: list[str] | None = None,
     skills: list[str] | None = None,
@@ -40,11 +39,21 @@ async def apply_to_join(
     told and the caller hears the same as for a new application (the same checks, the same
     work), so applying never reveals who has an account. With an `identity` (an account
     elsewhere whose provider verified the address, as the gateway checked) there is no
-    password: the applicant signs in with that account."""
+    password: the applicant signs in with that account. `proposed_organisation`: the name of
+    theirs when it is not listed; it is proposed, and the facilitator who approves them
+    confirms it."""
     email = normalise_email(email)
+    member_id = stores.new_id()
+    proposal = (
+        Organisation.propose(
+            organisation_id=stores.new_id(), name=proposed_organisation, region=region, by=member_id
+        )
+        if proposed_organisation and not organisation_id
+        else None
+    )
     profile = Profile.create(
         name=name,
-        organisation_id=organisation_id,
+        organisation_id=proposal.id if proposal else organisation_id,
         job_title=job_title,
         interests=interests or [],
         skills=skills or [],
@@ -52,13 +61,14 @@ async def apply_to_join(
         links=links or [],
     )
     check_region(region)
-    await require_organisation(stores, profile.organisation_id)
+    if proposal is None:
+        await organisation_to_join(stores, profile.organisation_id, region=region)
     if identity is None:
         if password is None:
             raise Invalid("password_required", "Choose a password")
         check_strength(password, email=email, name=profile.name)
     member = Member.apply(
-        member_id=stores.new_id(),
+        member_id=member_id,
         email=email,
         region=region,
         profile=profile,
@@ -68,6 +78,9 @@ async def apply_to_join(
     )
     if await stores.members.by_email(email) is None:
         try:
+            if proposal is not None:
+                # Before the member, so their profile never names what does not exist.
+                await stores.organisations.add(proposal)
             await stores.members.add(member)
             return member
         except Conflict:
@@ -88,9 +101,11 @@ async def _applied_again(stores: Stores, email: str) -> None:
 
 
 async def approve(stores: Stores, *, actor_id: str, member_id: str) -> Member:
-    return await change_member(
+    approved = await change_member(
         stores, actor_id, member_id, lambda m, a: m.approve(by=a, now=stores.clock.now())
     )
+    await confirm_with_member(stores, actor_id=actor_id, member=approved)
+    return approved
 
 
 async def decline(stores: Stores, *, actor_id: str, member_id: str, reason: str) -> Member:

@@ -9,13 +9,10 @@ from typing import Any
 
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, Status, check_region, check_roles
-from services.membership.domain.organisation import Organisation
-from services.membership.domain.permissions import require_region_authority
 from services.membership.domain.statistics import members_over_time
 from services.membership.domain.suggestions import Suggestion, suggest
 from services.membership.stores import Stores
 from services.membership.usecases.common import (
-    actor_of,
     change_member,
     get_member,
 )
@@ -123,26 +120,6 @@ async def suggestions_for(stores: Stores, *, member_id: str, limit: int) -> list
     member = await get_member(stores, member_id)
     pool = await stores.members.candidates_for(member, SUGGESTION_POOL)
     return suggest(member, pool, limit)
-
-
-async def register_organisation(
-    stores: Stores, *, actor_id: str, name: str, region: str, ods_code: str | None
-) -> Organisation:
-    actor = await actor_of(stores, actor_id)
-    require_region_authority(actor, check_region(region))
-    organisation = Organisation.register(
-        organisation_id=stores.new_id(), name=name, region=region, ods_code=ods_code
-    )
-    await stores.organisations.add(organisation)
-    return organisation
-
-
-async def organisations_page(
-    stores: Stores, *, region: str | None, cursor: str | None, limit: int
-) -> tuple[list[Organisation], str | None]:
-    return await stores.organisations.page(
-        region=check_region(region) if region else None, cursor=cursor, limit=limit
-    )
 
 
 async def record_contribution(

@@ -4,26 +4,39 @@ destination decides (authority hangs on both, so no member changes them alone)."
 from __future__ import annotations
 
 from services.membership.domain.member import Member, check_region
+from services.membership.domain.organisation import Organisation
 from services.membership.domain.permissions import require_region_authority
 from services.membership.stores import Stores
-from services.membership.usecases.common import (
-    actor_of,
-    change_member,
-    require_organisation,
-)
-from shared.errors import Invalid
+from services.membership.usecases.common import actor_of, change_member
+from services.membership.usecases.organisations import confirm_with_member, organisation_to_join
+from shared.errors import Forbidden
 from shared.logs import security_event
 
 
 async def request_move(
-    stores: Stores, *, actor_id: str, member_id: str, region: str, organisation_id: str | None
+    stores: Stores,
+    *,
+    actor_id: str,
+    member_id: str,
+    region: str,
+    organisation_id: str | None,
+    proposed_organisation: str | None = None,
 ) -> Member:
-    organisation = await require_organisation(stores, organisation_id)
-    if organisation is not None and organisation.region != check_region(region):
-        raise Invalid(
-            "organisation_elsewhere",
-            f"{organisation.name} is in {organisation.region}, not {region}",
+    """`proposed_organisation`: the name of one that is not listed, proposed by the member;
+    the facilitator who approves the move confirms it."""
+    region = check_region(region)
+    if proposed_organisation and not organisation_id:
+        if actor_id != member_id:
+            raise Forbidden("not_your_profile", "Members ask to move only themselves")
+        proposal = Organisation.propose(
+            organisation_id=stores.new_id(),
+            name=proposed_organisation,
+            region=region,
+            by=member_id,
         )
+        await stores.organisations.add(proposal)
+        organisation_id = proposal.id
+    await organisation_to_join(stores, organisation_id, region=region, member_id=member_id)
     return await change_member(
         stores,
         actor_id,
@@ -40,6 +53,7 @@ async def withdraw_move(stores: Stores, *, actor_id: str, member_id: str) -> Mem
 
 async def approve_move(stores: Stores, *, actor_id: str, member_id: str) -> Member:
     moved = await change_member(stores, actor_id, member_id, lambda m, a: m.approve_move(by=a))
+    await confirm_with_member(stores, actor_id=actor_id, member=moved)
     security_event(
         "member_moved",
         member_id=member_id,

@@ -13,7 +13,11 @@ from pymongo import AsyncMongoClient
 
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, Status
-from services.membership.domain.organisation import Organisation
+from services.membership.domain.organisation import (
+    Organisation,
+    OrganisationQuery,
+    OrganisationStatus,
+)
 from services.membership.domain.statistics import Movement
 from services.membership.repository import (
     INDEXES,
@@ -46,7 +50,7 @@ async def stores(
     await ensure_indexes(db, INDEXES)
     yield (
         MemberRepository(db, SystemClock()),
-        OrganisationRepository(db),
+        OrganisationRepository(db, SystemClock()),
         ContributionRepository(db),
     )
 
@@ -180,11 +184,38 @@ async def test_organisations_and_contributions(
     with pytest.raises(Conflict) as caught:
         await organisations.add(Organisation(id="o8", name="Twin", region="NW", ods_code="R1A"))
     assert caught.value.code == "ods_code_taken"
-    assert await organisations.get("o1") == Organisation("o1", "alder hey", "NW", "R1A")
-    first, cursor = await organisations.page(region="LDN", cursor=None, limit=2)
-    rest, last = await organisations.page(region="LDN", cursor=cursor, limit=2)
+    assert await organisations.get("o1") == Organisation("o1", "alder hey", "NW", ods_code="R1A")
+    in_london = OrganisationQuery.of(region="LDN")
+    first, cursor = await organisations.page(in_london, cursor=None, limit=2)
+    rest, last = await organisations.page(in_london, cursor=cursor, limit=2)
     assert [o.id for o in first + rest] == ["o0", "o2", "o9"]
     assert last is None
+    assert set((await organisations.by_ods_codes(["R1A", "R2A", "ZZZ"])).keys()) == {"R1A", "R2A"}
+    assert {o.id for o in await organisations.named(["o1", "o9", "nope"])} == {"o1", "o9"}
+
+    # Changed with a version check, found by any word's beginning (accents folded), and by
+    # status: a closed one leaves the default (active) list.
+    found = await organisations.get("o2")
+    assert found is not None
+    found.revise(by="fac", name="Guy's and St Thomás")
+    found.close(by="fac")
+    await organisations.save(found)
+    stale = await organisations.get("o2")
+    assert stale is not None
+    assert stale.version == 1
+    stale.version = 0
+    with pytest.raises(Stale):
+        await organisations.save(stale)
+    closed = OrganisationQuery.of(text="thomas", statuses=(OrganisationStatus.CLOSED,))
+    assert [o.id for o in (await organisations.page(closed, cursor=None, limit=5))[0]] == ["o2"]
+    assert (await organisations.page(OrganisationQuery.of(text="thom"), cursor=None, limit=5))[
+        0
+    ] == []
+    twin = await organisations.get("o9")
+    assert twin is not None
+    twin.revise(by="fac", ods_code="R1A")
+    with pytest.raises(Conflict):
+        await organisations.save(twin)
 
     assert await contributions.record(event_id="e1", member_id="m", kind="k", ref="r", at=NOW)
     assert not await contributions.record(event_id="e1", member_id="m", kind="k", ref="r", at=NOW)

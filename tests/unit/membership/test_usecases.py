@@ -12,6 +12,7 @@ from services.membership import facts as fact
 from services.membership import usecases
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, Status
+from services.membership.domain.organisation import OrganisationQuery
 from services.membership.stores import Stores
 from shared.clock import ManualClock
 from shared.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Stale, Unauthorized
@@ -291,7 +292,9 @@ async def test_organisations_directory_suggestions_and_contributions(stores: Sto
         stores, actor_id="fac", name="  Guy's   and St Thomas' ", region="LDN", ods_code="rj1"
     )
     assert (org.name, org.ods_code) == ("Guy's and St Thomas'", "RJ1")
-    page, _ = await usecases.organisations_page(stores, region="LDN", cursor=None, limit=5)
+    page, _ = await usecases.organisations_page(
+        stores, query=OrganisationQuery.of(region="LDN"), cursor=None, limit=5
+    )
     assert page == [org]
     found, _ = await usecases.search_directory(
         stores, query=DirectoryQuery.of(name="yo"), cursor=None, limit=5

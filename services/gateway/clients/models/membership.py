@@ -44,6 +44,13 @@ class Application(BaseModel):
         Field(examples=["LDN"], title="Region"),
     ]
     organisation_id: Annotated[OrganisationId | None, Field(title="Organisation Id")] = None
+    proposed_organisation: Annotated[
+        ProposedOrganisation | None,
+        Field(
+            description="The name of the applicant's organisation when it is not listed (proposed; the facilitator who approves the applicant confirms it)",
+            title="Proposed Organisation",
+        ),
+    ] = None
     job_title: Annotated[
         str | None,
         Field(
@@ -199,6 +206,21 @@ class MemberView(BaseModel):
     ] = None
 
 
+class MergeIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    into_organisation_id: Annotated[
+        str,
+        Field(
+            max_length=64,
+            min_length=1,
+            pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\n\\r\\u2028\\u2029]*$",
+            title="Into Organisation Id",
+        ),
+    ]
+
+
 class MonthMembers(BaseModel):
     month: Annotated[str, Field(examples=["2026-11"], title="Month")]
     total: Annotated[int, Field(title="Total")]
@@ -213,7 +235,14 @@ class MoveIn(BaseModel):
         Literal["EOE", "LDN", "MID", "NEY", "NI", "NW", "SCO", "SE", "SW", "WAL"],
         Field(examples=["LDN"], title="Region"),
     ]
-    organisation_id: Annotated[OrganisationId1 | None, Field(title="Organisation Id")] = None
+    organisation_id: Annotated[OrganisationId | None, Field(title="Organisation Id")] = None
+    proposed_organisation: Annotated[
+        ProposedOrganisation1 | None,
+        Field(
+            description="The name of the organisation to move to when it is not listed",
+            title="Proposed Organisation",
+        ),
+    ] = None
 
 
 class MoveView(BaseModel):
@@ -226,6 +255,17 @@ class MoveView(BaseModel):
 
 
 class Name(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=200,
+            pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\n\\r\\u2028\\u2029\xad͏\u061cᅟ-ᅠ឴-឵᠋-᠏\u200b-\u200f\u202a-\u202e\u2060-\u206fㅤ︀-️\ufeffﾠ\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]*$",
+            title="Name",
+        ),
+    ]
+
+
+class Name1(RootModel[str]):
     root: Annotated[
         str,
         Field(
@@ -257,33 +297,36 @@ class NetworkStatistics(BaseModel):
 
 class OdsCode(RootModel[str]):
     root: Annotated[
-        str,
-        Field(
-            max_length=6,
-            pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\n\\r\\u2028\\u2029]*$",
-            title="Ods Code",
-        ),
+        str, Field(max_length=6, min_length=3, pattern="^[A-Za-z0-9]+$", title="Ods Code")
     ]
 
 
-class Organisation(BaseModel):
-    id: Annotated[str, Field(title="Id")]
-    name: Annotated[str, Field(title="Name")]
-    region: Annotated[str, Field(title="Region")]
-    ods_code: Annotated[str | None, Field(title="Ods Code")] = None
+class OrganisationChanges(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    name: Annotated[Name | None, Field(title="Name")] = None
+    kind: Annotated[
+        Literal[
+            "trust",
+            "icb",
+            "primary_care",
+            "commissioning_support",
+            "national_body",
+            "education_and_training",
+            "library_and_knowledge_service",
+            "other",
+        ]
+        | None,
+        Field(title="Kind"),
+    ] = None
+    ods_code: Annotated[OdsCode | None, Field(title="Ods Code")] = None
+    reopen: Annotated[
+        bool | None, Field(description="Reopens a closed organisation", title="Reopen")
+    ] = False
 
 
 class OrganisationId(RootModel[str]):
-    root: Annotated[
-        str,
-        Field(
-            pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\n\\r\\u2028\\u2029]*$",
-            title="Organisation Id",
-        ),
-    ]
-
-
-class OrganisationId1(RootModel[str]):
     root: Annotated[
         str,
         Field(
@@ -311,6 +354,7 @@ class OrganisationIn(BaseModel):
     name: Annotated[
         str,
         Field(
+            examples=["Leeds Teaching Hospitals NHS Trust"],
             max_length=200,
             pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\n\\r\\u2028\\u2029\xad͏\u061cᅟ-ᅠ឴-឵᠋-᠏\u200b-\u200f\u202a-\u202e\u2060-\u206fㅤ︀-️\ufeffﾠ\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]*$",
             title="Name",
@@ -320,7 +364,47 @@ class OrganisationIn(BaseModel):
         Literal["EOE", "LDN", "MID", "NEY", "NI", "NW", "SCO", "SE", "SW", "WAL"],
         Field(examples=["LDN"], title="Region"),
     ]
+    kind: Annotated[
+        Literal[
+            "trust",
+            "icb",
+            "primary_care",
+            "commissioning_support",
+            "national_body",
+            "education_and_training",
+            "library_and_knowledge_service",
+            "other",
+        ]
+        | None,
+        Field(title="Kind"),
+    ] = "other"
     ods_code: Annotated[OdsCode | None, Field(title="Ods Code")] = None
+
+
+class OrganisationView(BaseModel):
+    id: Annotated[str, Field(title="Id")]
+    name: Annotated[str, Field(title="Name")]
+    region: Annotated[str, Field(title="Region")]
+    kind: Annotated[
+        Literal[
+            "trust",
+            "icb",
+            "primary_care",
+            "commissioning_support",
+            "national_body",
+            "education_and_training",
+            "library_and_knowledge_service",
+            "other",
+        ],
+        Field(title="Kind"),
+    ]
+    kind_name: Annotated[
+        str, Field(description="The kind in words, as a page shows it", title="Kind Name")
+    ]
+    ods_code: Annotated[str | None, Field(title="Ods Code")]
+    status: Annotated[Literal["proposed", "active", "merged", "closed"], Field(title="Status")]
+    merged_into: Annotated[str | None, Field(title="Merged Into")]
+    proposed_by: Annotated[str | None, Field(title="Proposed By")]
 
 
 class PageMemberView(BaseModel):
@@ -328,8 +412,8 @@ class PageMemberView(BaseModel):
     next_cursor: Annotated[str | None, Field(title="Next Cursor")] = None
 
 
-class PageOrganisation(BaseModel):
-    items: Annotated[list[Organisation], Field(title="Items")]
+class PageOrganisationView(BaseModel):
+    items: Annotated[list[OrganisationView], Field(title="Items")]
     next_cursor: Annotated[str | None, Field(title="Next Cursor")] = None
 
 
@@ -363,7 +447,7 @@ class ProfileChanges(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    name: Annotated[Name | None, Field(title="Name")] = None
+    name: Annotated[Name1 | None, Field(title="Name")] = None
     region: Annotated[
         Literal["EOE", "LDN", "MID", "NEY", "NI", "NW", "SCO", "SE", "SW", "WAL"] | None,
         Field(title="Region"),
@@ -374,6 +458,30 @@ class ProfileChanges(BaseModel):
     skills: Annotated[Skills | None, Field(title="Skills")] = None
     bio: Annotated[Bio | None, Field(title="Bio")] = None
     links: Annotated[Links | None, Field(title="Links")] = None
+
+
+class ProposedOrganisation(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="The name of the applicant's organisation when it is not listed (proposed; the facilitator who approves the applicant confirms it)",
+            max_length=200,
+            pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\n\\r\\u2028\\u2029\xad͏\u061cᅟ-ᅠ឴-឵᠋-᠏\u200b-\u200f\u202a-\u202e\u2060-\u206fㅤ︀-️\ufeffﾠ\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]*$",
+            title="Proposed Organisation",
+        ),
+    ]
+
+
+class ProposedOrganisation1(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="The name of the organisation to move to when it is not listed",
+            max_length=200,
+            pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\n\\r\\u2028\\u2029\xad͏\u061cᅟ-ᅠ឴-឵᠋-᠏\u200b-\u200f\u202a-\u202e\u2060-\u206fㅤ︀-️\ufeffﾠ\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]*$",
+            title="Proposed Organisation",
+        ),
+    ]
 
 
 class Received(BaseModel):
