@@ -101,13 +101,17 @@ class Plan:
     case_study_ids: list[str] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
     created_at: datetime | None = None
+    # The organisation it was made for, when that one merged into `scope_id`: the survivor
+    # may have its own plan for the recommendation, and both are kept.
+    merged_from: str | None = None
     version: int = 0
     facts: list[fact.PlanFact] = field(default_factory=list)
 
     @property
     def key(self) -> str:
         """What makes a plan unique: a second plan for the same key is refused."""
-        return f"{self.code}|{self.scope.value}|{self.scope_id}"
+        key = f"{self.code}|{self.scope.value}|{self.scope_id}"
+        return f"{key}|from:{self.merged_from}" if self.merged_from else key
 
     @classmethod
     def propose(
@@ -322,6 +326,19 @@ class Plan:
     def _open(self) -> None:
         if self.status is Status.DONE:
             raise Conflict("plan_done", "The plan is done; it takes no more changes")
+
+    def follow_merge(
+        self, *, from_organisation_id: str, into_organisation_id: str, now: datetime
+    ) -> None:
+        """Its organisation merged into another: the plan belongs to that one now, its
+        history saying so (a facilitator decided the merge)."""
+        if self.scope is not Scope.ORGANISATION or self.scope_id != from_organisation_id:
+            return
+        self.scope_id = into_organisation_id
+        self.merged_from = from_organisation_id
+        self._record(
+            "network", now, "organisation_merged", from_organisation_id=from_organisation_id
+        )
 
     def _record(self, by: str, now: datetime, what: str, **detail: Any) -> None:
         self.history.append(HistoryEntry(now, by, what, detail))

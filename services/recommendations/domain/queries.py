@@ -17,6 +17,7 @@ class PlanListing:
     scope: Scope | None = None
     status: Status | None = None
     lead: str | None = None  # plans this member owns or co-leads
+    scope_id: str | None = None  # an organisation's plans (with scope), or a region's
 
     def matches(self, plan: Plan) -> bool:
         return (
@@ -25,6 +26,7 @@ class PlanListing:
             and (self.scope is None or plan.scope is self.scope)
             and (self.status is None or plan.status is self.status)
             and (self.lead is None or self.lead in plan.leads())
+            and (self.scope_id is None or plan.scope_id == self.scope_id)
         )
 
 

@@ -96,6 +96,8 @@ def plan_filter(listing: PlanListing) -> dict[str, Any]:
         found["region"] = listing.region
     if listing.scope:
         found["scope"] = listing.scope.value
+    if listing.scope_id:
+        found["scope_id"] = listing.scope_id
     if listing.status:
         found["status"] = listing.status.value
     return found
@@ -149,6 +151,7 @@ def plan_document(p: Plan) -> dict[str, Any]:
             {"at": h.at, "by": h.by, "what": h.what, "detail": h.detail} for h in p.history
         ],
         "created_at": p.created_at,
+        "merged_from": p.merged_from,
         "next_overdue_check": (n.isoformat() if (n := p.next_overdue_check) else None),
         "version": p.version,
     }
@@ -190,5 +193,6 @@ def plan_of(d: dict[str, Any]) -> Plan:
         case_study_ids=list(d["case_study_ids"]),
         history=[HistoryEntry(h["at"], h["by"], h["what"], h["detail"]) for h in d["history"]],
         created_at=d.get("created_at"),
+        merged_from=d.get("merged_from"),
         version=d["version"],
     )

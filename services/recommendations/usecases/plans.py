@@ -261,3 +261,32 @@ async def _report_overdue(stores: Stores, plan_id: str, now: datetime) -> int:
 async def adoption_view(stores: Stores) -> list[Adoption]:
     codes = [r.code for r in await stores.catalogue.all()]
     return adoption(await stores.plans.summaries(), codes)
+
+
+async def follow_merge(
+    stores: Stores, *, organisation_id: str, into_organisation_id: str, page: int = 200
+) -> int:
+    """An organisation merged into another: its plans belong to that one now; how many moved.
+    Idempotent (a moved plan is no longer the merged organisation's), so a redelivered fact
+    finishes what a crash left."""
+    listing = PlanListing(scope=Scope.ORGANISATION, scope_id=organisation_id)
+    moved = 0
+    while True:
+        found, _ = await stores.plans.page(listing, cursor=None, limit=page)
+        if not found:
+            return moved
+        for each in found:
+
+            async def load(plan_id: str = each.id) -> Plan:
+                return await plan(stores, plan_id)
+
+            await change(
+                stores.plans,
+                load,
+                lambda p: p.follow_merge(
+                    from_organisation_id=organisation_id,
+                    into_organisation_id=into_organisation_id,
+                    now=stores.clock.now(),
+                ),
+            )
+            moved += 1

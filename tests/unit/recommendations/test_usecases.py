@@ -222,3 +222,27 @@ async def test_only_recommendations_and_plans_are_followed(stores: Stores) -> No
     await follows.follow(stores, caller=member("a"), kind="recommendation", target="R1", on=True)
     found, _ = await follows.follows_of(stores, caller=member("a"), cursor=None, limit=5)
     assert [(f.kind, f.target) for f in found] == [("recommendation", "R1")]
+
+
+async def test_an_organisations_plans_follow_its_merge_once(stores: Stores) -> None:
+    local = {"scope": Scope.ORGANISATION, "region": "NEY"}
+    absorbed = await create(stores, OPERATOR, scope_id="org-a", **local)
+    other = await create(stores, OPERATOR, scope_id="org-a", code="R2", **local)
+    survivors_own = await create(stores, OPERATOR, scope_id="org-b", **local)
+    untouched = await create(stores, OPERATOR, scope_id="org-c", **local)
+
+    moved = await plans.follow_merge(stores, organisation_id="org-a", into_organisation_id="org-b")
+    again = await plans.follow_merge(stores, organisation_id="org-a", into_organisation_id="org-b")
+
+    assert (moved, again) == (2, 0)
+    for plan_id in (absorbed.id, other.id, survivors_own.id):
+        assert (await plans.plan(stores, plan_id)).scope_id == "org-b"
+    assert (await plans.plan(stores, untouched.id)).scope_id == "org-c"
+    kept = await plans.plan(stores, absorbed.id)
+    assert kept.merged_from == "org-a"
+    assert kept.history[-1].what == "organisation_merged"
+    # Both plans for R4 are kept, and the survivor can still tell them apart.
+    assert kept.key != (await plans.plan(stores, survivors_own.id)).key
+    listing = PlanListing(scope=Scope.ORGANISATION, scope_id="org-b")
+    found, _ = await plans.plans_page(stores, listing=listing, cursor=None, limit=10)
+    assert {p.id for p in found} == {absorbed.id, other.id, survivors_own.id}
