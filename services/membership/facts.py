@@ -237,7 +237,7 @@ _ORGANISATION = {
     "status": "active",
     "by_member_id": "01a21b9e794bac135f8ad1fbd4",
 }
-OrganisationKind = Literal[
+OrganisationKindName = Literal[
     "trust",
     "icb",
     "primary_care",
@@ -247,7 +247,7 @@ OrganisationKind = Literal[
     "library_and_knowledge_service",
     "other",
 ]
-OrganisationStatus = Literal["proposed", "active", "merged", "closed"]
+OrganisationStatusName = Literal["proposed", "active", "merged", "closed"]
 
 
 class OrganisationFact(Fact):
@@ -263,9 +263,9 @@ class OrganisationFact(Fact):
 
 class OrganisationState(OrganisationFact):
     name: str
-    kind: OrganisationKind
+    kind: OrganisationKindName
     ods_code: str | None = Field(description="Its ODS code, when it has one", examples=["RR8"])
-    status: OrganisationStatus
+    status: OrganisationStatusName
 
 
 class OrganisationAdded(OrganisationState):

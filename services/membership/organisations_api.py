@@ -4,7 +4,7 @@ changes in their region (add, confirm, rename, merge, close)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
@@ -17,6 +17,7 @@ from services.membership.domain.organisation import (
     OrganisationQuery,
     OrganisationStatus,
 )
+from services.membership.facts import OrganisationKindName, OrganisationStatusName
 from shared.auth import AUTHORITIES, CurrentCaller
 from shared.pagination import Limit, Page
 from shared.requests import Cursor, Label, Region, RegionFilter, RequestModel, TextFilter
@@ -24,27 +25,16 @@ from shared.requests import Cursor, Label, Region, RegionFilter, RequestModel, T
 router = APIRouter(prefix="/v1")
 
 OdsCode = Annotated[str, Field(min_length=3, max_length=6, pattern=r"^[A-Za-z0-9]+$")]
-KindName = Literal[
-    "trust",
-    "icb",
-    "primary_care",
-    "commissioning_support",
-    "national_body",
-    "education_and_training",
-    "library_and_knowledge_service",
-    "other",
-]
-StatusName = Literal["proposed", "active", "merged", "closed"]
 
 
 class OrganisationView(BaseModel):
     id: str
     name: str
     region: str
-    kind: KindName
+    kind: OrganisationKindName
     kind_name: str = Field(description="The kind in words, as a page shows it")
     ods_code: str | None
-    status: StatusName
+    status: OrganisationStatusName
     merged_into: str | None
     proposed_by: str | None
 
@@ -66,13 +56,13 @@ class OrganisationView(BaseModel):
 class OrganisationIn(RequestModel):
     name: Label = Field(max_length=200, examples=["Leeds Teaching Hospitals NHS Trust"])
     region: Region
-    kind: KindName = "other"
+    kind: OrganisationKindName = "other"
     ods_code: OdsCode | None = None
 
 
 class OrganisationChanges(RequestModel):
     name: Label | None = Field(None, max_length=200)
-    kind: KindName | None = None
+    kind: OrganisationKindName | None = None
     ods_code: OdsCode | None = None
     reopen: bool = Field(False, description="Reopens a closed organisation")
 
@@ -87,8 +77,10 @@ async def organisations(
     _: CurrentCaller,
     q: TextFilter = None,
     region: RegionFilter = None,
-    kind: Annotated[KindName | None, Query()] = None,
-    status_: Annotated[list[StatusName] | None, Query(alias="status", max_length=4)] = None,
+    kind: Annotated[OrganisationKindName | None, Query()] = None,
+    status_: Annotated[
+        list[OrganisationStatusName] | None, Query(alias="status", max_length=4)
+    ] = None,
     ids: Annotated[list[str] | None, Query(max_length=200)] = None,
     limit: Limit = 50,
     cursor: Cursor = None,

@@ -4,7 +4,6 @@ members exactly once, the picker's query, and the import run twice."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 
@@ -18,28 +17,14 @@ from services.membership.domain.organisation import (
 )
 from services.membership.stores import Stores
 from services.membership.usecases import Imported
-from shared.clock import ManualClock
 from shared.errors import Conflict, Forbidden, Invalid
 from tests.fakes.membership import (
-    InMemoryContributions,
     InMemoryMembers,
     InMemoryOrganisations,
 )
 from tests.unit.membership.factories import applicant, member
 
 PASSWORD = "Knowledge-Network-2016"
-
-
-@pytest.fixture
-def stores() -> Stores:
-    ids = iter(f"id{i}" for i in range(1000))
-    return Stores(
-        members=InMemoryMembers(),
-        organisations=InMemoryOrganisations(),
-        contributions=InMemoryContributions(),
-        clock=ManualClock(datetime(2026, 12, 4, 9, 0, tzinfo=UTC)),
-        new_id=lambda: next(ids),
-    )
 
 
 def organisation_facts(stores: Stores) -> list[object]:

@@ -17,26 +17,12 @@ from services.membership.stores import Stores
 from shared.clock import ManualClock
 from shared.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Stale, Unauthorized
 from tests.fakes.membership import (
-    InMemoryContributions,
     InMemoryMembers,
-    InMemoryOrganisations,
 )
 from tests.unit.membership.factories import member
 
 PASSWORD = "Knowledge-Network-2016"
 NEW = "Lantern-Orchard-Pebble-27"
-
-
-@pytest.fixture
-def stores() -> Stores:
-    ids = iter(f"id{i}" for i in range(1000))
-    return Stores(
-        members=InMemoryMembers(),
-        organisations=InMemoryOrganisations(),
-        contributions=InMemoryContributions(),
-        clock=ManualClock(datetime(2026, 11, 30, 9, 0, tzinfo=UTC)),
-        new_id=lambda: next(ids),
-    )
 
 
 def published(stores: Stores) -> list[object]:
