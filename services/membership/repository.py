@@ -64,6 +64,10 @@ INDEXES: dict[str, list[IndexModel]] = {
             sparse=True,
             name="moves_waiting",
         ),
+        # The moves asking for an organisation (a merge takes them along).
+        IndexModel(
+            [("move.organisation_id", 1), ("_id", 1)], sparse=True, name="moves_to_organisation"
+        ),
     ],
     "organisations": [
         # Sparse: organisations without an ODS code leave the field out and are not in it.
@@ -129,7 +133,13 @@ class MemberRepository:
         return from_document(document) if document else None
 
     async def of_organisation(self, organisation_id: str, *, limit: int) -> list[Member]:
-        query = {"organisation_id": organisation_id, "status": {"$ne": Status.ERASED.value}}
+        query = {
+            "$or": [
+                {"organisation_id": organisation_id},
+                {"move.organisation_id": organisation_id},
+            ],
+            "status": {"$ne": Status.ERASED.value},
+        }
         found = self.collection.find(query, NO_OUTBOX).sort("_id", 1).limit(limit)
         return [from_document(d) async for d in found]
 

@@ -46,7 +46,8 @@ class Members(Protocol):
         applicants)."""
 
     async def of_organisation(self, organisation_id: str, *, limit: int) -> list[Member]:
-        """Up to `limit` members (not the erased) whose organisation it is, by id."""
+        """Up to `limit` members (not the erased) whose organisation it is, or whose move asks
+        for it, by id."""
 
     async def any_with_role(self, role: str) -> bool: ...
 

@@ -78,7 +78,8 @@ class InMemoryMembers:
         found = [
             m
             for m in self._all()
-            if m.profile.organisation_id == organisation_id and m.status is not Status.ERASED
+            if organisation_id in (m.profile.organisation_id, m.move and m.move.organisation_id)
+            and m.status is not Status.ERASED
         ]
         return sorted(found, key=lambda m: m.id)[:limit]
 

@@ -7,7 +7,7 @@ from services.membership.domain.member import Member, check_region
 from services.membership.domain.organisation import Organisation
 from services.membership.domain.permissions import require_region_authority
 from services.membership.stores import Stores
-from services.membership.usecases.common import actor_of, change_member
+from services.membership.usecases.common import actor_of, change_member, get_member
 from services.membership.usecases.organisations import confirm_with_member, organisation_to_join
 from shared.errors import Forbidden
 from shared.logs import security_event
@@ -33,6 +33,12 @@ async def request_move(
             name=proposed_organisation,
             region=region,
             by=member_id,
+        )
+        # The member's own rules first, on a copy never saved: a refused move leaves no
+        # proposal behind.
+        member = await get_member(stores, member_id)
+        member.request_move(
+            by=member, region=region, organisation_id=proposal.id, now=stores.clock.now()
         )
         await stores.organisations.add(proposal)
         organisation_id = proposal.id

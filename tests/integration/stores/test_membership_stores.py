@@ -12,7 +12,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.membership.domain.directory import DirectoryQuery
-from services.membership.domain.member import Member, Status
+from services.membership.domain.member import Member, MoveRequest, Status
 from services.membership.domain.organisation import (
     Organisation,
     OrganisationQuery,
@@ -261,3 +261,19 @@ async def test_movements_count_joins_and_leaves_per_region_and_month(
     assert await contributions.contributors_since(since) == {"a", "c"}
     await members.add(active("a"))
     assert await members.count_active_among({"a", "c", "l1"}) == 1, "l1 left; c is unknown"
+
+
+async def test_an_organisations_members_and_the_moves_asking_for_it(
+    stores: tuple[Members, Organisations, Contributions],
+) -> None:
+    members, _, _ = stores
+    inside = active("in")
+    inside.profile = replace(inside.profile, organisation_id="org")
+    asking = active("asking")
+    asking.move = MoveRequest("LDN", "org", NOW)
+    erased = active("erased", status=Status.ERASED)
+    erased.profile = replace(erased.profile, organisation_id="org")
+    for person in (inside, asking, erased, active("elsewhere")):
+        await members.add(person)
+    assert [m.id for m in await members.of_organisation("org", limit=10)] == ["asking", "in"]
+    assert [m.id for m in await members.of_organisation("org", limit=1)] == ["asking"]

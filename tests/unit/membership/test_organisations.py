@@ -9,7 +9,7 @@ import pytest
 
 from services.membership import facts as fact
 from services.membership import usecases
-from services.membership.domain.member import Member
+from services.membership.domain.member import Member, Status
 from services.membership.domain.organisation import (
     Organisation,
     OrganisationQuery,
@@ -181,6 +181,10 @@ async def test_a_merge_moves_every_member_once_and_closes_the_door_behind(
     )
     people = [in_organisation(member(f"p{i}", region="NEY"), absorbed.id) for i in range(5)]
     await seat(stores, *people, in_organisation(member("other", region="NEY"), elsewhere.id))
+    await seat(stores, member("mover", region="NEY"))
+    await usecases.request_move(
+        stores, actor_id="mover", member_id="mover", region="NEY", organisation_id=absorbed.id
+    )
 
     merged = await usecases.merge_organisation(
         stores, actor_id="fac", organisation_id=absorbed.id, into_organisation_id=survivor.id
@@ -195,7 +199,7 @@ async def test_a_merge_moves_every_member_once_and_closes_the_door_behind(
         await usecases.follow_merge(
             stores, organisation_id=absorbed.id, into_organisation_id=survivor.id
         )
-        == 5
+        == 6
     )
     assert (
         await usecases.follow_merge(
@@ -207,6 +211,10 @@ async def test_a_merge_moves_every_member_once_and_closes_the_door_behind(
         found = await stores.members.get(person.id)
         assert found is not None
         assert found.profile.organisation_id == survivor.id
+    mover = await stores.members.get("mover")
+    assert mover is not None
+    assert mover.move is not None
+    assert mover.move.organisation_id == survivor.id
     other = await stores.members.get("other")
     assert other is not None
     assert other.profile.organisation_id == elsewhere.id
@@ -330,3 +338,17 @@ async def test_an_applicant_cannot_be_the_one_who_confirms(stores: Stores) -> No
     await stores.organisations.add(trust)
     with pytest.raises(Forbidden):
         await usecases.confirm_organisation(stores, actor_id="a1", organisation_id="o1")
+
+
+async def test_a_refused_move_leaves_no_proposal_behind(stores: Stores) -> None:
+    await seat(stores, member("gone", region="NEY", status=Status.LEFT))
+    with pytest.raises(Forbidden):
+        await usecases.request_move(
+            stores,
+            actor_id="gone",
+            member_id="gone",
+            region="NEY",
+            organisation_id=None,
+            proposed_organisation="Harrogate Library Service",
+        )
+    assert organisation_facts(stores) == []
