@@ -88,7 +88,10 @@ class VerifiedApplication(RequestModel):
     name: Label = Field(max_length=120)
     email: str = Field(max_length=254)
     region: Region
-    organisation_id: str | None = None
+    organisation_id: str | None = Field(None, max_length=64)
+    proposed_organisation: Label | None = Field(
+        None, max_length=200, description="As in an application: its name when not listed"
+    )
     job_title: Label = Field("", max_length=120)
     interests: list[str] = Field(default_factory=list, max_length=20)
     skills: list[str] = Field(default_factory=list, max_length=20)

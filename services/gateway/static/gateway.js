@@ -1,5 +1,5 @@
 // Progressive enhancement only: every page works without it.
-import { initAll } from './nhsuk/nhsuk-frontend.min.js'
+import { initAll, Radios } from './nhsuk/nhsuk-frontend.min.js'
 
 initAll()
 
@@ -73,3 +73,44 @@ for (const link of document.querySelectorAll('[data-unread-stream]')) {
     }
   })
 }
+
+// The organisation picker: the matches follow the typing. Only the latest answer is shown (an
+// earlier, slower one never overwrites it), and the choice made stays chosen.
+function enhanceOrganisationPicker (picker) {
+  const prefix = picker.dataset.prefix || ''
+  const search = picker.querySelector(`input[name="${prefix}organisation_search"]`)
+  const form = picker.closest('form')
+  if (!search || !form) return
+  let latest = 0
+  let timer = null
+  const refresh = async () => {
+    const asked = ++latest
+    const region = form.querySelector(`[name="${prefix}region"]`)
+    const chosen = form.querySelector(`input[name="${prefix}organisation_id"]:checked`)
+    const query = new URLSearchParams({
+      q: search.value,
+      region: region ? region.value : '',
+      chosen: chosen ? chosen.value : '',
+      prefix
+    })
+    const answer = await fetch(`/organisations/options?${query}`, { headers: { Accept: 'text/html' } })
+    if (asked !== latest || !answer.ok) return
+    const holder = document.createElement('div')
+    holder.innerHTML = await answer.text()
+    const fresh = holder.querySelector('[data-organisation-options]')
+    const shown = picker.querySelector('[data-organisation-options]')
+    if (!fresh || !shown) return
+    shown.replaceWith(fresh)
+    for (const radios of fresh.querySelectorAll('[data-module="nhsuk-radios"]')) new Radios(radios)
+  }
+  search.addEventListener('input', () => {
+    clearTimeout(timer)
+    timer = setTimeout(refresh, 200)
+  })
+  // Enter in the search field finds, rather than sending the whole form.
+  search.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') { event.preventDefault(); clearTimeout(timer); refresh() }
+  })
+}
+
+document.querySelectorAll('[data-organisation-picker]').forEach(enhanceOrganisationPicker)

@@ -26,6 +26,7 @@ class Applying:
     interests: list[str]
     skills: list[str]
     bio: str
+    proposed_organisation: str | None = None
 
 
 async def apply(
@@ -43,6 +44,7 @@ async def apply(
         "name": applying.name,
         "region": applying.region,
         "organisation_id": applying.organisation_id,
+        "proposed_organisation": applying.proposed_organisation,
         "job_title": applying.job_title,
         "interests": applying.interests,
         "skills": applying.skills,

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from services.gateway.clients.http import ServiceRefused
 from services.gateway.domain.sso import Verified, read_applicant_token
-from services.gateway.usecases import joining, people, sessions
+from services.gateway.usecases import joining, organisations, sessions
 from services.gateway.usecases.sessions import TooManyAttempts
 from services.gateway.web import security
 from services.gateway.web.forms import FormModel, Password, Posted, Tags, given, posted, read
@@ -34,7 +34,15 @@ from shared.settings import PlatformSettings
 router = APIRouter(include_in_schema=False)
 
 # Membership's field names, as the form names them (its problems come back by field).
-APPLICATION_FIELDS = ("name", "email", "password", "region", "organisation_id", "job_title")
+APPLICATION_FIELDS = (
+    "name",
+    "email",
+    "password",
+    "region",
+    "organisation_id",
+    "proposed_organisation",
+    "job_title",
+)
 
 
 @router.get("/sign-in")
@@ -150,7 +158,7 @@ async def apply_page(
         title="Apply to join",
         form=form,
         verified=verified,
-        organisations=await people.organisations(clients),
+        choices=await organisations.choices(clients, searched="", region=None, chosen=""),
     )
 
 
@@ -167,6 +175,8 @@ class ApplyForm(FormModel):
     password: Annotated[Password, given("Enter a password")]
     region: Annotated[str, given("Select your region")]
     organisation_id: str = ""
+    organisation_search: str = ""
+    proposed_organisation: str = ""
     job_title: str = ""
     interests: Tags = Field(default_factory=list)
     skills: Tags = Field(default_factory=list)
@@ -183,12 +193,25 @@ class VerifiedApplyForm(ApplyForm):
 @router.post("/apply")
 async def apply(request: Request, fields: Form, clients: ClientsDep, stores: StoresDep) -> Response:
     verified = _verified_applicant(request, stores)
+    typed = {k: v for k, v in dict(fields).items() if isinstance(v, str)}
+    if typed.get("find"):
+        # "Find organisation" without JavaScript: the same form back, with the matches.
+        return await _apply_again(request, clients, verified, typed, Problems(), status=200)
     sent = read(VerifiedApplyForm if verified else ApplyForm, dict(fields))
     problems = sent.problems
     if sent.form is not None:
+        organisation_id, proposed = organisations.chosen_organisation(
+            sent.form.organisation_id, sent.form.proposed_organisation
+        )
+        if sent.form.organisation_id == organisations.NOT_LISTED and not proposed:
+            problems.add("proposed_organisation", "Enter the name of your organisation")
+    if sent.form is not None and not problems:
         applying = joining.Applying(
-            **sent.form.model_dump(exclude={"organisation_id"}),
-            organisation_id=sent.form.organisation_id or None,
+            **sent.form.model_dump(
+                exclude={"organisation_id", "organisation_search", "proposed_organisation"}
+            ),
+            organisation_id=organisation_id,
+            proposed_organisation=proposed,
         )
         try:
             await joining.apply(
@@ -202,18 +225,39 @@ async def apply(request: Request, fields: Form, clients: ClientsDep, stores: Sto
             done = redirect("/apply/sent")
             done.delete_cookie(APPLICANT_COOKIE, path="/apply")
             return done
-    shown = {k: v for k, v in sent.typed.items() if k != "password"}
+    return await _apply_again(request, clients, verified, typed, problems, status=422)
+
+
+async def _apply_again(
+    request: Request,
+    clients: ClientsDep,
+    verified: Verified | None,
+    typed: dict[str, str],
+    problems: Problems,
+    *,
+    status: int,
+) -> Response:
+    """The form as it was sent (never the password), with the organisation matches."""
+    shown = {k: v for k, v in typed.items() if k != "password"}
     if verified is not None:
         shown["email"] = verified.email
+    choices = await organisations.choices(
+        clients,
+        searched=typed.get("organisation_search", ""),
+        region=typed.get("region"),
+        chosen=typed.get("organisation_id", ""),
+        proposed=typed.get("proposed_organisation", ""),
+    )
     return render(
         request,
         "apply.jinja",
         title="Apply to join",
-        status=422,
-        problems=problems,
+        status=status,
+        problems=problems or None,
         form=shown,
         verified=verified,
-        organisations=await people.organisations(clients),
+        choices=choices,
+        password_typed=bool(typed.get("password")),
     )
 
 

@@ -347,6 +347,17 @@ class OrganisationId2(RootModel[str]):
     ]
 
 
+class OrganisationId3(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=64,
+            pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\n\\r\\u2028\\u2029]*$",
+            title="Organisation Id",
+        ),
+    ]
+
+
 class OrganisationIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -477,6 +488,18 @@ class ProposedOrganisation1(RootModel[str]):
         str,
         Field(
             description="The name of the organisation to move to when it is not listed",
+            max_length=200,
+            pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\n\\r\\u2028\\u2029\xad͏\u061cᅟ-ᅠ឴-឵᠋-᠏\u200b-\u200f\u202a-\u202e\u2060-\u206fㅤ︀-️\ufeffﾠ\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]*$",
+            title="Proposed Organisation",
+        ),
+    ]
+
+
+class ProposedOrganisation2(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="As in an application: its name when not listed",
             max_length=200,
             pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\n\\r\\u2028\\u2029\xad͏\u061cᅟ-ᅠ឴-឵᠋-᠏\u200b-\u200f\u202a-\u202e\u2060-\u206fㅤ︀-️\ufeffﾠ\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]*$",
             title="Proposed Organisation",
@@ -646,7 +669,14 @@ class VerifiedApplication(BaseModel):
         Literal["EOE", "LDN", "MID", "NEY", "NI", "NW", "SCO", "SE", "SW", "WAL"],
         Field(examples=["LDN"], title="Region"),
     ]
-    organisation_id: Annotated[OrganisationId2 | None, Field(title="Organisation Id")] = None
+    organisation_id: Annotated[OrganisationId3 | None, Field(title="Organisation Id")] = None
+    proposed_organisation: Annotated[
+        ProposedOrganisation2 | None,
+        Field(
+            description="As in an application: its name when not listed",
+            title="Proposed Organisation",
+        ),
+    ] = None
     job_title: Annotated[
         str | None,
         Field(

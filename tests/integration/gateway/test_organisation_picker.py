@@ -1,0 +1,94 @@
+"""The organisation picker, as a browser without JavaScript uses it (Find, then choose) and as
+the enhanced page asks for matches; "not listed" proposes one, confirmed with the member."""
+
+from __future__ import annotations
+
+from shared.clock import new_id
+from tests.integration.gateway.conftest import Platform
+from tests.integration.gateway.test_accounts import application
+
+
+async def add(platform: Platform, name: str, region: str) -> str:
+    operator = await platform.membership.as_operator()
+    added = await platform.membership.http.post(
+        "/v1/organisations",
+        json={"name": name, "region": region, "kind": "trust"},
+        headers=operator,
+    )
+    assert added.status_code == 201, added.text
+    return str(added.json()["id"])
+
+
+async def test_find_then_choose_without_javascript(platform: Platform) -> None:
+    tag = new_id()[-6:]
+    mine = await add(platform, f"Wirral Teaching Hospitals {tag}", "NW")
+    await add(platform, f"Wirral Teaching Hospitals {tag}", "LDN")  # another region's twin
+    async with platform.browser() as browser:
+        me = application("NW")
+        found = await browser.submit(
+            "/apply", "/apply", {**me, "organisation_search": f"wirral {tag}", "find": "x"}
+        )
+        assert found.status_code == 200
+        assert found.text.count(f"Wirral Teaching Hospitals {tag}") == 1  # NW's only
+        assert f'value="{mine}"' in found.text
+        assert me["name"] in found.text  # what was typed stays
+        assert me["password"] not in found.text  # but never the password
+        assert "Enter your password again" in found.text
+
+        sent = await browser.submit("/apply", "/apply", {**me, "organisation_id": mine})
+        assert (sent.status_code, sent.headers["location"]) == (303, "/apply/sent")
+    operator = await platform.membership.as_operator()
+    queue = await platform.membership.http.get(
+        "/v1/applications", params={"region": "NW"}, headers=operator
+    )
+    (applied,) = [a for a in queue.json()["items"] if a["email"] == me["email"]]
+    assert applied["organisation_id"] == mine
+
+
+async def test_the_matches_follow_the_typing(platform: Platform) -> None:
+    tag = new_id()[-6:]
+    mine = await add(platform, f"Salford Royal {tag}", "NW")
+    async with platform.browser() as browser:
+        shown = await browser.get(
+            "/organisations/options", params={"q": f"salf {tag}", "region": "NW"}
+        )
+        assert shown.status_code == 200
+        assert f'value="{mine}"' in shown.text
+        assert "1 match for" in shown.text
+        none = await browser.get("/organisations/options", params={"q": f"zzz{tag}"})
+        assert "No organisation in the list matches" in none.text
+        assert "not listed" in none.text
+
+
+async def test_not_listed_proposes_it_and_approval_confirms_it(platform: Platform) -> None:
+    tag = new_id()[-6:]
+    async with platform.browser() as browser:
+        me = application("NW")
+        missing = await browser.submit(
+            "/apply", "/apply", {**me, "organisation_id": "not_listed", "proposed_organisation": ""}
+        )
+        assert missing.status_code == 422
+        assert "Enter the name of your organisation" in missing.text
+        name = f"Bolton Library Service {tag}"
+        sent = await browser.submit(
+            "/apply",
+            "/apply",
+            {**me, "organisation_id": "not_listed", "proposed_organisation": name},
+        )
+        assert sent.status_code == 303
+    operator = await platform.membership.as_operator()
+    queue = await platform.membership.http.get(
+        "/v1/applications", params={"region": "NW"}, headers=operator
+    )
+    (applied,) = [a for a in queue.json()["items"] if a["email"] == me["email"]]
+    proposed = await platform.membership.http.get(
+        f"/v1/organisations/{applied['organisation_id']}", headers=operator
+    )
+    assert (proposed.json()["name"], proposed.json()["status"]) == (name, "proposed")
+    await platform.membership.http.post(
+        f"/v1/applications/{applied['id']}/approve", headers=operator
+    )
+    confirmed = await platform.membership.http.get(
+        f"/v1/organisations/{applied['organisation_id']}", headers=operator
+    )
+    assert confirmed.json()["status"] == "active"
