@@ -1,5 +1,5 @@
 // Progressive enhancement only: every page works without it.
-import { initAll, Radios } from './nhsuk/nhsuk-frontend.min.js'
+import { initAll } from './nhsuk/nhsuk-frontend.min.js'
 
 initAll()
 
@@ -100,8 +100,11 @@ function enhanceOrganisationPicker (picker) {
     const fresh = holder.querySelector('[data-organisation-options]')
     const shown = picker.querySelector('[data-organisation-options]')
     if (!fresh || !shown) return
+    // What was typed into "its name" is the person's, not the answer's: keep it.
+    const proposed = shown.querySelector(`input[name="${prefix}proposed_organisation"]`)
+    const replacing = fresh.querySelector(`input[name="${prefix}proposed_organisation"]`)
+    if (proposed && replacing && proposed.value) replacing.value = proposed.value
     shown.replaceWith(fresh)
-    for (const radios of fresh.querySelectorAll('[data-module="nhsuk-radios"]')) new Radios(radios)
   }
   search.addEventListener('input', () => {
     clearTimeout(timer)
