@@ -115,9 +115,20 @@ class Membership:
         return await SET_ROLES(self._services, caller, member_id=member_id, body=body)
 
     async def ask_to_move(
-        self, caller: Caller, member_id: str, *, region: str, organisation_id: str | None
+        self,
+        caller: Caller,
+        member_id: str,
+        *,
+        region: str,
+        organisation_id: str | None,
+        proposed_organisation: str | None = None,
     ) -> m.MemberView:
-        body = request(m.MoveIn, region=region, organisation_id=organisation_id)
+        body = request(
+            m.MoveIn,
+            region=region,
+            organisation_id=organisation_id,
+            proposed_organisation=proposed_organisation,
+        )
         return await ASK_TO_MOVE(self._services, caller, member_id=member_id, body=body)
 
     async def withdraw_move(self, caller: Caller, member_id: str) -> m.MemberView:

@@ -13,7 +13,6 @@ from services.gateway.clients.models import membership as m
 from services.gateway.clients.operations import request
 from services.gateway.domain.roles import grantable, roles_after
 from shared.caller import Caller
-from shared.pagination import MAX_PAGE_SIZE
 
 DIRECTORY_PAGE = 20
 SUGGESTIONS = 5
@@ -55,26 +54,14 @@ async def directory(
 @dataclass(frozen=True)
 class Profile:
     me: m.MemberView
-    organisations: list[m.OrganisationView]
-
-
-async def organisations(clients: Clients) -> list[m.OrganisationView]:
-    """Every registered organisation, page by page (a few hundred trusts and boards at most)."""
-    found: list[m.OrganisationView] = []
-    cursor = None
-    while True:
-        page = await clients.membership.organisations(cursor=cursor, limit=MAX_PAGE_SIZE)
-        found += page.items
-        cursor = page.next_cursor
-        if not cursor:
-            return found
+    organisation_names: dict[str, str]  # theirs, and the one they ask to move to
 
 
 async def profile(clients: Clients, caller: Caller) -> Profile:
-    me, known = await asyncio.gather(
-        clients.membership.member(caller, caller.member_id), organisations(clients)
-    )
-    return Profile(me, known)
+    me = await clients.membership.member(caller, caller.member_id)
+    ids = [i for i in (me.organisation_id, me.move.organisation_id if me.move else None) if i]
+    named = await clients.membership.organisations_named(ids)
+    return Profile(me, {i: o.name for i, o in named.items()})
 
 
 async def change_profile(
@@ -101,10 +88,19 @@ async def change_profile(
 
 
 async def ask_to_move(
-    clients: Clients, caller: Caller, *, region: str, organisation_id: str | None
+    clients: Clients,
+    caller: Caller,
+    *,
+    region: str,
+    organisation_id: str | None,
+    proposed_organisation: str | None = None,
 ) -> m.MemberView:
     return await clients.membership.ask_to_move(
-        caller, caller.member_id, region=region, organisation_id=organisation_id
+        caller,
+        caller.member_id,
+        region=region,
+        organisation_id=organisation_id,
+        proposed_organisation=proposed_organisation,
     )
 
 

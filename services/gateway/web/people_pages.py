@@ -12,7 +12,7 @@ from pydantic import Field
 
 from services.gateway.clients.http import ServiceRefused
 from services.gateway.clients.models import membership as m
-from services.gateway.usecases import people
+from services.gateway.usecases import organisations, people
 from services.gateway.web.forms import FormModel, Lines, Posted, Tags, given, posted
 from services.gateway.web.pages import (
     ClientsDep,
@@ -22,7 +22,6 @@ from services.gateway.web.pages import (
     redirect,
     render,
 )
-from shared.reference import regions
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,6 +40,8 @@ class ProfileForm(FormModel):
 class MoveForm(FormModel):
     move_region: str = ""
     move_organisation_id: str = ""
+    move_organisation_search: str = ""
+    move_proposed_organisation: str = ""
 
 
 PROFILE_FIELDS = tuple(ProfileForm.model_fields)
@@ -92,28 +93,36 @@ async def person(
 @router.get("/profile")
 async def profile(request: Request, session: MemberSession, clients: ClientsDep) -> Response:
     mine = await people.profile(clients, session.caller())
-    return _profile_page(request, mine, form=_as_form(mine.me))
+    return await _profile_page(request, clients, mine, form=_as_form(mine.me))
 
 
-def _profile_page(
+async def _profile_page(
     request: Request,
+    clients: ClientsDep,
     mine: people.Profile,
     *,
     form: dict[str, Any],
     problems: Problems | None = None,
+    status: int | None = None,
 ) -> Response:
+    choices = await organisations.choices(
+        clients,
+        searched=form.get("move_organisation_search", ""),
+        region=form.get("move_region"),
+        chosen=form.get("move_organisation_id", ""),
+        proposed=form.get("move_proposed_organisation", ""),
+        prefix="move_",
+    )
     return render(
         request,
         "profile.jinja",
         title="Your profile",
-        status=422 if problems else 200,
+        status=status or (422 if problems else 200),
         problems=problems,
         form=form,
         me=mine.me,
-        organisation_names={o.id: o.name for o in mine.organisations},
-        organisation_labels={
-            o.id: f"{o.name} ({regions()[o.region].name})" for o in mine.organisations
-        },
+        organisation_names=mine.organisation_names,
+        choices=choices,
     )
 
 
@@ -152,7 +161,9 @@ async def change_profile(
             return redirect("/profile?saved=1")
     mine = await people.profile(clients, session.caller())
     typed = {k: sent.typed.get(k, "") for k in PROFILE_FIELDS}
-    return _profile_page(request, mine, form=_as_form(mine.me) | typed, problems=problems)
+    return await _profile_page(
+        request, clients, mine, form=_as_form(mine.me) | typed, problems=problems
+    )
 
 
 @router.post("/profile/move")
@@ -162,26 +173,44 @@ async def request_move(
     clients: ClientsDep,
     sent: Posted[MoveForm] = posted(MoveForm),
 ) -> Response:
-    """Asks to move region or organisation: a facilitator of that region decides."""
+    """Asks to move region or organisation: a facilitator of that region decides. "Find
+    organisation" (without JavaScript) sends the form back with the matches instead."""
     problems = sent.problems
+    if sent.typed.get("find"):
+        mine = await people.profile(clients, session.caller())
+        typed = {k: sent.typed.get(k, "") for k in MOVE_FIELDS}
+        return await _profile_page(request, clients, mine, form=_as_form(mine.me) | typed)
     if sent.form is not None:
+        organisation_id, proposed = organisations.chosen_organisation(
+            sent.form.move_organisation_id, sent.form.move_proposed_organisation
+        )
+        if sent.form.move_organisation_id == organisations.NOT_LISTED and not proposed:
+            problems.add("move_proposed_organisation", "Enter the name of the organisation")
+    if sent.form is not None and not problems:
         try:
             await people.ask_to_move(
                 clients,
                 session.caller(),
                 region=sent.form.move_region,
-                organisation_id=sent.form.move_organisation_id or None,
+                organisation_id=organisation_id,
+                proposed_organisation=proposed,
             )
         except ServiceRefused as refused:
             if refused.status_code != 422:
                 raise
-            renames = {"region": "move_region", "organisation_id": "move_organisation_id"}
+            renames = {
+                "region": "move_region",
+                "organisation_id": "move_organisation_id",
+                "proposed_organisation": "move_proposed_organisation",
+            }
             problems.refused(refused, MOVE_FIELDS, "move_region", renames)
         else:
             return redirect("/profile?moving=1")
     mine = await people.profile(clients, session.caller())
     typed = {k: sent.typed.get(k, "") for k in MOVE_FIELDS}
-    return _profile_page(request, mine, form=_as_form(mine.me) | typed, problems=problems)
+    return await _profile_page(
+        request, clients, mine, form=_as_form(mine.me) | typed, problems=problems
+    )
 
 
 @router.post("/profile/move/withdraw")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from shared.clock import new_id
 from tests.integration.gateway.conftest import Platform
 from tests.integration.gateway.test_accounts import application
+from tests.integration.membership.conftest import STRONG_PASSWORD
 
 
 async def add(platform: Platform, name: str, region: str) -> str:
@@ -92,3 +93,26 @@ async def test_not_listed_proposes_it_and_approval_confirms_it(platform: Platfor
         f"/v1/organisations/{applied['organisation_id']}", headers=operator
     )
     assert confirmed.json()["status"] == "active"
+
+
+async def test_a_member_names_their_organisation_from_the_profile(platform: Platform) -> None:
+    tag = new_id()[-6:]
+    mine = await add(platform, f"Stockport NHS Foundation Trust {tag}", "NW")
+    member, _ = await platform.membership.member_with_roles("NW", ["member"])
+    async with platform.browser() as browser:
+        await browser.sign_in(member["email"], STRONG_PASSWORD)
+        page = await browser.get("/profile")
+        assert "Name your organisation" in page.text
+        found = await browser.submit(
+            "/profile",
+            "/profile/move",
+            {"move_region": "NW", "move_organisation_search": f"stockport {tag}", "find": "x"},
+        )
+        assert found.status_code == 200
+        assert f'value="{mine}"' in found.text
+        asked = await browser.submit(
+            "/profile", "/profile/move", {"move_region": "NW", "move_organisation_id": mine}
+        )
+        assert asked.status_code == 303
+        waiting = await browser.get("/profile")
+        assert f"Stockport NHS Foundation Trust {tag}" in waiting.text
