@@ -95,7 +95,8 @@ def requires(*roles: str) -> Any:
 
     async def check(caller: CurrentCaller) -> Caller:
         if not any(caller.has(role) for role in roles):
-            raise Forbidden("not_permitted", f"Only {' or '.join(roles)}s can do this")
+            who = " or ".join(f"{role}s" for role in roles)
+            raise Forbidden("not_permitted", f"Only {who} can do this")
         return caller
 
     return Depends(check)

@@ -159,10 +159,21 @@ async def plans(
             description="Owned or co-led by this member",
         ),
     ] = None,
+    scope_id: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            pattern=WITHOUT_CONTROL_CHARACTERS,
+            description="An organisation's plans (with scope=organisation), or a region's",
+        ),
+    ] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Page[PlanRow]:
-    listing = PlanListing(code=code, region=region, scope=scope, status=status, lead=lead)
+    listing = PlanListing(
+        code=code, region=region, scope=scope, status=status, lead=lead, scope_id=scope_id
+    )
     found, next_cursor = await usecases.plans_page(
         stores, listing=listing, cursor=cursor, limit=limit
     )

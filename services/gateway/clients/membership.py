@@ -15,7 +15,7 @@ DIRECTORY = get(
     SERVICE,
     "/v1/members",
     m.PageMemberView,
-    *("name", "region", "interest", "skill", "role", "cursor", "limit"),
+    *("name", "region", "organisation_id", "interest", "skill", "role", "cursor", "limit"),
 )
 NAMES = get(SERVICE, "/v1/members/names", m.NamesView, "id")
 SUGGESTIONS = get(SERVICE, "/v1/members/{member_id}/suggestions", list[m.SuggestionView], "limit")

@@ -24,7 +24,7 @@ PLANS = get(
     SERVICE,
     "/v1/plans",
     r.PagePlanRow,
-    *("code", "region", "scope", "status", "lead", "cursor", "limit"),
+    *("code", "region", "scope", "scope_id", "status", "lead", "cursor", "limit"),
 )
 PLAN = get(SERVICE, "/v1/plans/{plan_id}", r.PlanView)
 START_PLAN = send(SERVICE, "POST", "/v1/plans", r.PlanView, r.PlanIn)
@@ -82,6 +82,8 @@ class Recommendations:
         region: str = "",
         status: str = "",
         lead: str | None = None,
+        scope: str | None = None,
+        scope_id: str | None = None,
         cursor: str | None = None,
         limit: int,
     ) -> r.PagePlanRow:
@@ -90,6 +92,8 @@ class Recommendations:
             "region": region,
             "status": status,
             "lead": lead,
+            "scope": scope,
+            "scope_id": scope_id,
             "cursor": cursor,
             "limit": limit,
         }

@@ -156,6 +156,11 @@ async def test_apply_approve_rank_register_plan_and_share(
     await host.page.get_by_role("button", name=f"Approve {name}").click()
     await expect(host.page.locator(".nhsuk-notification-banner")).to_contain_text("Approved")
     await host.check("approved")
+    # The organisation the newcomer chose, as their region's facilitator looks after it.
+    await host.open(f"{site}/organisations/{organisation.json()['id']}", "organisation")
+    await host.page.set_viewport_size({"width": 360, "height": 800})
+    await host.check("organisation-360")
+    await host.page.set_viewport_size({"width": 1280, "height": 800})
     await host.open(f"{site}/events/new", "organise")
     form = host.page
     await form.get_by_label("Title").fill(title)

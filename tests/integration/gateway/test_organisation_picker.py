@@ -116,3 +116,68 @@ async def test_a_member_names_their_organisation_from_the_profile(platform: Plat
         assert asked.status_code == 303
         waiting = await browser.get("/profile")
         assert f"Stockport NHS Foundation Trust {tag}" in waiting.text
+
+
+async def test_a_facilitator_keeps_the_regions_organisations(platform: Platform) -> None:
+    tag = new_id()[-6:]
+    facilitator, _ = await platform.membership.member_with_roles("NEY", ["member", "facilitator"])
+    member, _ = await platform.membership.member_with_roles("NEY", ["member"])
+    async with platform.browser() as browser:
+        await browser.sign_in(facilitator["email"], STRONG_PASSWORD)
+        missing = await browser.submit("/organisations/new", "/organisations", {"name": ""})
+        assert missing.status_code == 422
+        assert "Enter the organisation&#39;s name" in missing.text
+        added = await browser.submit(
+            "/organisations/new",
+            "/organisations",
+            {"name": f"Harrogate District {tag}", "region": "NEY", "kind": "trust"},
+        )
+        assert added.status_code == 303
+        absorbed_page = added.headers["location"].split("?")[0]
+        survivor = await browser.submit(
+            "/organisations/new",
+            "/organisations",
+            {"name": f"York and Scarborough {tag}", "region": "NEY", "kind": "trust"},
+        )
+        survivor_id = survivor.headers["location"].split("?")[0].rsplit("/", 1)[1]
+        elsewhere = await browser.submit(
+            "/organisations/new",
+            "/organisations",
+            {"name": f"Barts {tag}", "region": "LDN", "kind": "trust"},
+        )
+        assert elsewhere.status_code == 422  # outside their region, said beside the form
+        listed = await browser.get("/organisations", params={"q": f"harrogate {tag}"})
+        assert f"Harrogate District {tag}" in listed.text
+        assert "NHS trust" in listed.text
+        assert "Active" in listed.text
+
+        renamed = await browser.submit(
+            absorbed_page,
+            f"{absorbed_page}/change",
+            {"name": f"Harrogate and District {tag}", "kind": "trust", "ods_code": ""},
+        )
+        assert renamed.status_code == 303
+        found = await browser.submit(
+            absorbed_page,
+            f"{absorbed_page}/merge",
+            {"merge_organisation_search": f"york {tag}", "find": "x"},
+        )
+        assert f'value="{survivor_id}"' in found.text
+        merged = await browser.submit(
+            absorbed_page, f"{absorbed_page}/merge", {"merge_organisation_id": survivor_id}
+        )
+        assert merged.status_code == 303
+        after = await browser.get(absorbed_page)
+        assert "Merged into another organisation" in after.text
+        assert f"York and Scarborough {tag}" in after.text
+        assert "Look after this organisation" not in after.text  # nothing left to change
+
+    async with platform.browser() as browser:
+        await browser.sign_in(member["email"], STRONG_PASSWORD)
+        page = await browser.get(f"/organisations/{survivor_id}")
+        assert page.status_code == 200
+        assert "Look after this organisation" not in page.text
+        # The page offers no such form; a hand-made one is refused, and says why.
+        refused = await browser.submit("/profile", f"/organisations/{survivor_id}/close", {})
+        assert refused.status_code == 422
+        assert "Only facilitators or operators can do this" in refused.text
