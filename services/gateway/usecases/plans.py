@@ -15,6 +15,7 @@ from services.gateway.usecases.names import member_names
 from services.gateway.usecases.resonance import catalogue, follows_of, titles
 from shared.caller import Caller
 from shared.errors import Invalid
+from shared.reference import regions
 
 PLANS_PAGE = 20
 
@@ -53,6 +54,33 @@ async def plans(
 async def choices(clients: Clients, caller: Caller) -> dict[str, str]:
     """The recommendations a plan may put into practice, as the form lists them."""
     return {rec.code: f"{rec.code}: {rec.title}" for rec in await catalogue(clients, caller)}
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """The levels this person may start a plan at, in words, and what would open the local one."""
+
+    offered: dict[str, str]
+    no_organisation: bool  # they could start a local plan once their profile names theirs
+
+
+async def scopes(clients: Clients, caller: Caller) -> Scopes:
+    """Local: any member for their own active organisation. Regional: the region's
+    facilitators and core group. National: sponsors. Operators: region and nation."""
+    me = await clients.membership.member(caller, caller.member_id)
+    offered: dict[str, str] = {}
+    if me.organisation_id:
+        named = await clients.membership.organisations_named([me.organisation_id])
+        mine = named.get(me.organisation_id)
+        if mine is not None and mine.status == "active":
+            offered["organisation"] = f"Local: {mine.name}"
+    region = regions().get(caller.region or "")
+    leads_region = caller.has("facilitator") or caller.has("core") or caller.has("operator")
+    if region is not None and leads_region:
+        offered["region"] = f"Regional: {region.name}"
+    if caller.has("sponsor") or caller.has("operator"):
+        offered["national"] = "National"
+    return Scopes(offered, no_organisation=not me.organisation_id)
 
 
 async def start(

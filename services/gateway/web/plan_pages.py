@@ -79,13 +79,15 @@ async def plan_list(
 async def new_plan(
     request: Request, session: MemberSession, clients: ClientsDep, code: str = ""
 ) -> Response:
+    caller = session.caller()
+    offered = await plans.scopes(clients, caller)
     return render(
         request,
         "plan_form.jinja",
         title="Start a plan",
-        titles=await plans.choices(clients, session.caller()),
-        scopes=PLAN_SCOPES,
-        form={"code": code, "scope": "organisation"},
+        titles=await plans.choices(clients, caller),
+        scopes=offered,
+        form={"code": code, "scope": next(iter(offered.offered), "")},
     )
 
 
@@ -98,11 +100,15 @@ async def create_plan(
 ) -> Response:
     caller = session.caller()
     titles = await plans.choices(clients, caller)
+    offered = await plans.scopes(clients, caller)
     problems = Problems()  # in the form's order: the recommendation first
     if str(sent.typed.get("code", "")) not in titles:
         problems.add("code", "Choose the recommendation the plan puts into practice")
     for name, message in sent.problems.by_field.items():
         problems.add(name, message)
+    offered_here = sent.form is not None and sent.form.scope in offered.offered
+    if sent.form is not None and "scope" not in problems.by_field and not offered_here:
+        problems.add("scope", "Choose one of the levels offered to you")
     if sent.form is not None and not problems:
         try:
             plan = await plans.start(
@@ -125,7 +131,7 @@ async def create_plan(
         status=422,
         problems=problems,
         titles=titles,
-        scopes=PLAN_SCOPES,
+        scopes=offered,
         form=sent.typed,
     )
 

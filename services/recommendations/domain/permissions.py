@@ -3,10 +3,15 @@ current); a member's organisation comes from the members read model (membership 
 
 | action | who |
 |---|---|
-| create a national plan | core group, operators |
+| create a national plan | sponsors and operators (they name its owner and co-leads: any members) |
 | create a region's plan | that region's facilitators and core members, operators |
 | create an organisation's plan | its members in its region, its region's facilitators, operators |
 | edit a plan | its owner and co-leads while members, facilitators of its region, operators |
+
+Whoever may start a plan may own it. Anyone else named to lead it (an owner named by
+another, co-leads) comes from its scope: an organisation's plan from that organisation's
+members, a region's plan from the region's, a national plan from any member
+(`leads_out_of_scope`).
 """
 
 from __future__ import annotations
@@ -34,11 +39,32 @@ def may_create_plan(
     if not caller.has("member"):
         return False
     if scope is Scope.NATIONAL:
-        return caller.has("core")
+        # Sponsors carry the network's work to the national bodies (the KM report's "supportive
+        # sponsor"); a national plan is theirs to start, with whoever they name to lead it.
+        return caller.has("sponsor")
     if scope is Scope.REGION:
         return caller.region == scope_id and (caller.has("facilitator") or caller.has("core"))
     own = organisation_id == scope_id and region == caller.region
     return own or caller.governs(region)
+
+
+def out_of_scope(
+    scope: Scope, scope_id: str, leads: dict[str, tuple[str | None, str | None] | None]
+) -> list[str]:
+    """Those of the leads (id -> (region, organisation), None when not a known member) who
+    are not of the plan's scope."""
+
+    def within(place: tuple[str | None, str | None] | None) -> bool:
+        if place is None:
+            return False
+        region, organisation = place
+        if scope is Scope.REGION:
+            return region == scope_id
+        if scope is Scope.ORGANISATION:
+            return organisation == scope_id
+        return True
+
+    return sorted(member for member, place in leads.items() if not within(place))
 
 
 def may_edit_plan(caller: Caller, plan: Plan) -> bool:

@@ -7,7 +7,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from services.recommendations.domain.adoption import Adoption, adoption
-from services.recommendations.domain.permissions import may_create_plan, may_edit_plan
+from services.recommendations.domain.permissions import (
+    may_create_plan,
+    may_edit_plan,
+    out_of_scope,
+)
 from services.recommendations.domain.plan import Plan, Rag, Scope, Status
 from services.recommendations.domain.queries import PlanListing
 from services.recommendations.stores import Stores
@@ -44,6 +48,9 @@ async def create_plan(
     )
     if not allowed:
         raise Forbidden("scope_not_permitted", f"You cannot act for {scope.value} {scope_id}")
+    # Whoever may start it may own it; anyone else named to lead it comes from its scope.
+    named = [m for m in [owner_member_id, *co_lead_member_ids] if m and m != caller.member_id]
+    await require_leads_in_scope(stores, scope, scope_id, named)
     plan = Plan.propose(
         plan_id=stores.new_id(),
         code=code,
@@ -58,6 +65,26 @@ async def create_plan(
     )
     await stores.plans.add(plan)
     return plan
+
+
+async def require_leads_in_scope(
+    stores: Stores, scope: Scope, scope_id: str, leads: list[str]
+) -> None:
+    """Invalid `leads_out_of_scope` naming those who are not of the plan's scope."""
+    if not leads:
+        return
+    known = {}
+    for member_id in dict.fromkeys(leads):
+        found = await stores.members.get(member_id)
+        known[member_id] = (found.region, found.organisation_id) if found and found.active else None
+    outside = out_of_scope(scope, scope_id, known)
+    if outside:
+        where = {Scope.ORGANISATION: "the organisation", Scope.REGION: "the region"}
+        raise Invalid(
+            "leads_out_of_scope",
+            f"A plan's leads are members of {where.get(scope, 'the network')}: "
+            f"not {', '.join(outside)}",
+        )
 
 
 def _place(scope: Scope, scope_id: str | None, region: str | None) -> tuple[str, str | None]:
@@ -119,6 +146,12 @@ async def revise_plan(
     owner_member_id: str | None,
     co_lead_member_ids: list[str] | None,
 ) -> Plan:
+    current = await plan(stores, plan_id)
+    newcomers = [
+        m for m in [owner_member_id, *(co_lead_member_ids or [])] if m and m not in current.leads()
+    ]
+    if newcomers:  # who leads already stays (they may since have moved on)
+        await require_leads_in_scope(stores, current.scope, current.scope_id, newcomers)
     return await change_plan(
         stores,
         caller=caller,

@@ -204,7 +204,7 @@ async def test_apply_approve_rank_register_plan_and_share(
     # Starts a plan for their organisation and reports progress.
     async def plan_started() -> bool:
         await member.open(f"{site}/plans/new?code=R3", "new-plan")
-        await page.get_by_label("My organisation").check()
+        await page.get_by_label(f"Local: {organisation.json()['name']}").check()
         await page.get_by_label("Goal").fill("Every ward team knows who to ask")
         await page.get_by_role("button", name="Start the plan").click()
         banner = page.locator(".nhsuk-notification-banner")

@@ -63,8 +63,11 @@ async def test_plans_progress_follows_and_case_studies(platform: Platform) -> No
 
     async with platform.browser() as browser:
         await browser.sign_in(outsider["email"], STRONG_PASSWORD)
-        refused = await browser.submit(
-            "/plans/new", "/plans/new", {"code": "R2", "scope": "national", "goal": "Everything"}
+        offered = await browser.get("/plans/new")
+        assert "name your organisation on your profile" in offered.text
+        assert "Start the plan" not in offered.text  # nothing they could start
+        refused = await browser.submit(  # a hand-made form is refused all the same
+            "/profile", "/plans/new", {"code": "R2", "scope": "national", "goal": "Everything"}
         )
         assert refused.status_code == 422
         assert 'href="#scope"' in refused.text, "a scope the member may not act for"

@@ -44,6 +44,13 @@ class Recs:
     def operator(self) -> dict[str, str]:
         return as_member(self.settings, "op", "operator", region="LDN")
 
+    async def seat(
+        self, member_id: str, region: str = "LDN", organisation_id: str | None = None
+    ) -> None:
+        """A member in the members read model, as membership's facts would put them."""
+        changes = {"region": region, "organisation_id": organisation_id, "active": True}
+        await self.stores.members.apply(member_id, self.clock.now(), changes)
+
 
 def recommendations_settings(infra: PlatformSettings, suffix: str) -> RecommendationsSettings:
     # The schedulers are driven by the tests; the loops' own rounds would race them.

@@ -40,6 +40,8 @@ async def create(recs: Recs, headers: dict[str, str], **change: Any) -> Any:
 async def test_a_plans_life_and_its_facts(recs: Recs) -> None:
     owner, colead = f"o-{new_id()}", f"c-{new_id()}"
     facilitator = recs.member(f"f-{new_id()}", "facilitator")
+    await recs.seat(owner)
+    await recs.seat(colead)  # the region's plan is led from the region
     code = "R1"
     created = body(
         await create(
@@ -245,7 +247,8 @@ async def test_adoption_by_region_with_a_national_roll_up(infra: PlatformSetting
                 ),
                 201,
             )
-        body(await create(fresh, core, scope="national", scope_id=None), 201)
+        sponsor = fresh.member(f"s-{new_id()}", "sponsor")
+        body(await create(fresh, sponsor, scope="national", scope_id=None), 201)
         rows = body(await fresh.http.get("/v1/adoption", headers=core), 200)
     by_code = {row["code"]: row for row in rows}
     assert list(by_code) == ["R1", "R2", "R3", "R4", "R5"]
@@ -265,13 +268,15 @@ async def test_a_members_plans_page_by_page(recs: Recs) -> None:
     member = f"m-{new_id()}"
     core = recs.member(f"c-{new_id()}", "core")
     led = []
+    org = f"ORG{new_id()[-8:]}"
+    await recs.seat(member, organisation_id=org)
     for code in ("R1", "R2", "R3"):
-        org = f"ORG{new_id()[-8:]}"
         change: dict[str, Any] = {"scope": "organisation", "scope_id": org, "region": "LDN"}
         change |= {"owner_member_id": member} if code != "R2" else {"co_lead_member_ids": [member]}
         created = await create(recs, recs.operator(), code=code, **change)
         led.append(body(created, 201)["id"])
-    await create(recs, core, code="R4", scope="national", scope_id=None)  # not theirs
+    sponsor = recs.member(f"s-{new_id()}", "sponsor")
+    await create(recs, sponsor, code="R4", scope="national", scope_id=None)  # not theirs
     seen, cursor = [], None
     while True:
         params = {"lead": member, "limit": "2", **({"cursor": cursor} if cursor else {})}
@@ -287,6 +292,8 @@ async def test_leads_revise_a_plans_goal_and_co_leads(recs: Recs) -> None:
     owner, newcomer = f"o-{new_id()}", f"n-{new_id()}"
     operator = recs.operator()
     org = f"ORG{new_id()[-8:]}"
+    await recs.seat(owner, "NW", org)
+    await recs.seat(newcomer, "NW", org)
     plan = body(
         await create(
             recs,

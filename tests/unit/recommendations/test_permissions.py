@@ -25,7 +25,8 @@ OPERATOR = Caller(member_id="op", region="NW", roles=frozenset({"member", "opera
     [
         (caller(), Scope.NATIONAL, "national", None, None, False),
         (caller("facilitator"), Scope.NATIONAL, "national", None, None, False),
-        (caller("core"), Scope.NATIONAL, "national", None, None, True),
+        (caller("core"), Scope.NATIONAL, "national", None, None, False),
+        (caller("sponsor"), Scope.NATIONAL, "national", None, None, True),
         (OPERATOR, Scope.NATIONAL, "national", None, None, True),
         (caller(), Scope.REGION, "LDN", "LDN", None, False),
         (caller("facilitator"), Scope.REGION, "LDN", "LDN", None, True),

@@ -246,3 +246,43 @@ async def test_an_organisations_plans_follow_its_merge_once(stores: Stores) -> N
     listing = PlanListing(scope=Scope.ORGANISATION, scope_id="org-b")
     found, _ = await plans.plans_page(stores, listing=listing, cursor=None, limit=10)
     assert {p.id for p in found} == {absorbed.id, other.id, survivors_own.id}
+
+
+async def test_leads_come_from_the_plans_scope(stores: Stores) -> None:
+    for member_id, organisation in (("ada", "org-a"), ("bo", "org-a"), ("cy", "org-b")):
+        await resonance.member_changed(
+            stores,
+            member_id=member_id,
+            as_of=NOW,
+            changes={"region": "NW", "organisation_id": organisation, "active": True},
+        )
+    local = {"scope": Scope.ORGANISATION, "scope_id": "org-a", "region": "NW"}
+    with pytest.raises(Invalid) as outside:
+        await create(
+            stores, member("ada", "NW"), co_lead_member_ids=["bo", "cy", "nobody"], **local
+        )
+    assert outside.value.code == "leads_out_of_scope"
+    assert "cy, nobody" in outside.value.message
+    started = await create(stores, member("ada", "NW"), co_lead_member_ids=["bo"], **local)
+    assert started.co_lead_member_ids == ["bo"]
+    with pytest.raises(Invalid):
+        await plans.revise_plan(
+            stores,
+            caller=member("ada", "NW"),
+            plan_id=started.id,
+            goal=None,
+            owner_member_id=None,
+            co_lead_member_ids=["bo", "cy"],
+        )
+    # A national plan is a sponsor's to start, led by whoever they name.
+    national = await create(
+        stores,
+        member("sp", "LDN", "sponsor"),
+        scope=Scope.NATIONAL,
+        scope_id=None,
+        owner_member_id="cy",
+        co_lead_member_ids=["ada"],
+    )
+    assert national.owner_member_id == "cy"
+    with pytest.raises(Forbidden):
+        await create(stores, member("core", "LDN", "core"), scope=Scope.NATIONAL, code="R2")
