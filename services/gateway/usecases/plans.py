@@ -20,10 +20,15 @@ from shared.reference import regions
 PLANS_PAGE = 20
 
 
+LEVELS = {"organisation": "Local", "region": "Regional", "national": "National"}
+
+
 @dataclass(frozen=True)
 class PlanList:
     page: r.PagePlanRow
     titles: dict[str, str]
+    organisations: dict[str, str]  # the names of the local plans' organisations
+    organisation: str  # the name of the organisation filtered by, if any
 
 
 async def plans(
@@ -35,7 +40,10 @@ async def plans(
     status: str,
     mine: bool,
     cursor: str | None,
+    level: str = "",
+    organisation: str = "",
 ) -> PlanList:
+    scope = "organisation" if organisation else (level if level in LEVELS else None)
     page, found = await asyncio.gather(
         clients.recommendations.plans(
             caller,
@@ -43,12 +51,19 @@ async def plans(
             region=region,
             status=status,
             lead=caller.member_id if mine else None,
+            scope=scope,
+            scope_id=organisation or None,
             cursor=cursor,
             limit=PLANS_PAGE,
         ),
         catalogue(clients, caller),
     )
-    return PlanList(page, titles(found))
+    local = [p.scope_id for p in page.items if p.scope == "organisation"]
+    if organisation:
+        local.append(organisation)
+    named = await clients.membership.organisations_named(local)
+    names = {i: o.name for i, o in named.items()}
+    return PlanList(page, titles(found), names, names.get(organisation, ""))
 
 
 async def choices(clients: Clients, caller: Caller) -> dict[str, str]:

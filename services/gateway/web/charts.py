@@ -22,6 +22,23 @@ class Bar:
     label: str
     value: float
     note: str = ""  # written after the value, e.g. "(12 ballots)"
+    colour: str = BAR  # a status's own colour; its label says it in words too
+
+
+# RAG in the NHS palette (red, warm yellow, green), always with its words.
+RAG_COLOURS = {"red": "#d5281b", "amber": "#ffb81c", "green": "#007f3b", "unrated": "#768692"}
+RAG_WORDS = {
+    "red": "Red: off track",
+    "amber": "Amber: at risk",
+    "green": "Green: on track",
+    "unrated": "Not rated yet",
+}
+
+
+def rag_bars(counts: Mapping[str, int]) -> list[Bar]:
+    """Plans by RAG, red first, each bar in its colour and named in words."""
+    order = [rag for rag in RAG_WORDS if rag in counts]
+    return [Bar(RAG_WORDS[rag], counts[rag], colour=RAG_COLOURS[rag]) for rag in order]
 
 
 def bar_chart(title: str, bars: Sequence[Bar], *, unit: str = "") -> Markup:
@@ -45,7 +62,7 @@ def bar_chart(title: str, bars: Sequence[Bar], *, unit: str = "") -> Markup:
         parts += [
             f'<text x="0" y="{y + 14}" fill="{TEXT}" font-size="15">{escape(b.label)}</text>',
             f'<rect x="0" y="{y + label_h + 2}" width="{max(length, 2)}" height="{bar_h}" '
-            f'fill="{BAR}"/>',
+            f'fill="{b.colour}" stroke="{TEXT}" stroke-width="0.5"/>',
             f'<text x="{max(length, 2) + 6}" y="{y + label_h + 16}" fill="{TEXT}" '
             f'font-size="15">{_number(b.value)}{escape(unit)} {escape(b.note)}</text>',
         ]

@@ -47,7 +47,5 @@ async def network_health(
             "Events held per month",
             [charts.Bar(m.month, m.events, f"held, {m.attended} attended") for m in found.events],
         ),
-        rag_chart=charts.bar_chart(
-            "Plans by RAG rating", [charts.Bar(k.capitalize(), v) for k, v in found.rag.items()]
-        ),
+        rag_chart=charts.bar_chart("Plans by RAG rating", charts.rag_bars(found.rag)),
     )

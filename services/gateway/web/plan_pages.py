@@ -53,7 +53,10 @@ async def plan_list(
     request: Request, session: MemberSession, clients: ClientsDep, cursor: str | None = None
 ) -> Response:
     q = request.query_params
-    filters = {k: q.get(k, "").strip() for k in ("code", "region", "status", "mine")}
+    filters = {
+        k: q.get(k, "").strip()
+        for k in ("code", "level", "region", "organisation", "status", "mine")
+    }
     found = await plans.plans(
         clients,
         session.caller(),
@@ -62,6 +65,8 @@ async def plan_list(
         status=filters["status"],
         mine=bool(filters["mine"]),
         cursor=cursor,
+        level=filters["level"],
+        organisation=filters["organisation"],
     )
     return render(
         request,
@@ -71,6 +76,9 @@ async def plan_list(
         filters=filters,
         titles=found.titles,
         statuses=STATUSES,
+        levels=plans.LEVELS,
+        organisations=found.organisations,
+        organisation=found.organisation,
         query=urlencode({k: v for k, v in filters.items() if v}),
     )
 

@@ -1,0 +1,68 @@
+"""Plans at their levels, as a member and a facilitator meet them: the levels each may start,
+the list by level and by organisation, and RAG always in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.clock import new_id
+from tests.conftest import eventually
+from tests.integration.gateway.conftest import Platform
+from tests.integration.membership.conftest import STRONG_PASSWORD
+
+
+async def in_organisation(platform: Platform, region: str, name: str) -> tuple[dict[str, Any], str]:
+    """A member of a new organisation of the region (moved there by its facilitator)."""
+    operator = await platform.membership.as_operator()
+    added = await platform.membership.http.post(
+        "/v1/organisations", json={"name": name, "region": region}, headers=operator
+    )
+    organisation_id = str(added.json()["id"])
+    member, headers = await platform.membership.member_with_roles(region, ["member"])
+    asked = await platform.membership.http.post(
+        f"/v1/members/{member['id']}/move",
+        json={"region": region, "organisation_id": organisation_id},
+        headers=headers,
+    )
+    assert asked.status_code == 200, asked.text
+    approved = await platform.membership.http.post(
+        f"/v1/members/{member['id']}/move/approve", headers=operator
+    )
+    assert approved.status_code == 200, approved.text
+    return member, organisation_id
+
+
+async def test_a_member_starts_a_local_plan_found_by_level_and_organisation(
+    platform: Platform,
+) -> None:
+    tag = new_id()[-6:]
+    name = f"Mersey Care {tag}"
+    member, organisation_id = await in_organisation(platform, "NW", name)
+    async with platform.browser() as browser:
+        await browser.sign_in(member["email"], STRONG_PASSWORD)
+        offered = await browser.get("/plans/new")
+        assert f"Local: {name}" in offered.text
+        assert "Regional:" not in offered.text  # not theirs to start
+        assert "National" not in offered.text
+
+        async def started() -> bool:
+            # The recommendations service learns the member's organisation from its facts.
+            sent = await browser.submit(
+                "/plans/new",
+                "/plans/new",
+                {"code": "R2", "scope": "organisation", "goal": f"Peer assist in {tag}"},
+            )
+            return sent.status_code == 303
+
+        await eventually(started, what="the local plan started")
+        local = await browser.get("/plans", params={"level": "organisation", "code": "R2"})
+        assert f"Peer assist in {tag}" in local.text
+        assert f"Local: {name}" in local.text
+        assert "Not rated yet" in local.text  # RAG in words, even before the first update
+        regional = await browser.get("/plans", params={"level": "region", "code": "R2"})
+        assert f"Peer assist in {tag}" not in regional.text
+        theirs = await browser.get("/plans", params={"organisation": organisation_id})
+        assert f"Plans of {name}" in theirs.text
+        assert f"Peer assist in {tag}" in theirs.text
+        page = await browser.get(f"/organisations/{organisation_id}")
+        assert f"Peer assist in {tag}" in page.text
