@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from services.gateway.clients import Clients
-from services.gateway.clients.http import Services, ServiceUnavailable
+from services.gateway.clients.http import ServiceRefused, Services, ServiceUnavailable
 from services.gateway.clients.models import conversations as c
 from services.gateway.clients.models import events as e
 from services.gateway.clients.models import membership as m
@@ -41,6 +41,52 @@ INTERESTS = (
 )
 FIRST = ("Amira", "Ben", "Chloe", "Dev", "Efua", "Finn", "Grace", "Hamid", "Isla", "Jonah")
 LAST = ("Okafor", "Patel", "Jones", "Murray", "Evans", "Byrne", "Khan", "Walsh", "Price", "Shaw")
+# Real organisations in every region (ODS codes where NHS Digital's extracts give them), so
+# the demo's local plans belong to places people know.
+ORGANISATIONS: dict[str, tuple[tuple[str, str, str | None], ...]] = {
+    "LDN": (
+        ("Guy's and St Thomas' NHS Foundation Trust", "trust", "RJ1"),
+        ("Barts Health NHS Trust", "trust", "R1H"),
+    ),
+    "SE": (
+        ("Oxford University Hospitals NHS Foundation Trust", "trust", "RTH"),
+        ("University Hospitals Sussex NHS Foundation Trust", "trust", "RYR"),
+    ),
+    "SW": (
+        ("Royal Devon University Healthcare NHS Foundation Trust", "trust", "RH8"),
+        ("North Bristol NHS Trust", "trust", "RVJ"),
+    ),
+    "EOE": (
+        ("Cambridge University Hospitals NHS Foundation Trust", "trust", "RGT"),
+        ("Norfolk and Norwich University Hospitals NHS Foundation Trust", "trust", "RM1"),
+    ),
+    "MID": (
+        ("University Hospitals Birmingham NHS Foundation Trust", "trust", "RRK"),
+        ("Nottingham University Hospitals NHS Trust", "trust", "RX1"),
+    ),
+    "NW": (
+        ("Alder Hey Children's NHS Foundation Trust", "trust", "RBS"),
+        ("Manchester University NHS Foundation Trust", "trust", "R0A"),
+    ),
+    "NEY": (
+        ("Leeds Teaching Hospitals NHS Trust", "trust", "RR8"),
+        ("The Newcastle upon Tyne Hospitals NHS Foundation Trust", "trust", "RTD"),
+    ),
+    "SCO": (
+        ("NHS Greater Glasgow and Clyde", "other", None),
+        ("NHS Lothian Library and Knowledge Service", "library_and_knowledge_service", None),
+    ),
+    "WAL": (
+        ("Cardiff and Vale University Health Board", "other", "7A4"),
+        ("Betsi Cadwaladr University Health Board", "other", "7A1"),
+    ),
+    "NI": (
+        ("Belfast Health and Social Care Trust", "trust", None),
+        ("Western Health and Social Care Trust", "trust", None),
+    ),
+}
+# How long the demo waits for a member's organisation to reach the recommendations service.
+READ_MODEL_WAIT = 30.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +96,7 @@ class DemoMember:
     email: str
     region: str
     roles: frozenset[str]
+    organisation_id: str | None = None
 
     @property
     def caller(self) -> Caller:
@@ -87,6 +134,8 @@ class Seeder:
         self.operator_email = environ.get("KNET_OPERATOR_EMAIL", "operator@knet.example.nhs.uk")
         self.operator_password = environ.get("KNET_OPERATOR_PASSWORD", "Share-What-Works-2016")
         self.random = random.Random(2016)  # the report's year: the same demo every time
+        self.named = 0  # people named so far: each demo person has a name of their own
+        self.organisations: dict[str, list[str]] = {}  # region -> its organisations' ids
 
     async def operator(self) -> Caller:
         who = await self.clients.membership.sign_in(self.operator_email, self.operator_password)
@@ -95,8 +144,13 @@ class Seeder:
     async def member(
         self, operator: Caller, who: str, region: str, roles: set[str], n: int
     ) -> DemoMember:
-        name = f"{FIRST[n % len(FIRST)]} {LAST[(n * 3 + len(region)) % len(LAST)]}"
+        i = self.named
+        self.named += 1
+        # Ten first names and ten surnames give a hundred people before any name repeats.
+        name = f"{FIRST[i % len(FIRST)]} {LAST[(i + i // len(FIRST)) % len(LAST)]}"
         email = f"{who}.{region.lower()}@{DOMAIN}"
+        places = self.organisations.get(region, [])
+        organisation = places[n % len(places)] if places else None
         interests = self.random.sample(INTERESTS, 3)
         await self.clients.membership.apply(
             request(
@@ -105,6 +159,7 @@ class Seeder:
                 email=email,
                 password=PASSWORD,
                 region=region,
+                organisation_id=organisation,
                 job_title="Knowledge manager" if who != "member" else "Clinical librarian",
                 interests=interests,
                 skills=self.random.sample(INTERESTS, 2),
@@ -121,10 +176,26 @@ class Seeder:
             await self.clients.membership.set_roles(
                 operator, applied.member_id, sorted({"member", *roles})
             )
-        return DemoMember(applied.member_id, name, email, region, frozenset(roles))
+        return DemoMember(applied.member_id, name, email, region, frozenset(roles), organisation)
+
+    async def add_organisations(self, operator: Caller) -> int:
+        """The demo's organisations, or the ones of the same name already there (an operator
+        may have imported NHS Digital's extracts first)."""
+        for region, listed in ORGANISATIONS.items():
+            for name, kind, ods_code in listed:
+                found = await self.clients.membership.organisations(q=name, region=region, limit=5)
+                same = [o.id for o in found.items if o.name == name]
+                if not same:
+                    body = request(
+                        m.OrganisationIn, name=name, region=region, kind=kind, ods_code=ods_code
+                    )
+                    same = [(await self.clients.membership.add_organisation(operator, body)).id]
+                self.organisations.setdefault(region, []).append(same[0])
+        return sum(len(ids) for ids in self.organisations.values())
 
     async def seed(self) -> dict[str, int]:
         operator = await self.operator()
+        organisations = await self.add_organisations(operator)
         people: list[DemoMember] = []
         for n, region in enumerate(REGIONS):
             people.append(await self.member(operator, "facilitator", region, {"facilitator"}, n))
@@ -152,6 +223,7 @@ class Seeder:
         studies = await self.case_studies(people)
         threads = await self.conversations(people)
         return {
+            "organisations": organisations,
             "members": len(people),
             "events": events,
             "ballots": ballots,
@@ -212,35 +284,89 @@ class Seeder:
         return len(people)
 
     async def plans(self, people: list[DemoMember]) -> int:
-        statuses = ("active", "active", "paused", "done")
+        """Regional plans by each region's facilitator, national plans by a sponsor, and
+        local plans by members for their organisations, with a mix of statuses, RAG ratings
+        and some milestones and actions already overdue."""
         count = 0
-        recommendations = self.clients.recommendations
         for n, facilitator in enumerate(p for p in people if "facilitator" in p.roles):
             code = f"R{n % 5 + 1}"
-            lead = facilitator.caller
-            plan = await recommendations.start_plan(
-                lead,
-                request(
-                    r.PlanIn,
-                    code=code,
-                    scope="region",
-                    scope_id=facilitator.region,
-                    goal=f"Put {code} into practice across {facilitator.region}'s trusts",
-                ),
-            )
+            goal = f"Put {code} into practice across {facilitator.region}'s trusts"
+            await self.run_plan(facilitator, code, "region", facilitator.region, goal, n)
             count += 1
-            await recommendations.change_status(lead, plan.id, status="active", note="Demo")
-            # Progress is reported while a plan runs; then some pause or finish.
-            await recommendations.report_progress(
-                lead,
-                plan.id,
-                summary="Three trusts have named a KM lead; training booked.",
-                rag=("green", "amber", "red")[n % 3],
-                evidence_links=["https://example.nhs.uk/knet-demo/progress"],
-            )
-            if (status := statuses[n % len(statuses)]) != "active":
-                await recommendations.change_status(lead, plan.id, status=status, note="Demo")
+        sponsor = next(p for p in people if "sponsor" in p.roles)
+        for n, code in enumerate(("R1", "R3")):
+            goal = f"A national programme for {code}, led with the regions"
+            await self.run_plan(sponsor, code, "national", None, goal, n + 1)
+            count += 1
+        local = [p for p in people if p.organisation_id and not p.roles]
+        for n, person in enumerate(local):
+            code = f"R{(n * 2) % 5 + 1}"
+            goal = f"{code} in practice at our trust: start with the teams who asked"
+            await self.run_plan(person, code, "organisation", person.organisation_id, goal, n)
+            count += 1
         return count
+
+    async def run_plan(
+        self,
+        lead: DemoMember,
+        code: str,
+        scope: str,
+        scope_id: str | None,
+        goal: str,
+        n: int,
+    ) -> None:
+        recommendations = self.clients.recommendations
+        body = request(
+            r.PlanIn,
+            code=code,
+            scope=scope,
+            scope_id=scope_id,
+            region=lead.region if scope == "organisation" else None,
+            goal=goal,
+        )
+        plan = await self.started(lead, body)
+        await recommendations.change_status(lead.caller, plan.id, status="active", note="Demo")
+        today = self.now.date()
+        # One milestone met on time, one due later, and every third plan one already missed.
+        await recommendations.add_milestone(
+            lead.caller, plan.id, title="KM lead named", target_on=today + timedelta(days=30)
+        )
+        if n % 3 == 0:
+            await recommendations.add_milestone(
+                lead.caller,
+                plan.id,
+                title="Baseline survey done",
+                target_on=today - timedelta(days=7),
+            )
+            await recommendations.add_action(
+                lead.caller,
+                plan.id,
+                title="Book the launch session",
+                due_on=today - timedelta(days=3),
+            )
+        await recommendations.report_progress(
+            lead.caller,
+            plan.id,
+            summary="Three teams have named a KM lead; training booked.",
+            rag=("green", "amber", "red")[n % 3],
+            evidence_links=["https://example.nhs.uk/knet-demo/progress"],
+        )
+        statuses = ("active", "active", "paused", "done")
+        if (status := statuses[n % len(statuses)]) != "active":
+            await recommendations.change_status(lead.caller, plan.id, status=status, note="Demo")
+
+    async def started(self, lead: DemoMember, body: r.PlanIn) -> r.PlanView:
+        """The plan, once the recommendations service has learnt the lead's organisation
+        from membership's facts (a local plan asked before that is refused: not theirs yet)."""
+        waited = 0.0
+        while True:
+            try:
+                return await self.clients.recommendations.start_plan(lead.caller, body)
+            except ServiceRefused as refused:
+                if refused.code != "scope_not_permitted" or waited >= READ_MODEL_WAIT:
+                    raise
+            await asyncio.sleep(0.5)
+            waited += 0.5
 
     async def case_studies(self, people: list[DemoMember]) -> int:
         stories = (

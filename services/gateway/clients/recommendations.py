@@ -3,6 +3,8 @@ its OpenAPI document (clients/models/recommendations.py)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from services.gateway.clients.http import Services
 from services.gateway.clients.models import recommendations as r
 from services.gateway.clients.operations import get, request, send
@@ -30,6 +32,8 @@ PLAN = get(SERVICE, "/v1/plans/{plan_id}", r.PlanView)
 START_PLAN = send(SERVICE, "POST", "/v1/plans", r.PlanView, r.PlanIn)
 CHANGE_STATUS = send(SERVICE, "POST", "/v1/plans/{plan_id}/status", r.PlanView, r.StatusChange)
 REPORT_PROGRESS = send(SERVICE, "POST", "/v1/plans/{plan_id}/progress", r.PlanView, r.ProgressIn)
+ADD_MILESTONE = send(SERVICE, "POST", "/v1/plans/{plan_id}/milestones", r.PlanView, r.MilestoneIn)
+ADD_ACTION = send(SERVICE, "POST", "/v1/plans/{plan_id}/actions", r.PlanView, r.ActionIn)
 CASE_STUDIES = get(
     SERVICE,
     "/v1/case-studies",
@@ -116,6 +120,18 @@ class Recommendations:
     ) -> r.PlanView:
         body = request(r.ProgressIn, summary=summary, rag=rag, evidence_links=evidence_links)
         return await REPORT_PROGRESS(self._services, caller, plan_id=plan_id, body=body)
+
+    async def add_milestone(
+        self, caller: Caller, plan_id: str, *, title: str, target_on: date
+    ) -> r.PlanView:
+        body = request(r.MilestoneIn, title=title, target_on=target_on)
+        return await ADD_MILESTONE(self._services, caller, plan_id=plan_id, body=body)
+
+    async def add_action(
+        self, caller: Caller, plan_id: str, *, title: str, due_on: date
+    ) -> r.PlanView:
+        body = request(r.ActionIn, title=title, due_on=due_on)
+        return await ADD_ACTION(self._services, caller, plan_id=plan_id, body=body)
 
     async def case_studies(
         self,

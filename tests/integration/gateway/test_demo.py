@@ -4,6 +4,7 @@ production, and off with KNET_DEMO=0."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import httpx
@@ -36,10 +37,11 @@ async def test_the_demo_network_is_seeded_once_and_alive_in_the_site(platform: P
         seeder = demo.Seeder(platform.settings, clients, datetime.now(UTC), {})
         seeded = await seeder.seed()
         assert seeded == {
+            "organisations": 20,
             "members": 36,
             "events": 21,
             "ballots": 36,
-            "plans": 10,
+            "plans": 32,
             "case_studies": 4,
             "conversations": 3,
         }
@@ -60,6 +62,16 @@ async def test_the_demo_network_is_seeded_once_and_alive_in_the_site(platform: P
         assert "Peer assist clinic: LDN" in (await browser.get("/events")).text
         assert "Peer assist before winter" in (await browser.get("/case-studies")).text
         assert "Put R1 into practice" in (await browser.get("/plans")).text
+        local = (await browser.get("/plans", params={"level": "organisation"})).text
+        assert "Local: Guy&#39;s and St Thomas&#39; NHS Foundation Trust" in local
+        national = (await browser.get("/plans", params={"level": "national"})).text
+        assert "A national programme for R1" in national
+        organisations = (await browser.get("/organisations", params={"region": "NEY"})).text
+        assert "Leeds Teaching Hospitals NHS Trust" in organisations
+        people = (await browser.get("/people")).text
+        assert len(set(re.findall(r'<a href="/people/[^"]+">([^<]+)</a>', people))) == len(
+            re.findall(r'<a href="/people/[^"]+">([^<]+)</a>', people)
+        ), "every demo person has a name of their own"
         talk = (await browser.get("/conversations")).text
         assert "Who runs a clinical librarian service" in talk
         assert "Peer assist: how many people is too many?" in talk
