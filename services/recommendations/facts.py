@@ -156,6 +156,29 @@ class PlanProgressReported(PlanFact):
     evidence_links: list[str]
 
 
+class PlanLinked(PlanFact):
+    """A plan now contributes to the plan a level up for the same recommendation (a local
+    plan to its region's, a regional plan to the national one); `parent_plan_id` None: it
+    no longer does."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.plan.linked.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_PLAN,
+                    "scope": "organisation",
+                    "parent_plan_id": "01a21b9e794bac135f8ad1fc00",
+                    "linked_by": "m1",
+                }
+            ]
+        }
+    )
+    scope: str
+    parent_plan_id: str | None
+    linked_by: str
+
+
 class PlanOverdue(PlanFact):
     """An action passed its due date without being done (reported once per action)."""
 

@@ -75,6 +75,9 @@ class PlanRow(BaseModel):
     goal: str
     status: str
     rag: str | None
+    parent_plan_id: str | None = Field(
+        None, description="The plan a level up it contributes to (same recommendation)"
+    )
 
     @classmethod
     def of(cls, p: Plan) -> PlanRow:
@@ -88,6 +91,7 @@ class PlanRow(BaseModel):
             goal=p.goal,
             status=p.status.value,
             rag=p.rag.value if p.rag else None,
+            parent_plan_id=p.parent_plan_id,
         )
 
 
@@ -296,3 +300,81 @@ async def adoption(stores: StoresDep, _: CurrentCaller) -> list[AdoptionRow]:
         )
         for row in await usecases.adoption_view(stores)
     ]
+
+
+class ParentIn(RequestModel):
+    parent_plan_id: str | None = Field(
+        max_length=64, description="The plan a level up to contribute to; null: to none"
+    )
+
+
+class ContributionView(BaseModel):
+    plan_id: str
+    scope: str
+    scope_id: str
+    region: str | None
+    status: str
+    rag: str | None
+    milestones: int
+    milestones_overdue: int
+
+
+class RollUpView(BaseModel):
+    """What the plans below add up to (those contributing to it, and to those)."""
+
+    plans: int
+    by_status: dict[str, int]
+    by_rag: dict[str, int] = Field(description="red, amber, green, unrated")
+    milestones: int
+    milestones_reached: int
+    milestones_due: int = Field(description="Not reached, due within 30 days")
+    milestones_overdue: int
+    evidence: int = Field(description="Evidence links reported and case studies attached")
+    children: list[ContributionView] = Field(description="The plans directly below")
+
+
+@router.post("/plans/{plan_id}/parent", dependencies=[MEMBERS])
+async def link_plan(
+    plan_id: str, body: ParentIn, stores: StoresDep, caller: CurrentCaller
+) -> PlanView:
+    """The plan's leads choose the plan a level up it contributes to (`plan.linked`)."""
+    linked = await usecases.link_plan(
+        stores, caller=caller, plan_id=plan_id, parent_plan_id=body.parent_plan_id
+    )
+    return PlanView.full(linked)
+
+
+@router.get("/plans/{plan_id}/parent-offered", dependencies=[MEMBERS])
+async def parent_offered(plan_id: str, stores: StoresDep, _: CurrentCaller) -> PlanRow | None:
+    """The plan a level up for the same recommendation, if there is one."""
+    offered = await usecases.parent_offered(stores, await usecases.plan(stores, plan_id))
+    return PlanRow.of(offered) if offered else None
+
+
+@router.get("/plans/{plan_id}/rollup", dependencies=[MEMBERS])
+async def plan_rollup(plan_id: str, stores: StoresDep, _: CurrentCaller) -> RollUpView:
+    found = await usecases.plan_rollup(stores, plan_id)
+    today = stores.clock.now().date()
+    return RollUpView(
+        plans=found.plans,
+        by_status=found.by_status,
+        by_rag=found.by_rag,
+        milestones=found.milestones,
+        milestones_reached=found.milestones_reached,
+        milestones_due=found.milestones_due,
+        milestones_overdue=found.milestones_overdue,
+        evidence=found.evidence,
+        children=[
+            ContributionView(
+                plan_id=c.plan_id,
+                scope=c.scope,
+                scope_id=c.scope_id,
+                region=c.region,
+                status=c.status,
+                rag=c.rag,
+                milestones=len(c.milestones),
+                milestones_overdue=sum(1 for t, met in c.milestones if not met and t < today),
+            )
+            for c in found.children
+        ],
+    )

@@ -15,6 +15,7 @@ from services.recommendations.domain.case_study import CaseStudy
 from services.recommendations.domain.catalogue import Recommendation
 from services.recommendations.domain.plan import Plan
 from services.recommendations.domain.queries import CaseStudySearch, PlanListing
+from services.recommendations.domain.rollup import Contribution
 from services.recommendations.facts import FollowStarted, FollowStopped
 from shared.clock import Clock, new_id
 
@@ -112,6 +113,9 @@ class Plans(Protocol):
 
     async def summaries(self) -> list[PlanSummary]:
         """Every plan counted by code, region, status and RAG."""
+
+    async def contributing_to(self, parent_ids: list[str]) -> list[Contribution]:
+        """The plans whose parent is one of these (any order)."""
 
     async def with_overdue_actions(self, today: date) -> list[str]:
         """Ids of plans with an action past due not yet reported; OVERDUE_ROUND_BOUND."""

@@ -15,9 +15,10 @@ from services.recommendations.domain.case_study import CaseStudy
 from services.recommendations.domain.catalogue import Recommendation
 from services.recommendations.domain.plan import Plan
 from services.recommendations.domain.queries import CaseStudySearch, PlanListing
+from services.recommendations.domain.rollup import Contribution
 from services.recommendations.facts import FollowStarted, FollowStopped
 from services.recommendations.repository.case_studies import study_document, study_of
-from services.recommendations.repository.plans import plan_document, plan_of
+from services.recommendations.repository.plans import contribution, plan_document, plan_of
 from services.recommendations.stores import (
     CATALOGUE_BOUND,
     OVERDUE_ROUND_BOUND,
@@ -168,6 +169,12 @@ class InMemoryPlans(_Published):
             (p.code, p.region, p.status.value, p.rag.value if p.rag else None) for p in self._all()
         )
         return [PlanSummary(*key, count=n) for key, n in counted.items()]
+
+    async def contributing_to(self, parent_ids: list[str]) -> list[Contribution]:
+        wanted = set(parent_ids)
+        return [
+            contribution(d) for d in self.documents.values() if d.get("parent_plan_id") in wanted
+        ]
 
     async def with_overdue_actions(self, today: date) -> list[str]:
         return [

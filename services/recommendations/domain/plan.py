@@ -104,6 +104,8 @@ class Plan:
     # The organisation it was made for, when that one merged into `scope_id`: the survivor
     # may have its own plan for the recommendation, and both are kept.
     merged_from: str | None = None
+    # The plan a level up it contributes to (same recommendation): its roll-up counts this one.
+    parent_plan_id: str | None = None
     version: int = 0
     facts: list[fact.PlanFact] = field(default_factory=list)
 
@@ -327,6 +329,27 @@ class Plan:
         if self.status is Status.DONE:
             raise Conflict("plan_done", "The plan is done; it takes no more changes")
 
+    def link_to(self, parent: Plan | None, *, by: str, now: datetime) -> bool:
+        """Contributes to `parent` (None: to no plan); True when that changed anything."""
+        if parent is not None:
+            check_parent(self, parent)
+        wanted = parent.id if parent else None
+        if wanted == self.parent_plan_id:
+            return False
+        self.parent_plan_id = wanted
+        self._record(by, now, "linked", parent_plan_id=wanted)
+        self.facts.append(
+            fact.PlanLinked(
+                plan_id=self.id,
+                code=self.code,
+                region=self.region,
+                scope=self.scope.value,
+                parent_plan_id=wanted,
+                linked_by=by,
+            )
+        )
+        return True
+
     def follow_merge(
         self, *, from_organisation_id: str, into_organisation_id: str, now: datetime
     ) -> None:
@@ -370,3 +393,27 @@ def _links(links: list[str]) -> tuple[str, ...]:
 def is_web_link(link: str) -> bool:
     parsed = urlparse(link)
     return parsed.scheme in ("http", "https") and bool(parsed.netloc) and " " not in link
+
+
+# Each level contributes to the one above it.
+PARENT_SCOPE = {Scope.ORGANISATION: Scope.REGION, Scope.REGION: Scope.NATIONAL}
+
+
+def parent_place(plan: Plan) -> tuple[Scope, str] | None:
+    """Where the plan it could contribute to is: (scope, scope id); None for a national one."""
+    above = PARENT_SCOPE.get(plan.scope)
+    if above is None:
+        return None
+    if above is Scope.REGION:
+        return (above, plan.region) if plan.region else None
+    return above, "national"
+
+
+def check_parent(plan: Plan, parent: Plan) -> None:
+    if parent.code != plan.code:
+        raise Invalid("parent_other_recommendation", f"The parent plan is for {parent.code}")
+    if parent_place(plan) != (parent.scope, parent.scope_id):
+        raise Invalid(
+            "parent_wrong_level",
+            "A local plan contributes to its region's plan, a regional plan to the national one",
+        )

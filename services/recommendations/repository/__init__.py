@@ -32,6 +32,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("status", 1), ("_id", 1)], name="by_status"),
         IndexModel([("scope", 1), ("_id", 1)], name="by_scope"),
         IndexModel([("scope_id", 1), ("_id", 1)], name="by_scope_id"),
+        IndexModel([("parent_plan_id", 1), ("_id", 1)], name="by_parent"),
         IndexModel([("owner_member_id", 1), ("_id", 1)], name="by_owner"),
         IndexModel([("co_lead_member_ids", 1), ("_id", 1)], name="by_co_lead"),
         IndexModel([("next_overdue_check", 1)], name="overdue_watch"),

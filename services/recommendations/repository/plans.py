@@ -20,6 +20,7 @@ from services.recommendations.domain.plan import (
 )
 from services.recommendations.domain.plan import Status as PlanStatus
 from services.recommendations.domain.queries import PlanListing
+from services.recommendations.domain.rollup import Contribution
 from services.recommendations.repository.common import NO_OUTBOX, SOURCE
 from services.recommendations.stores import OVERDUE_ROUND_BOUND
 from shared.aggregates import AggregateStore
@@ -79,6 +80,21 @@ class Plans:
         for d in await self.collection.find({}, fields).to_list():
             counted[(d["code"], d.get("region"), d["status"], d.get("rag"))] += 1
         return [PlanSummary(*key, count=n) for key, n in counted.items()]
+
+    async def contributing_to(self, parent_ids: list[str]) -> list[Contribution]:
+        """The plans whose parent is one of these, with what a roll-up reads of them."""
+        fields = {
+            "scope": 1,
+            "scope_id": 1,
+            "region": 1,
+            "status": 1,
+            "rag": 1,
+            "parent_plan_id": 1,
+            "milestones": 1,
+            "evidence_count": 1,
+        }
+        found = self.collection.find({"parent_plan_id": {"$in": parent_ids}}, fields)
+        return [contribution(d) async for d in found]
 
     async def with_overdue_actions(self, today: date) -> list[str]:
         query = {"next_overdue_check": {"$lt": today.isoformat()}}
@@ -152,6 +168,9 @@ def plan_document(p: Plan) -> dict[str, Any]:
         ],
         "created_at": p.created_at,
         "merged_from": p.merged_from,
+        "parent_plan_id": p.parent_plan_id,
+        # What a parent's roll-up reads, kept with the plan so it needs no updates' text.
+        "evidence_count": sum(len(u.evidence_links) for u in p.updates) + len(p.case_study_ids),
         "next_overdue_check": (n.isoformat() if (n := p.next_overdue_check) else None),
         "version": p.version,
     }
@@ -194,5 +213,23 @@ def plan_of(d: dict[str, Any]) -> Plan:
         history=[HistoryEntry(h["at"], h["by"], h["what"], h["detail"]) for h in d["history"]],
         created_at=d.get("created_at"),
         merged_from=d.get("merged_from"),
+        parent_plan_id=d.get("parent_plan_id"),
         version=d["version"],
+    )
+
+
+def contribution(d: dict[str, Any]) -> Contribution:
+    return Contribution(
+        plan_id=d["_id"],
+        parent_plan_id=d["parent_plan_id"],
+        scope=d["scope"],
+        scope_id=d["scope_id"],
+        region=d.get("region"),
+        status=d["status"],
+        rag=d.get("rag"),
+        milestones=tuple(
+            (date.fromisoformat(m["target_on"]), m.get("reached_at") is not None)
+            for m in d.get("milestones", [])
+        ),
+        evidence=d.get("evidence_count", 0),
     )

@@ -12,8 +12,9 @@ from services.recommendations.domain.permissions import (
     may_edit_plan,
     out_of_scope,
 )
-from services.recommendations.domain.plan import Plan, Rag, Scope, Status
+from services.recommendations.domain.plan import Plan, Rag, Scope, Status, parent_place
 from services.recommendations.domain.queries import PlanListing
+from services.recommendations.domain.rollup import RollUp, roll_up
 from services.recommendations.stores import Stores
 from services.recommendations.usecases.case_studies import case_study
 from services.recommendations.usecases.catalogue import recommendation
@@ -323,3 +324,38 @@ async def follow_merge(
                 ),
             )
             moved += 1
+
+
+async def link_plan(
+    stores: Stores, *, caller: Caller, plan_id: str, parent_plan_id: str | None
+) -> Plan:
+    """The plan's leads say which plan a level up it contributes to (None: none)."""
+    parent = await plan(stores, parent_plan_id) if parent_plan_id else None
+    return await change_plan(
+        stores,
+        caller=caller,
+        plan_id=plan_id,
+        change=lambda p, by, now: p.link_to(parent, by=by, now=now),
+    )
+
+
+async def parent_offered(stores: Stores, found: Plan) -> Plan | None:
+    """The plan a level up for the same recommendation, if there is one: what the plan's
+    page offers to contribute to."""
+    place = parent_place(found)
+    if place is None:
+        return None
+    scope, scope_id = place
+    listing = PlanListing(code=found.code, scope=scope, scope_id=scope_id)
+    candidates, _ = await stores.plans.page(listing, cursor=None, limit=1)
+    return candidates[0] if candidates else None
+
+
+async def plan_rollup(stores: Stores, plan_id: str) -> RollUp:
+    """What the plans below add up to: those contributing to it, and to those (a national
+    plan's regional plans and their local plans)."""
+    found = await plan(stores, plan_id)
+    below = await stores.plans.contributing_to([found.id])
+    if found.scope is Scope.NATIONAL and below:
+        below += await stores.plans.contributing_to([c.plan_id for c in below])
+    return roll_up(found.id, below, stores.clock.now().date())

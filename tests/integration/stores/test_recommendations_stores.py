@@ -301,3 +301,32 @@ async def test_the_catalogue_is_read_whole_up_to_its_bound(stores: All) -> None:
     ]
     await stores.catalogue.seed(extra)
     assert len(await stores.catalogue.all()) == CATALOGUE_BOUND
+
+
+async def test_plans_contributing_to_others_with_what_a_roll_up_reads(stores: All) -> None:
+    national = plan("n", "R2", "national", None, "a")
+    await stores.plans.add(national)
+    await stores.plans.add(plan("r", "R2", "NW", "NW", "a"))
+    regional = await stores.plans.get("r")
+    assert regional is not None
+    regional.link_to(national, by="a", now=NOW)
+    regional.add_milestone(
+        milestone_id="m", title="Baseline", target_on=date(2026, 1, 1), by="a", now=NOW
+    )
+    regional.report_progress(
+        summary="Going", rag=Rag.AMBER, evidence_links=["https://example.nhs.uk/e"], by="a", now=NOW
+    )
+    await stores.plans.save(regional)
+    (below,) = await stores.plans.contributing_to(["n"])
+    assert (below.plan_id, below.parent_plan_id, below.scope, below.rag) == (
+        "r",
+        "n",
+        "region",
+        "amber",
+    )
+    assert below.milestones == ((date(2026, 1, 1), False),)
+    assert below.evidence == 1
+    assert await stores.plans.contributing_to(["r"]) == []
+    again = await stores.plans.get("r")
+    assert again is not None
+    assert again.parent_plan_id == "n"

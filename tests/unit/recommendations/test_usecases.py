@@ -3,6 +3,7 @@ stores' contract suite keeps the in-memory ones honest)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -286,3 +287,91 @@ async def test_leads_come_from_the_plans_scope(stores: Stores) -> None:
     assert national.owner_member_id == "cy"
     with pytest.raises(Forbidden):
         await create(stores, member("core", "LDN", "core"), scope=Scope.NATIONAL, code="R2")
+
+
+async def test_plans_link_upward_and_the_roll_up_counts_each_once(stores: Stores) -> None:
+    sponsor = member("sp", "LDN", "sponsor")
+    national = await create(stores, sponsor, scope=Scope.NATIONAL, scope_id=None)
+    regional = {}
+    for region in ("NW", "LDN"):
+        regional[region] = await create(
+            stores, member(f"f-{region}", region, "facilitator"), scope_id=region
+        )
+    locals_ = []
+    for i in range(6):
+        region = ("NW", "LDN")[i % 2]
+        lead = member(f"m{i}", region)
+        await resonance.member_changed(
+            stores,
+            member_id=lead.member_id,
+            as_of=NOW,
+            changes={"region": region, "organisation_id": f"org{i}", "active": True},
+        )
+        local = {"scope": Scope.ORGANISATION, "scope_id": f"org{i}", "region": region}
+        locals_.append((lead, await create(stores, lead, **local)))
+
+    # A local plan contributes to its region's plan, not another's nor the national one.
+    lead, first = locals_[0]
+    offered = await plans.parent_offered(stores, first)
+    assert offered is not None
+    assert offered.id == regional["NW"].id
+    with pytest.raises(Invalid) as wrong:
+        await plans.link_plan(stores, caller=lead, plan_id=first.id, parent_plan_id=national.id)
+    assert wrong.value.code == "parent_wrong_level"
+    with pytest.raises(Invalid):
+        await plans.link_plan(
+            stores, caller=lead, plan_id=first.id, parent_plan_id=regional["LDN"].id
+        )
+    with pytest.raises(Forbidden):  # only its own leads link it
+        await plans.link_plan(
+            stores, caller=member("x", "NW"), plan_id=first.id, parent_plan_id=offered.id
+        )
+
+    # Every child links and reports at once; a second, redelivered link changes nothing.
+    async def link_and_report(lead: Caller, child_id: str, region: str, n: int) -> None:
+        parent = regional[region].id
+        await plans.link_plan(stores, caller=lead, plan_id=child_id, parent_plan_id=parent)
+        await plans.link_plan(stores, caller=lead, plan_id=child_id, parent_plan_id=parent)
+        await plans.report_progress(
+            stores,
+            caller=lead,
+            plan_id=child_id,
+            summary="Under way",
+            rag=(Rag.RED, Rag.AMBER, Rag.GREEN)[n % 3],
+            evidence_links=["https://example.nhs.uk/evidence"],
+        )
+        await plans.add_milestone(
+            stores,
+            caller=lead,
+            plan_id=child_id,
+            title="Baseline",
+            target_on=(NOW - timedelta(days=2)).date(),
+        )
+
+    await asyncio.gather(
+        *(
+            link_and_report(lead, child.id, ("NW", "LDN")[i % 2], i)
+            for i, (lead, child) in enumerate(locals_)
+        )
+    )
+    for region, plan in regional.items():
+        await plans.link_plan(
+            stores,
+            caller=member(f"f-{region}", region, "facilitator"),
+            plan_id=plan.id,
+            parent_plan_id=national.id,
+        )
+
+    north_west = await plans.plan_rollup(stores, regional["NW"].id)
+    assert north_west.plans == 3
+    assert {c.plan_id for c in north_west.children} == {c.id for _, c in locals_[0::2]}
+    assert north_west.milestones_overdue == 3
+    assert north_west.evidence == 3
+    whole = await plans.plan_rollup(stores, national.id)
+    assert whole.plans == 8  # two regional plans and six local ones, each once
+    assert len(whole.children) == 2
+    assert whole.by_rag == {"red": 2, "amber": 2, "green": 2, "unrated": 2}
+    assert whole.milestones_overdue == 6
+    assert isinstance(stores.plans, InMemoryPlans)
+    linked = [f for f in stores.plans.published if isinstance(f, fact.PlanLinked)]
+    assert len(linked) == 8  # the redelivered links recorded nothing

@@ -178,6 +178,17 @@ class Code(RootModel[str]):
     ]
 
 
+class ContributionView(BaseModel):
+    plan_id: Annotated[str, Field(title="Plan Id")]
+    scope: Annotated[str, Field(title="Scope")]
+    scope_id: Annotated[str, Field(title="Scope Id")]
+    region: Annotated[str | None, Field(title="Region")]
+    status: Annotated[str, Field(title="Status")]
+    rag: Annotated[str | None, Field(title="Rag")]
+    milestones: Annotated[int, Field(title="Milestones")]
+    milestones_overdue: Annotated[int, Field(title="Milestones Overdue")]
+
+
 class ErrorDetail(BaseModel):
     code: Annotated[
         str,
@@ -280,6 +291,31 @@ class PagePlanRow(BaseModel):
     next_cursor: Annotated[str | None, Field(title="Next Cursor")] = None
 
 
+class ParentIn(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    parent_plan_id: Annotated[
+        ParentPlanId | None,
+        Field(
+            description="The plan a level up to contribute to; null: to none",
+            title="Parent Plan Id",
+        ),
+    ]
+
+
+class ParentPlanId(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="The plan a level up to contribute to; null: to none",
+            max_length=64,
+            pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\n\\r\\u2028\\u2029]*$",
+            title="Parent Plan Id",
+        ),
+    ]
+
+
 class PlanIn(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -336,6 +372,13 @@ class PlanRow(BaseModel):
     goal: Annotated[str, Field(title="Goal")]
     status: Annotated[str, Field(title="Status")]
     rag: Annotated[str | None, Field(title="Rag")]
+    parent_plan_id: Annotated[
+        str | None,
+        Field(
+            description="The plan a level up it contributes to (same recommendation)",
+            title="Parent Plan Id",
+        ),
+    ] = None
 
 
 class PlanView(BaseModel):
@@ -348,6 +391,13 @@ class PlanView(BaseModel):
     goal: Annotated[str, Field(title="Goal")]
     status: Annotated[str, Field(title="Status")]
     rag: Annotated[str | None, Field(title="Rag")]
+    parent_plan_id: Annotated[
+        str | None,
+        Field(
+            description="The plan a level up it contributes to (same recommendation)",
+            title="Parent Plan Id",
+        ),
+    ] = None
     co_lead_member_ids: Annotated[list[str], Field(title="Co Lead Member Ids")]
     actions: Annotated[list[dict[str, Any]], Field(title="Actions")]
     milestones: Annotated[list[dict[str, Any]], Field(title="Milestones")]
@@ -474,6 +524,27 @@ class Retirement(BaseModel):
             pattern="^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f]*$",
             title="Reason",
         ),
+    ]
+
+
+class RollUpView(BaseModel):
+    plans: Annotated[int, Field(title="Plans")]
+    by_status: Annotated[dict[str, int], Field(title="By Status")]
+    by_rag: Annotated[
+        dict[str, int], Field(description="red, amber, green, unrated", title="By Rag")
+    ]
+    milestones: Annotated[int, Field(title="Milestones")]
+    milestones_reached: Annotated[int, Field(title="Milestones Reached")]
+    milestones_due: Annotated[
+        int, Field(description="Not reached, due within 30 days", title="Milestones Due")
+    ]
+    milestones_overdue: Annotated[int, Field(title="Milestones Overdue")]
+    evidence: Annotated[
+        int,
+        Field(description="Evidence links reported and case studies attached", title="Evidence"),
+    ]
+    children: Annotated[
+        list[ContributionView], Field(description="The plans directly below", title="Children")
     ]
 
 

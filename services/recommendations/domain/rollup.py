@@ -1,0 +1,72 @@
+"""A plan's roll-up: what the plans contributing to it (and theirs, a level further down) add
+up to, as a KM lead shows a board. Computed from the plans themselves each time it is read, so
+it is never out of step with them: no counter to drift when children change at the same
+moment, nothing counted twice when a fact is redelivered."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+# A milestone "due" is one not yet reached whose date is within this many days.
+DUE_WITHIN = timedelta(days=30)
+RAGS = ("red", "amber", "green", "unrated")
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What the roll-up reads of one plan below."""
+
+    plan_id: str
+    parent_plan_id: str
+    scope: str
+    scope_id: str
+    region: str | None
+    status: str
+    rag: str | None
+    milestones: tuple[tuple[date, bool], ...]  # (target, reached)
+    evidence: int  # evidence links reported and case studies attached
+
+
+@dataclass(frozen=True)
+class RollUp:
+    plans: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_rag: dict[str, int] = field(default_factory=dict)
+    milestones: int = 0
+    milestones_reached: int = 0
+    milestones_due: int = 0
+    milestones_overdue: int = 0
+    evidence: int = 0
+    children: tuple[Contribution, ...] = ()  # the plans directly below, for the list
+
+
+def roll_up(parent_id: str, below: list[Contribution], today: date) -> RollUp:
+    """`below`: the plans contributing to `parent_id` and those contributing to them."""
+    statuses: Counter[str] = Counter()
+    rags: Counter[str] = Counter()
+    milestones = reached = due = overdue = evidence = 0
+    for plan in below:
+        statuses[plan.status] += 1
+        rags[plan.rag or "unrated"] += 1
+        evidence += plan.evidence
+        for target, met in plan.milestones:
+            milestones += 1
+            if met:
+                reached += 1
+            elif target < today:
+                overdue += 1
+            elif target <= today + DUE_WITHIN:
+                due += 1
+    return RollUp(
+        plans=len(below),
+        by_status=dict(statuses),
+        by_rag={rag: rags[rag] for rag in RAGS if rags[rag]},
+        milestones=milestones,
+        milestones_reached=reached,
+        milestones_due=due,
+        milestones_overdue=overdue,
+        evidence=evidence,
+        children=tuple(p for p in below if p.parent_plan_id == parent_id),
+    )
