@@ -4,6 +4,7 @@ its OpenAPI document (clients/models/recommendations.py)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from services.gateway.clients.http import Services
 from services.gateway.clients.models import recommendations as r
@@ -34,6 +35,11 @@ CHANGE_STATUS = send(SERVICE, "POST", "/v1/plans/{plan_id}/status", r.PlanView, 
 REPORT_PROGRESS = send(SERVICE, "POST", "/v1/plans/{plan_id}/progress", r.PlanView, r.ProgressIn)
 ADD_MILESTONE = send(SERVICE, "POST", "/v1/plans/{plan_id}/milestones", r.PlanView, r.MilestoneIn)
 ADD_ACTION = send(SERVICE, "POST", "/v1/plans/{plan_id}/actions", r.PlanView, r.ActionIn)
+LINK_PLAN = send(SERVICE, "POST", "/v1/plans/{plan_id}/parent", r.PlanView, r.ParentIn)
+# The answer may be null (no plan a level up): the operation parses either.
+_PLAN_ROW_OR_NONE: Any = r.PlanRow | None
+PARENT_OFFERED = get(SERVICE, "/v1/plans/{plan_id}/parent-offered", _PLAN_ROW_OR_NONE)
+ROLLUP = get(SERVICE, "/v1/plans/{plan_id}/rollup", r.RollUpView)
 CASE_STUDIES = get(
     SERVICE,
     "/v1/case-studies",
@@ -132,6 +138,19 @@ class Recommendations:
     ) -> r.PlanView:
         body = request(r.ActionIn, title=title, due_on=due_on)
         return await ADD_ACTION(self._services, caller, plan_id=plan_id, body=body)
+
+    async def link_plan(
+        self, caller: Caller, plan_id: str, parent_plan_id: str | None
+    ) -> r.PlanView:
+        body = request(r.ParentIn, parent_plan_id=parent_plan_id)
+        return await LINK_PLAN(self._services, caller, plan_id=plan_id, body=body)
+
+    async def parent_offered(self, caller: Caller, plan_id: str) -> r.PlanRow | None:
+        found: r.PlanRow | None = await PARENT_OFFERED(self._services, caller, plan_id=plan_id)
+        return found
+
+    async def rollup(self, caller: Caller, plan_id: str) -> r.RollUpView:
+        return await ROLLUP(self._services, caller, plan_id=plan_id)
 
     async def case_studies(
         self,

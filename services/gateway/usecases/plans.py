@@ -124,25 +124,50 @@ class PlanPage:
     leads: bool  # on its team, or a facilitator of its region: may change and report on it
     following: bool
     conversations: Panel
+    parent: r.PlanView | None  # the plan a level up it contributes to
+    offered: r.PlanRow | None  # the plan a level up it could contribute to, when not linked
+    rollup: r.RollUpView
+    places: dict[str, str]  # organisation ids -> names, for the plans below and this one
 
 
 async def plan_page(clients: Clients, caller: Caller, plan_id: str) -> PlanPage:
-    plan, follows, talk = await asyncio.gather(
+    plan, follows, talk, rollup = await asyncio.gather(
         clients.recommendations.plan(caller, plan_id),
         follows_of(clients, caller),
         panel(clients, caller, "plan", plan_id),
+        clients.recommendations.rollup(caller, plan_id),
     )
     team = [plan.owner_member_id, *plan.co_lead_member_ids]
     authors = [str(u["by"]) for u in plan.updates]
-    names = await member_names(clients, caller, [*team, *authors])
+    leads = caller.member_id in team or caller.governs(plan.region)
+    parent = offered = None
+    if plan.parent_plan_id:
+        parent = await clients.recommendations.plan(caller, plan.parent_plan_id)
+    elif plan.scope != "national" and leads:
+        offered = await clients.recommendations.parent_offered(caller, plan_id)
+    local = [c.scope_id for c in rollup.children if c.scope == "organisation"]
+    if plan.scope == "organisation":
+        local.append(plan.scope_id)
+    names, named = await asyncio.gather(
+        member_names(clients, caller, [*team, *authors]),
+        clients.membership.organisations_named(local),
+    )
     return PlanPage(
         plan=plan,
         names=names,
         team=team,
-        leads=caller.member_id in team or caller.governs(plan.region),
+        leads=leads,
         following=("plan", plan_id) in follows,
         conversations=talk,
+        parent=parent,
+        offered=offered,
+        rollup=rollup,
+        places={i: o.name for i, o in named.items()},
     )
+
+
+async def link(clients: Clients, caller: Caller, plan_id: str, parent_plan_id: str | None) -> None:
+    await clients.recommendations.link_plan(caller, plan_id, parent_plan_id)
 
 
 async def change_status(

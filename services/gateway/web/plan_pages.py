@@ -17,6 +17,7 @@ from services.gateway.usecases import plans
 from services.gateway.web.forms import FormModel, Lines, Posted, given, one_of, posted
 from services.gateway.web.pages import (
     ClientsDep,
+    Form,
     MemberSession,
     Problems,
     redirect,
@@ -176,11 +177,32 @@ async def _plan_page(
         leads=found.leads,
         following=found.following,
         conversations=found.conversations,
+        parent=found.parent,
+        offered=found.offered,
+        rollup=found.rollup,
+        places=found.places,
         statuses=STATUSES,
         rags=RAGS,
         done=None if problems else request.query_params.get("done"),
         form=form or {},
     )
+
+
+@router.post("/plans/{plan_id}/parent")
+async def link_plan(
+    request: Request, plan_id: str, session: MemberSession, clients: ClientsDep, fields: Form
+) -> Response:
+    """Counts the plan in the plan a level up (the one offered), or no longer does."""
+    parent = fields.get("parent_plan_id", "").strip() or None
+    try:
+        await plans.link(clients, session.caller(), plan_id, parent)
+    except ServiceRefused as refused:
+        if refused.status_code not in (403, 409, 422):
+            raise
+        problems = Problems()
+        problems.add("parent", refused.message)
+        return await _plan_page(request, plan_id, session, clients, problems=problems)
+    return redirect(f"/plans/{plan_id}?done={'linked' if parent else 'unlinked'}")
 
 
 @router.post("/plans/{plan_id}/status")

@@ -201,9 +201,17 @@ async def test_apply_approve_rank_register_plan_and_share(
     await member.open(f"{site}/regions/SW", "region")
     await expect(page.locator("main")).to_contain_text(title)  # among its upcoming events
 
+    # Their region's facilitator starts the regional plan for R2.
+    await host.open(f"{site}/plans/new?code=R2", "new-regional-plan")
+    await host.page.get_by_label("Regional: South West").check()
+    await host.page.get_by_label("Goal").fill(f"Peer assist across the South West {title}")
+    await host.page.get_by_role("button", name="Start the plan").click()
+    await expect(host.page.locator(".nhsuk-notification-banner")).to_contain_text("started")
+    regional_url = host.page.url.split("?")[0]
+
     # Starts a plan for their organisation and reports progress.
     async def plan_started() -> bool:
-        await member.open(f"{site}/plans/new?code=R3", "new-plan")
+        await member.open(f"{site}/plans/new?code=R2", "new-plan")
         await page.get_by_label(f"Local: {organisation.json()['name']}").check()
         await page.get_by_label("Goal").fill("Every ward team knows who to ask")
         await page.get_by_role("button", name="Start the plan").click()
@@ -222,6 +230,19 @@ async def test_apply_approve_rank_register_plan_and_share(
     )
     await expect(page.locator("main")).to_contain_text("Two ward teams trained")
     await member.check("progress")
+    # ...and counts it in the region's plan, which the page offers.
+    await page.get_by_role("button", name="Count it in the regional plan").click()
+    await expect(page.locator(".nhsuk-notification-banner")).to_contain_text("now counts")
+    await member.check("plan-linked")
+
+    # The facilitator sees it in the regional plan's roll-up, in words as well as colour.
+    await host.open(regional_url, "regional-plan-rollup")
+    await expect(host.page.locator("main")).to_contain_text("1 plan counts in this one")
+    await expect(host.page.locator("main")).to_contain_text("Green: on track")
+    await expect(host.page.locator("main")).to_contain_text(organisation.json()["name"])
+    await host.page.set_viewport_size({"width": 360, "height": 800})
+    await host.check("regional-plan-rollup-360")
+    await host.page.set_viewport_size({"width": 1280, "height": 800})
 
     # Shares a case study.
     await member.open(f"{site}/case-studies/new?code=R3", "new-case-study")

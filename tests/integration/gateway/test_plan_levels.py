@@ -3,12 +3,15 @@ the list by level and by organisation, and RAG always in words."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from shared.clock import new_id
 from tests.conftest import eventually
 from tests.integration.gateway.conftest import Platform
 from tests.integration.membership.conftest import STRONG_PASSWORD
+
+PLAN_LINK = re.compile(r'<a href="(/plans/[0-9a-z]+)">North West')
 
 
 async def in_organisation(platform: Platform, region: str, name: str) -> tuple[dict[str, Any], str]:
@@ -66,3 +69,58 @@ async def test_a_member_starts_a_local_plan_found_by_level_and_organisation(
         assert f"Peer assist in {tag}" in theirs.text
         page = await browser.get(f"/organisations/{organisation_id}")
         assert f"Peer assist in {tag}" in page.text
+
+
+async def test_a_local_plan_counts_in_its_regions_plan(platform: Platform) -> None:
+    tag = new_id()[-6:]
+    name = f"Lancashire Teaching {tag}"
+    member, _ = await in_organisation(platform, "NW", name)
+    facilitator, _ = await platform.membership.member_with_roles("NW", ["member", "facilitator"])
+    code = "R5"
+    async with platform.browser() as browser:
+        await browser.sign_in(facilitator["email"], STRONG_PASSWORD)
+        regional = await browser.submit(
+            "/plans/new",
+            "/plans/new",
+            {"code": code, "scope": "region", "goal": f"North West {code} {tag}"},
+        )
+        assert regional.status_code == 303, regional.text
+        listed = await browser.get(
+            "/plans", params={"level": "region", "code": code, "region": "NW"}
+        )
+        regional_path = PLAN_LINK.search(listed.text)
+        assert regional_path, listed.text
+        regional_path_text = regional_path[1]
+
+    async with platform.browser() as browser:
+        await browser.sign_in(member["email"], STRONG_PASSWORD)
+
+        made: list[str] = []
+
+        async def started() -> bool:
+            sent = await browser.submit(
+                "/plans/new",
+                "/plans/new",
+                {"code": code, "scope": "organisation", "goal": f"Local {code} {tag}"},
+            )
+            if sent.status_code == 303:
+                made.append(sent.headers["location"].split("?")[0])
+            return bool(made)
+
+        await eventually(started, what="the local plan started")
+        local_path = made[0]
+        page = await browser.get(local_path)
+        assert "Count it in the regional plan" in page.text
+        linked = await browser.submit(
+            local_path,
+            f"{local_path}/parent",
+            {"parent_plan_id": regional_path_text.rsplit("/", 1)[1]},
+        )
+        assert linked.status_code == 303
+        page = await browser.get(local_path)
+        assert "Counts in" in page.text
+        assert "Count it in the regional plan" not in page.text
+        regional_page = await browser.get(regional_path_text)
+        assert "1 plan counts in this one" in regional_page.text
+        assert f"Local: {name}" in regional_page.text
+        assert "Not rated yet" in regional_page.text
