@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import date
 
 from services.gateway.clients import Clients
 from services.gateway.clients.models import recommendations as r
@@ -14,7 +15,8 @@ from services.gateway.usecases.conversations import Panel, panel
 from services.gateway.usecases.names import member_names
 from services.gateway.usecases.resonance import catalogue, follows_of, titles
 from shared.caller import Caller
-from shared.errors import Invalid
+from shared.errors import Forbidden, Invalid
+from shared.pagination import MAX_PAGE_SIZE
 from shared.reference import regions
 
 PLANS_PAGE = 20
@@ -188,3 +190,97 @@ async def report_progress(
     await clients.recommendations.report_progress(
         caller, plan_id, summary=summary, rag=rag, evidence_links=evidence_links
     )
+
+
+EXPORT_BOUND = 2000  # plans in one region's file; a region has hundreds at national scale
+EXPORT_COLUMNS = (
+    "Plan",
+    "Recommendation",
+    "Level",
+    "Organisation",
+    "Region",
+    "Goal",
+    "Status",
+    "RAG",
+    "Owner",
+    "Counts in plan",
+    "Milestones",
+    "Milestones reached",
+    "Milestones overdue",
+    "Milestone dates",
+    "Latest progress on",
+    "Latest progress",
+    "Evidence",
+)
+
+
+def may_export(caller: Caller, region: str) -> bool:
+    """The region's facilitators and sponsors, and operators: those who report to boards."""
+    in_region = caller.region == region and (caller.has("facilitator") or caller.has("sponsor"))
+    return in_region or caller.has("operator")
+
+
+async def region_export(
+    clients: Clients, caller: Caller, region: str, today: date
+) -> list[list[str]]:
+    """A region's plans (local and regional), one row each, as a KM lead reports to a board:
+    Forbidden `not_permitted` for anyone else."""
+    if region not in regions() or not may_export(caller, region):
+        raise Forbidden("not_permitted", "Only the region's facilitators and sponsors export it")
+    rows: list[r.PlanRow] = []
+    cursor: str | None = None
+    while len(rows) < EXPORT_BOUND:
+        page = await clients.recommendations.plans(
+            caller, region=region, cursor=cursor, limit=MAX_PAGE_SIZE
+        )
+        rows += page.items
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    gate = asyncio.Semaphore(8)
+
+    async def full(plan_id: str) -> r.PlanView:
+        async with gate:
+            return await clients.recommendations.plan(caller, plan_id)
+
+    plans = await asyncio.gather(*(full(p.id) for p in rows[:EXPORT_BOUND]))
+    owners = await member_names(clients, caller, [p.owner_member_id for p in plans])
+    named = await clients.membership.organisations_named(
+        [p.scope_id for p in plans if p.scope == "organisation"]
+    )
+    return [list(EXPORT_COLUMNS)] + [
+        _export_row(p, owners, {i: o.name for i, o in named.items()}, today) for p in plans
+    ]
+
+
+def _export_row(
+    plan: r.PlanView, owners: dict[str, str], organisations: dict[str, str], today: date
+) -> list[str]:
+    milestones = plan.milestones
+    reached = [m for m in milestones if m.get("reached_at")]
+    overdue = [
+        m for m in milestones if not m.get("reached_at") and str(m["target_on"]) < today.isoformat()
+    ]
+    latest = plan.updates[-1] if plan.updates else {}
+    evidence = sum(len(u.get("evidence_links", [])) for u in plan.updates)
+    return [
+        plan.id,
+        plan.code,
+        LEVELS.get(plan.scope, plan.scope),
+        organisations.get(plan.scope_id, "") if plan.scope == "organisation" else "",
+        regions()[plan.region].name if plan.region in regions() else "",
+        plan.goal,
+        plan.status.capitalize(),
+        {"red": "Red: off track", "amber": "Amber: at risk", "green": "Green: on track"}.get(
+            plan.rag or "", "Not rated yet"
+        ),
+        owners.get(plan.owner_member_id, ""),
+        plan.parent_plan_id or "",
+        str(len(milestones)),
+        str(len(reached)),
+        str(len(overdue)),
+        "; ".join(f"{m['title']} ({m['target_on']})" for m in milestones),
+        str(latest.get("at", ""))[:10],
+        str(latest.get("summary", "")),
+        str(evidence + len(plan.case_study_ids)),
+    ]

@@ -4,6 +4,9 @@ evidence, changing its status, reporting progress, and following it."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -78,6 +81,12 @@ async def plan_list(
         titles=found.titles,
         statuses=STATUSES,
         levels=plans.LEVELS,
+        export_region=(
+            region
+            if (region := filters["region"] or session.caller().region or "")
+            and plans.may_export(session.caller(), region)
+            else None
+        ),
         organisations=found.organisations,
         organisation=found.organisation,
         query=urlencode({k: v for k, v in filters.items() if v}),
@@ -143,6 +152,30 @@ async def create_plan(
         scopes=offered,
         form=sent.typed,
     )
+
+
+@router.get("/plans/export.csv")
+async def export_plans(session: MemberSession, clients: ClientsDep, region: str = "") -> Response:
+    """A region's plans, milestones and progress as CSV, for a board report."""
+    caller = session.caller()
+    rows = await plans.region_export(clients, caller, region, datetime.now(UTC).date())
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerows([[_cell(value) for value in row] for row in rows])
+    return Response(
+        # A byte order mark, so that Excel reads the names' accents as UTF-8.
+        content="\ufeff" + text.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "content-disposition": f'attachment; filename="km-network-plans-{region}.csv"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet never runs a cell as a formula (OWASP's CSV injection advice)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @router.get("/plans/{plan_id}")

@@ -3,6 +3,8 @@ the list by level and by organisation, and RAG always in words."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import Any
 
@@ -124,3 +126,43 @@ async def test_a_local_plan_counts_in_its_regions_plan(platform: Platform) -> No
         assert "1 plan counts in this one" in regional_page.text
         assert f"Local: {name}" in regional_page.text
         assert "Not rated yet" in regional_page.text
+
+
+async def test_a_facilitator_downloads_the_regions_plans_for_the_board(platform: Platform) -> None:
+    tag = new_id()[-6:]
+    name = f"=HYPERLINK Trust {tag}"  # a name a spreadsheet must not run
+    member, _ = await in_organisation(platform, "EOE", name)
+    facilitator, _ = await platform.membership.member_with_roles("EOE", ["member", "facilitator"])
+    async with platform.browser() as browser:
+        await browser.sign_in(member["email"], STRONG_PASSWORD)
+
+        async def started() -> bool:
+            sent = await browser.submit(
+                "/plans/new",
+                "/plans/new",
+                {"code": "R4", "scope": "organisation", "goal": f"Board report {tag}"},
+            )
+            return sent.status_code == 303
+
+        await eventually(started, what="the local plan started")
+        refused = await browser.get("/plans/export.csv", params={"region": "EOE"})
+        assert refused.status_code == 403  # a member, not the region's facilitator
+    async with platform.browser() as browser:
+        await browser.sign_in(facilitator["email"], STRONG_PASSWORD)
+        listing = await browser.get("/plans", params={"region": "EOE"})
+        assert "Download East of England" in listing.text
+        sheet = await browser.get("/plans/export.csv", params={"region": "EOE"})
+        assert sheet.status_code == 200
+        assert sheet.headers["content-type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(sheet.content.decode("utf-8-sig"))))
+        assert rows[0][:3] == ["Plan", "Recommendation", "Level"]
+        (mine,) = [row for row in rows if row[5] == f"Board report {tag}"]
+        assert (mine[1], mine[2], mine[3], mine[4]) == (
+            "R4",
+            "Local",
+            f"'{name}",
+            "East of England",
+        )
+        assert mine[7] == "Not rated yet"
+        other = await browser.get("/plans/export.csv", params={"region": "LDN"})
+        assert other.status_code == 403
