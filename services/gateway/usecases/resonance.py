@@ -103,23 +103,51 @@ async def follows_of(clients: Clients, caller: Caller) -> set[tuple[str, str]]:
 @dataclass(frozen=True)
 class RecommendationPage:
     recommendation: r.RecommendationView
-    plans: list[r.PlanRow]
+    national: list[r.PlanRow]
+    regional: list[r.PlanRow]
+    local: int  # how many local plans (counted up to LOCAL_COUNTED)
     studies: list[r.CaseStudyView]
     following: bool
     conversations: Panel
 
 
+# Local plans are counted, not listed, on a recommendation's page; past this it says "N+".
+LOCAL_COUNTED = 500
+
+
 async def recommendation_page(clients: Clients, caller: Caller, code: str) -> RecommendationPage:
+    """Its national plan, its regional plans, and how many local plans there are."""
     found = await clients.recommendations.recommendation(caller, code)
-    plans, studies, follows, talk = await asyncio.gather(
-        clients.recommendations.plans(caller, code=code, limit=PLANS_SHOWN),
+    national, regional, local, studies, follows, talk = await asyncio.gather(
+        clients.recommendations.plans(caller, code=code, scope="national", limit=PLANS_SHOWN),
+        clients.recommendations.plans(caller, code=code, scope="region", limit=PLANS_SHOWN),
+        _count_local(clients, caller, code),
         clients.recommendations.case_studies(caller, code=code, limit=STUDIES_SHOWN),
         follows_of(clients, caller),
         panel(clients, caller, "recommendation", code),
     )
     return RecommendationPage(
-        found, plans.items, studies.items, ("recommendation", code) in follows, talk
+        found,
+        national.items,
+        regional.items,
+        local,
+        studies.items,
+        ("recommendation", code) in follows,
+        talk,
     )
+
+
+async def _count_local(clients: Clients, caller: Caller, code: str) -> int:
+    counted, cursor = 0, None
+    while counted < LOCAL_COUNTED:
+        page = await clients.recommendations.plans(
+            caller, code=code, scope="organisation", cursor=cursor, limit=100
+        )
+        counted += len(page.items)
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    return counted
 
 
 async def follow(clients: Clients, caller: Caller, kind: str, target: str, *, on: bool) -> str:

@@ -64,6 +64,9 @@ async def test_the_demo_network_is_seeded_once_and_alive_in_the_site(platform: P
         assert "Put R1 into practice" in (await browser.get("/plans")).text
         local = (await browser.get("/plans", params={"level": "organisation"})).text
         assert "Local: Guy&#39;s and St Thomas&#39; NHS Foundation Trust" in local
+        r1 = (await browser.get("/recommendations/R1")).text
+        assert "A national programme for R1" in r1
+        assert re.search(r"\d+ local plans?</a> in members' organisations", r1)
         national = (await browser.get("/plans", params={"level": "national"})).text
         assert "A national programme for R1" in national
         organisations = (await browser.get("/organisations", params={"region": "NEY"})).text
