@@ -159,6 +159,14 @@ class PlanOverdue(Regional):
     due_on: date
 
 
+class PlanMilestoneMissed(Regional):
+    plan_id: str
+    code: str
+    owner_member_id: str
+    milestone_title: str
+    target_on: date
+
+
 class CaseStudyShared(Regional):
     case_study_id: str
     title: str
@@ -239,6 +247,7 @@ _BY_NAME: dict[str, type[Regional]] = {
     "plan.status_changed": PlanStatusChanged,
     "plan.progress_reported": PlanProgressReported,
     "plan.overdue": PlanOverdue,
+    "plan.milestone_missed": PlanMilestoneMissed,
     "case_study.shared": CaseStudyShared,
     "follow.started": Follow,
     "follow.stopped": Follow,

@@ -204,6 +204,29 @@ class PlanOverdue(PlanFact):
     due_on: date
 
 
+class PlanMilestoneMissed(PlanFact):
+    """A milestone passed its date without being reached (reported once per milestone)."""
+
+    event_type: ClassVar[str] = "uk.nhs.knet.plan.milestone_missed.v1"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_PLAN,
+                    "milestone_id": "ms1",
+                    "milestone_title": "Every trust has named a KM lead",
+                    "target_on": "2027-03-31",
+                    "owner_member_id": "m1",
+                }
+            ]
+        }
+    )
+    milestone_id: str
+    milestone_title: str
+    target_on: date
+    owner_member_id: str
+
+
 class CaseStudyShared(RecommendationsFact):
     event_type: ClassVar[str] = "uk.nhs.knet.case_study.shared.v1"
     model_config = ConfigDict(

@@ -11,7 +11,8 @@ import json
 import pkgutil
 import re
 import string
-from typing import Any, get_args, get_origin
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 import pytest
 from pydantic import BaseModel
@@ -39,6 +40,12 @@ def answer_shape(schema: dict[str, Any]) -> Any:
     """What a document's answer schema is, in the terms a client's answer type is compared in."""
     if "$ref" in schema:
         return schema_name(schema)
+    if "anyOf" in schema:  # an answer that may be null: one schema or null
+        shapes = [answer_shape(s) for s in schema["anyOf"]]
+        others = [s for s in shapes if s != "null"]
+        if len(others) == 1 and len(shapes) == 2:
+            return ("optional", others[0])
+        return ("union", tuple(shapes))
     if schema.get("type") == "array":
         return ("list", answer_shape(schema["items"]))
     if schema.get("type") == "object":
@@ -54,6 +61,9 @@ def type_shape(answer: Any) -> Any:
     if isinstance(answer, type) and issubclass(answer, BaseModel):
         return answer.__name__
     origin, args = get_origin(answer), get_args(answer)
+    if origin in (Union, UnionType) and type(None) in args:
+        (other,) = [a for a in args if a is not type(None)]
+        return ("optional", type_shape(other))
     if origin is list:
         return ("list", type_shape(args[0]))
     if origin is dict:

@@ -19,6 +19,7 @@ Membership's rows are in membership_rules.py.
 | event.cancelled | those registered | events | yes |
 | plan.status_changed, plan.progress_reported | its followers and its team | plans | no |
 | plan.overdue | its owner | plans | yes |
+| plan.milestone_missed | its owner, its team and its followers | plans | yes |
 | case_study.shared | its recommendations' followers; interests matching | practice | no |
 | thread.started | its subject's followers (an event's: registrants) | conversations | no |
 | post.added | those taking part in or following the thread | conversations | no |
@@ -159,6 +160,25 @@ def plan_overdue(d: read.PlanOverdue) -> Route:
     )
 
 
+def milestone_missed(d: read.PlanMilestoneMissed) -> Route:
+    return Route(
+        (
+            Members((d.owner_member_id,)),
+            Followers("plan-team", d.plan_id),
+            Followers("plan", d.plan_id),
+        ),
+        Message(
+            "plan_milestone_missed",
+            Category.PLANS,
+            f"Milestone missed: {d.milestone_title}",
+            f'The milestone "{d.milestone_title}" on a plan for {d.code} was due on '
+            f"{d.target_on:%-d %B %Y} and is not marked reached.",
+            f"/plans/{d.plan_id}",
+            urgent=True,
+        ),
+    )
+
+
 def case_study(d: read.CaseStudyShared) -> Route:
     codes = tuple(d.recommendation_codes)
     return Route(
@@ -273,6 +293,7 @@ RULES: dict[str, Rule] = {
     PREFIX + "plan.status_changed.v1": plan_status,
     PREFIX + "plan.progress_reported.v1": plan_progress,
     PREFIX + "plan.overdue.v1": plan_overdue,
+    PREFIX + "plan.milestone_missed.v1": milestone_missed,
     PREFIX + "case_study.shared.v1": case_study,
     PREFIX + "thread.started.v1": thread_started,
     PREFIX + "post.added.v1": post_added,

@@ -64,6 +64,7 @@ class Milestone:
     title: str
     target_on: date
     reached_at: datetime | None = None
+    missed_reported: bool = False
 
 
 @dataclass(frozen=True)
@@ -311,12 +312,41 @@ class Plan:
             )
         return found
 
+    def report_missed(self, *, today: date, now: datetime) -> list[Milestone]:
+        """Milestones past their date and not reached, each reported once
+        (plan.milestone_missed: the owner, the team and the plan's followers hear)."""
+        if self.status is Status.DONE:
+            return []
+        found = [
+            m
+            for m in self.milestones
+            if m.reached_at is None and m.target_on < today and not m.missed_reported
+        ]
+        for milestone in found:
+            milestone.missed_reported = True
+            self._record("scheduler", now, "milestone_missed", milestone_id=milestone.id)
+            self.facts.append(
+                fact.PlanMilestoneMissed(
+                    plan_id=self.id,
+                    code=self.code,
+                    region=self.region,
+                    milestone_id=milestone.id,
+                    milestone_title=milestone.title,
+                    target_on=milestone.target_on,
+                    owner_member_id=self.owner_member_id,
+                )
+            )
+        return found
+
     @property
     def next_overdue_check(self) -> date | None:
         """The earliest due date still to watch (the scheduler's index key)."""
         if self.status is Status.DONE:
             return None
         dates = [a.due_on for a in self.actions if a.done_at is None and not a.overdue_reported]
+        dates += [
+            m.target_on for m in self.milestones if m.reached_at is None and not m.missed_reported
+        ]
         return min(dates, default=None)
 
     def _action(self, action_id: str) -> Action:

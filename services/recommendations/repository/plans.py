@@ -149,6 +149,7 @@ def plan_document(p: Plan) -> dict[str, Any]:
                 "title": m.title,
                 "target_on": m.target_on.isoformat(),
                 "reached_at": m.reached_at,
+                "missed_reported": m.missed_reported,
             }
             for m in p.milestones
         ],
@@ -200,7 +201,13 @@ def plan_of(d: dict[str, Any]) -> Plan:
             for a in d["actions"]
         ],
         milestones=[
-            Milestone(m["id"], m["title"], date.fromisoformat(m["target_on"]), m.get("reached_at"))
+            Milestone(
+                m["id"],
+                m["title"],
+                date.fromisoformat(m["target_on"]),
+                m.get("reached_at"),
+                m.get("missed_reported", False),
+            )
             for m in d["milestones"]
         ],
         updates=[

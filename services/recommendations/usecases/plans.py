@@ -270,8 +270,9 @@ async def attach_case_study(
 
 
 async def report_overdue(stores: Stores) -> int:
-    """plan.overdue for every action past its due date, once each across replicas (the
-    versioned plan write lets one replica report it). Returns how many this call reported."""
+    """plan.overdue for every action past its due date, plan.milestone_missed for every
+    milestone past its date, once each across replicas (the versioned plan write lets one
+    replica report it). Returns how many this call reported."""
     now = stores.clock.now()
     reported = 0
     for plan_id in await stores.plans.with_overdue_actions(now.date()):
@@ -283,7 +284,9 @@ async def _report_overdue(stores: Stores, plan_id: str, now: datetime) -> int:
     reported: list[int] = []  # one per attempt: the last is the one saved
 
     def decide(found: Plan) -> None:
-        reported.append(len(found.report_overdue(today=now.date(), now=now)))
+        today = now.date()
+        late = found.report_overdue(today=today, now=now)
+        reported.append(len(late) + len(found.report_missed(today=today, now=now)))
 
     try:
         await _change(stores, plan_id, decide, busy=f"Plan {plan_id} kept changing")

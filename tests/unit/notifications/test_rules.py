@@ -187,6 +187,26 @@ def test_an_overdue_plan_goes_to_its_owner() -> None:
     assert r.message.urgent
 
 
+def test_a_missed_milestone_goes_to_the_owner_the_team_and_the_followers() -> None:
+    r = routed(
+        "plan.milestone_missed",
+        plan_id="p1",
+        code="R2",
+        milestone_title="Every trust has a KM lead",
+        owner_member_id="o1",
+        target_on="2027-03-31",
+    )
+    assert r.audiences == (
+        Members(("o1",)),
+        Followers("plan-team", "p1"),
+        Followers("plan", "p1"),
+    )
+    assert r.message.urgent
+    assert r.message.subject == "Milestone missed: Every trust has a KM lead"
+    assert "31 March 2027" in r.message.text
+    assert r.message.link == "/plans/p1"
+
+
 def test_a_case_study_goes_to_followers_of_its_recommendations_and_matching_interests() -> None:
     r = routed(
         "case_study.shared",
@@ -297,7 +317,7 @@ def test_an_accepted_answer_goes_to_the_one_who_gave_it() -> None:
 
 
 def test_every_row_of_the_table_has_a_rule_and_nothing_else_does() -> None:
-    assert len(RULES) == 22
+    assert len(RULES) == 23
     assert route_of(f"{P}member.profile_updated.v1", {"member_id": "m1"}) is None
 
 

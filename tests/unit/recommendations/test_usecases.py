@@ -375,3 +375,23 @@ async def test_plans_link_upward_and_the_roll_up_counts_each_once(stores: Stores
     assert isinstance(stores.plans, InMemoryPlans)
     linked = [f for f in stores.plans.published if isinstance(f, fact.PlanLinked)]
     assert len(linked) == 8  # the redelivered links recorded nothing
+
+
+async def test_a_missed_milestone_is_reported_once(stores: Stores) -> None:
+    facilitator = member("f", "LDN", "facilitator")
+    created = await create(stores, facilitator)
+    await plans.add_milestone(
+        stores,
+        caller=facilitator,
+        plan_id=created.id,
+        title="Every trust has a KM lead",
+        target_on=(NOW - timedelta(days=1)).date(),
+    )
+    await plans.add_milestone(
+        stores, caller=facilitator, plan_id=created.id, title="Later", target_on=NOW.date()
+    )
+    assert await plans.report_overdue(stores) == 1
+    assert await plans.report_overdue(stores) == 0
+    assert isinstance(stores.plans, InMemoryPlans)
+    (missed,) = [f for f in stores.plans.published if isinstance(f, fact.PlanMilestoneMissed)]
+    assert (missed.milestone_title, missed.owner_member_id) == ("Every trust has a KM lead", "f")
