@@ -17,6 +17,7 @@ BENCHMARKS = (
     "membership",
     "events",
     "recommendations",
+    "plans",
     "gateway",
     "notifications",
     "conversations",

@@ -90,11 +90,14 @@ class Plans:
             "status": 1,
             "rag": 1,
             "parent_plan_id": 1,
-            "milestones": 1,
+            "milestone_marks": 1,
             "evidence_count": 1,
         }
-        found = self.collection.find({"parent_plan_id": {"$in": parent_ids}}, fields)
-        return [contribution(d) async for d in found]
+        # One batch: a national roll-up reads thousands of these small documents.
+        found = self.collection.find(
+            {"parent_plan_id": {"$in": parent_ids}}, fields, batch_size=20_000
+        )
+        return [contribution(d) for d in await found.to_list()]
 
     async def with_overdue_actions(self, today: date) -> list[str]:
         query = {"next_overdue_check": {"$lt": today.isoformat()}}
@@ -172,6 +175,10 @@ def plan_document(p: Plan) -> dict[str, Any]:
         "parent_plan_id": p.parent_plan_id,
         # What a parent's roll-up reads, kept with the plan so it needs no updates' text.
         "evidence_count": sum(len(u.evidence_links) for u in p.updates) + len(p.case_study_ids),
+        # Each milestone as [target date, reached]: the little a roll-up reads of them.
+        "milestone_marks": [
+            [m.target_on.isoformat(), m.reached_at is not None] for m in p.milestones
+        ],
         "next_overdue_check": (n.isoformat() if (n := p.next_overdue_check) else None),
         "version": p.version,
     }
@@ -235,8 +242,8 @@ def contribution(d: dict[str, Any]) -> Contribution:
         status=d["status"],
         rag=d.get("rag"),
         milestones=tuple(
-            (date.fromisoformat(m["target_on"]), m.get("reached_at") is not None)
-            for m in d.get("milestones", [])
+            (date.fromisoformat(target), reached)
+            for target, reached in d.get("milestone_marks", [])
         ),
         evidence=d.get("evidence_count", 0),
     )
