@@ -35,6 +35,9 @@ CHANGE_STATUS = send(SERVICE, "POST", "/v1/plans/{plan_id}/status", r.PlanView, 
 REPORT_PROGRESS = send(SERVICE, "POST", "/v1/plans/{plan_id}/progress", r.PlanView, r.ProgressIn)
 ADD_MILESTONE = send(SERVICE, "POST", "/v1/plans/{plan_id}/milestones", r.PlanView, r.MilestoneIn)
 ADD_ACTION = send(SERVICE, "POST", "/v1/plans/{plan_id}/actions", r.PlanView, r.ActionIn)
+REACH_MILESTONE = send(
+    SERVICE, "POST", "/v1/plans/{plan_id}/milestones/{milestone_id}/reached", r.PlanView
+)
 LINK_PLAN = send(SERVICE, "POST", "/v1/plans/{plan_id}/parent", r.PlanView, r.ParentIn)
 # The answer may be null (no plan a level up): the operation parses either.
 _PLAN_ROW_OR_NONE: Any = r.PlanRow | None
@@ -132,6 +135,11 @@ class Recommendations:
     ) -> r.PlanView:
         body = request(r.MilestoneIn, title=title, target_on=target_on)
         return await ADD_MILESTONE(self._services, caller, plan_id=plan_id, body=body)
+
+    async def reach_milestone(self, caller: Caller, plan_id: str, milestone_id: str) -> r.PlanView:
+        return await REACH_MILESTONE(
+            self._services, caller, plan_id=plan_id, milestone_id=milestone_id
+        )
 
     async def add_action(
         self, caller: Caller, plan_id: str, *, title: str, due_on: date

@@ -5,7 +5,7 @@ the navigation for the caller's roles. Routes (web/*_pages.py) only gather data 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -86,6 +86,15 @@ def when(instant: str | datetime, with_time: bool = True) -> str:
     return f"{day}, {moment:%H:%M}" if with_time else day
 
 
+def on_day(value: str | date) -> str:
+    """A calendar date (a milestone's) as people in the UK read it: Wed 31 Mar 2027."""
+    try:
+        found = value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{found:%a} {found.day} {found:%b %Y}"
+
+
 def live_filter(path: str) -> Markup:
     """htmx on a filter form: a changed filter shows its results in place (the page's main
     content, cut from the same page the form would load: results, or problems beside their
@@ -97,6 +106,7 @@ def live_filter(path: str) -> Markup:
 
 
 environment.filters["when"] = when
+environment.filters["day"] = on_day
 environment.globals["live_filter"] = live_filter
 environment.globals["options"] = options
 environment.globals["ticks"] = ticks

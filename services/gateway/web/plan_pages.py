@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -17,8 +17,9 @@ from pydantic import Field
 from services.gateway.clients.http import ServiceRefused
 from services.gateway.domain.sessions import Session
 from services.gateway.usecases import plans
-from services.gateway.web.forms import FormModel, Lines, Posted, given, one_of, posted
+from services.gateway.web.forms import FormModel, Lines, Posted, day, given, one_of, posted
 from services.gateway.web.pages import (
+    UK_TIME,
     ClientsDep,
     Form,
     MemberSession,
@@ -44,6 +45,11 @@ class PlanForm(FormModel):
 class StatusForm(FormModel):
     status: str = ""
     note: str = ""
+
+
+class MilestoneForm(FormModel):
+    milestone_title: Annotated[str, given("Say what will have happened by then")] = ""
+    milestone_on: Annotated[date | None, day("Enter the date as 2027-03-31")] = None
 
 
 class ProgressForm(FormModel):
@@ -214,6 +220,7 @@ async def _plan_page(
         offered=found.offered,
         rollup=found.rollup,
         places=found.places,
+        today=datetime.now(UK_TIME).date().isoformat(),
         statuses=STATUSES,
         rags=RAGS,
         done=None if problems else request.query_params.get("done"),
@@ -250,6 +257,43 @@ async def change_status(
         clients, session.caller(), plan_id, status=chosen.status, note=chosen.note
     )
     return redirect(f"/plans/{plan_id}?done=status")
+
+
+@router.post("/plans/{plan_id}/milestones")
+async def add_milestone(
+    request: Request,
+    plan_id: str,
+    session: MemberSession,
+    clients: ClientsDep,
+    sent: Posted[MilestoneForm] = posted(MilestoneForm),
+) -> Response:
+    problems = sent.problems
+    if sent.form is not None and sent.form.milestone_on is None:
+        problems.add("milestone_on", "Enter the date as 2027-03-31")
+    if sent.form is not None and sent.form.milestone_on is not None and not problems:
+        try:
+            await clients.recommendations.add_milestone(
+                session.caller(),
+                plan_id,
+                title=sent.form.milestone_title,
+                target_on=sent.form.milestone_on,
+            )
+        except ServiceRefused as refused:
+            if refused.status_code == 403:
+                raise
+            renames = {"title": "milestone_title", "target_on": "milestone_on"}
+            problems.refused(refused, tuple(MilestoneForm.model_fields), "milestone_title", renames)
+        else:
+            return redirect(f"/plans/{plan_id}?done=milestone")
+    return await _plan_page(request, plan_id, session, clients, form=sent.typed, problems=problems)
+
+
+@router.post("/plans/{plan_id}/milestones/{milestone_id}/reached")
+async def milestone_reached(
+    plan_id: str, milestone_id: str, session: MemberSession, clients: ClientsDep, _: Form
+) -> Response:
+    await clients.recommendations.reach_milestone(session.caller(), plan_id, milestone_id)
+    return redirect(f"/plans/{plan_id}?done=reached")
 
 
 @router.post("/plans/{plan_id}/progress")

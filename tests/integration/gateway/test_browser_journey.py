@@ -230,6 +230,16 @@ async def test_apply_approve_rank_register_plan_and_share(
     )
     await expect(page.locator("main")).to_contain_text("Two ward teams trained")
     await member.check("progress")
+    # ...sets a milestone, which passes unreached...
+    await page.get_by_text("Add a milestone").click()
+    await page.get_by_label("What will have happened").fill("Every ward has a KM champion")
+    await page.get_by_label("By when").fill(
+        (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
+    )
+    await page.get_by_role("button", name="Add milestone").click()
+    await expect(page.locator(".nhsuk-notification-banner")).to_contain_text("milestone is added")
+    await expect(page.locator("#milestones + ul")).to_contain_text("Missed")
+    await member.check("plan-milestone-missed")
     # ...and counts it in the region's plan, which the page offers.
     await page.get_by_role("button", name="Count it in the regional plan").click()
     await expect(page.locator(".nhsuk-notification-banner")).to_contain_text("now counts")
@@ -238,6 +248,7 @@ async def test_apply_approve_rank_register_plan_and_share(
     # The facilitator sees it in the regional plan's roll-up, in words as well as colour.
     await host.open(regional_url, "regional-plan-rollup")
     await expect(host.page.locator("main")).to_contain_text("1 plan counts in this one")
+    await expect(host.page.locator("main")).to_contain_text("1 overdue")
     await expect(host.page.locator("main")).to_contain_text("Green: on track")
     await expect(host.page.locator("main")).to_contain_text(organisation.json()["name"])
     await host.page.set_viewport_size({"width": 360, "height": 800})
