@@ -27,6 +27,9 @@ class Queue:
     applications: m.PageMemberView
     moves: m.PageMemberView
     chooses_region: bool
+    # The organisations the people waiting name: approving someone into one they proposed
+    # confirms it, so the card says so.
+    organisations: dict[str, m.OrganisationView]
 
 
 async def queue(clients: Clients, caller: Caller, asked: str | None, cursor: str | None) -> Queue:
@@ -35,7 +38,16 @@ async def queue(clients: Clients, caller: Caller, asked: str | None, cursor: str
         clients.membership.applications(caller, region=where, cursor=cursor, limit=QUEUE_PAGE),
         clients.membership.moves(caller, region=where, limit=MOVES_SHOWN),
     )
-    return Queue(where, applications, moves, chooses_region="operator" in caller.roles)
+    named = [a.organisation_id for a in applications.items if a.organisation_id]
+    named += [m.move.organisation_id for m in moves.items if m.move and m.move.organisation_id]
+    organisations = await clients.membership.organisations_named(named)
+    return Queue(
+        where,
+        applications,
+        moves,
+        chooses_region="operator" in caller.roles,
+        organisations=organisations,
+    )
 
 
 async def approve(clients: Clients, caller: Caller, member_id: str) -> m.MemberView:

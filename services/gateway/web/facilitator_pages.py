@@ -75,6 +75,7 @@ async def _queue_page(
         status=422 if problems else 200,
         page=found.applications,
         moves=found.moves,
+        organisations=found.organisations,
         region=found.region,
         chooses_region=found.chooses_region,
         done=None if problems else request.query_params.get("done"),

@@ -130,3 +130,26 @@ async def test_a_decline_sends_its_reason() -> None:
     fake.answer(M, "POST", "/v1/applications/a1/decline", member("a1", status="declined"))
     await approvals.decline(fake.clients(), FACILITATOR, "a1", "Not an NHS address")
     assert fake.sent[0].body == {"reason": "Not an NHS address"}
+
+
+async def test_the_queue_names_the_organisations_people_are_joining() -> None:
+    fake = FakeServices()
+    fake.answer(
+        M, "GET", "/v1/applications", {"items": [member("a1", "LDN", organisation_id="o1")]}
+    )
+    fake.answer(M, "GET", "/v1/moves", {"items": []})
+    proposed = {
+        "id": "o1",
+        "name": "Bolton Library Service",
+        "region": "LDN",
+        "kind": "other",
+        "kind_name": "Other",
+        "ods_code": None,
+        "status": "proposed",
+        "merged_into": None,
+        "proposed_by": "a1",
+    }
+    fake.answer(M, "GET", "/v1/organisations", {"items": [proposed], "next_cursor": None})
+    queue = await approvals.queue(fake.clients(), FACILITATOR, "LDN", None)
+    assert queue.organisations["o1"].status == "proposed"
+    assert fake.sent[-1].query == {"ids": ["o1"]}
