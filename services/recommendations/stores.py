@@ -15,7 +15,7 @@ from services.recommendations.domain.case_study import CaseStudy
 from services.recommendations.domain.catalogue import Recommendation
 from services.recommendations.domain.plan import Plan
 from services.recommendations.domain.queries import CaseStudySearch, PlanListing
-from services.recommendations.domain.rollup import Contribution
+from services.recommendations.domain.rollup import Contribution, Tally
 from services.recommendations.facts import FollowStarted, FollowStopped
 from shared.clock import Clock, new_id
 
@@ -116,6 +116,17 @@ class Plans(Protocol):
 
     async def contributing_to(self, parent_ids: list[str]) -> list[Contribution]:
         """The plans whose parent is one of these (any order)."""
+
+    async def tally_ticket(self, plan_id: str) -> int:
+        """A number, larger than any given before for this plan, taken before reading the
+        plans below it to recompute what it keeps."""
+
+    async def keep_tally(self, plan_id: str, kept: Tally, ticket: int) -> bool:
+        """Keeps what the plans below add up to on the plan, unless what is kept was
+        computed with a later ticket (a slower recomputation never overwrites a newer one)."""
+
+    async def kept_tallies(self, plan_ids: list[str]) -> dict[str, Tally]:
+        """What the plans keep of the plans below them (those that keep any)."""
 
     async def with_overdue_actions(self, today: date) -> list[str]:
         """Ids of plans with an action past due not yet reported; OVERDUE_ROUND_BOUND."""

@@ -15,7 +15,7 @@ from services.recommendations.domain.case_study import CaseStudy
 from services.recommendations.domain.catalogue import Recommendation
 from services.recommendations.domain.plan import Plan
 from services.recommendations.domain.queries import CaseStudySearch, PlanListing
-from services.recommendations.domain.rollup import Contribution
+from services.recommendations.domain.rollup import Contribution, Tally
 from services.recommendations.facts import FollowStarted, FollowStopped
 from services.recommendations.repository.case_studies import study_document, study_of
 from services.recommendations.repository.plans import contribution, plan_document, plan_of
@@ -126,6 +126,8 @@ class InMemoryPlans(_Published):
     def __init__(self) -> None:
         super().__init__()
         self.documents: dict[str, dict[str, Any]] = {}
+        self.tallies: dict[str, tuple[Tally, int]] = {}
+        self.tickets: dict[str, int] = {}
 
     def document(self, plan: Plan) -> dict[str, Any]:
         return plan_document(plan)
@@ -175,6 +177,22 @@ class InMemoryPlans(_Published):
         return [
             contribution(d) for d in self.documents.values() if d.get("parent_plan_id") in wanted
         ]
+
+    async def tally_ticket(self, plan_id: str) -> int:
+        self.tickets[plan_id] = self.tickets.get(plan_id, 0) + 1
+        return self.tickets[plan_id]
+
+    async def keep_tally(self, plan_id: str, kept: Tally, ticket: int) -> bool:
+        if plan_id not in self.documents:
+            return False
+        previous = self.tallies.get(plan_id)
+        if previous is not None and previous[1] >= ticket:
+            return False
+        self.tallies[plan_id] = (kept, ticket)
+        return True
+
+    async def kept_tallies(self, plan_ids: list[str]) -> dict[str, Tally]:
+        return {i: self.tallies[i][0] for i in plan_ids if i in self.tallies}
 
     async def with_overdue_actions(self, today: date) -> list[str]:
         return [

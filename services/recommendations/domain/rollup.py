@@ -70,3 +70,77 @@ def roll_up(parent_id: str, below: list[Contribution], today: date) -> RollUp:
         evidence=evidence,
         children=tuple(p for p in below if p.parent_plan_id == parent_id),
     )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What the plans directly below one plan add up to, kept on that plan so that the one
+    above it reads one document, not every plan below. Milestones are kept as dates (the
+    unreached ones by date) because which are overdue changes with the day, not the plans."""
+
+    plans: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_rag: dict[str, int] = field(default_factory=dict)
+    milestones: int = 0
+    milestones_reached: int = 0
+    unreached: dict[str, int] = field(default_factory=dict)  # ISO date -> how many
+    evidence: int = 0
+
+
+def tally(below: list[Contribution]) -> Tally:
+    statuses: Counter[str] = Counter()
+    rags: Counter[str] = Counter()
+    unreached: Counter[str] = Counter()
+    milestones = reached = evidence = 0
+    for plan in below:
+        statuses[plan.status] += 1
+        rags[plan.rag or "unrated"] += 1
+        evidence += plan.evidence
+        for target, met in plan.milestones:
+            milestones += 1
+            if met:
+                reached += 1
+            else:
+                unreached[target.isoformat()] += 1
+    return Tally(
+        len(below), dict(statuses), dict(rags), milestones, reached, dict(unreached), evidence
+    )
+
+
+def roll_up_kept(
+    parent_id: str, children: list[Contribution], kept: dict[str, Tally], today: date
+) -> RollUp:
+    """A national roll-up: its children (the regional plans) counted themselves, and what
+    each keeps of the plans below it."""
+    direct = roll_up(parent_id, children, today)
+    statuses: Counter[str] = Counter(direct.by_status)
+    rags: Counter[str] = Counter(direct.by_rag)
+    plans, milestones, reached = direct.plans, direct.milestones, direct.milestones_reached
+    due, overdue, evidence = direct.milestones_due, direct.milestones_overdue, direct.evidence
+    for child in children:
+        below = kept.get(child.plan_id)
+        if below is None:
+            continue
+        plans += below.plans
+        statuses.update(below.by_status)
+        rags.update(below.by_rag)
+        milestones += below.milestones
+        reached += below.milestones_reached
+        evidence += below.evidence
+        for day, n in below.unreached.items():
+            target = date.fromisoformat(day)
+            if target < today:
+                overdue += n
+            elif target <= today + DUE_WITHIN:
+                due += n
+    return RollUp(
+        plans=plans,
+        by_status=dict(statuses),
+        by_rag={rag: rags[rag] for rag in RAGS if rags[rag]},
+        milestones=milestones,
+        milestones_reached=reached,
+        milestones_due=due,
+        milestones_overdue=overdue,
+        evidence=evidence,
+        children=direct.children,
+    )

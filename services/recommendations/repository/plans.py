@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from services.recommendations.domain.adoption import PlanSummary
@@ -20,7 +22,7 @@ from services.recommendations.domain.plan import (
 )
 from services.recommendations.domain.plan import Status as PlanStatus
 from services.recommendations.domain.queries import PlanListing
-from services.recommendations.domain.rollup import Contribution
+from services.recommendations.domain.rollup import Contribution, Tally
 from services.recommendations.repository.common import NO_OUTBOX, SOURCE
 from services.recommendations.stores import OVERDUE_ROUND_BOUND
 from shared.aggregates import AggregateStore
@@ -98,6 +100,27 @@ class Plans:
             {"parent_plan_id": {"$in": parent_ids}}, fields, batch_size=20_000
         )
         return [contribution(d) for d in await found.to_list()]
+
+    async def tally_ticket(self, plan_id: str) -> int:
+        # Not the plan's own state: kept beside it, outside its version.
+        found = await self.collection.find_one_and_update(
+            {"_id": plan_id},
+            {"$inc": {"tally_tickets": 1}},
+            projection={"tally_tickets": 1},
+            return_document=ReturnDocument.AFTER,
+        )
+        return int(found["tally_tickets"]) if found else 0
+
+    async def keep_tally(self, plan_id: str, kept: Tally, ticket: int) -> bool:
+        newer = {"$or": [{"tally_ticket": {"$lt": ticket}}, {"tally_ticket": None}]}
+        result = await self.collection.update_one(
+            {"_id": plan_id, **newer}, {"$set": {"tally": asdict(kept), "tally_ticket": ticket}}
+        )
+        return bool(result.modified_count)
+
+    async def kept_tallies(self, plan_ids: list[str]) -> dict[str, Tally]:
+        found = self.collection.find({"_id": {"$in": plan_ids}}, {"tally": 1})
+        return {d["_id"]: Tally(**d["tally"]) async for d in found if d.get("tally")}
 
     async def with_overdue_actions(self, today: date) -> list[str]:
         query = {"next_overdue_check": {"$lt": today.isoformat()}}

@@ -14,7 +14,7 @@ from services.recommendations.domain.permissions import (
 )
 from services.recommendations.domain.plan import Plan, Rag, Scope, Status, parent_place
 from services.recommendations.domain.queries import PlanListing
-from services.recommendations.domain.rollup import RollUp, roll_up
+from services.recommendations.domain.rollup import RollUp, roll_up, roll_up_kept, tally
 from services.recommendations.stores import Stores
 from services.recommendations.usecases.case_studies import case_study
 from services.recommendations.usecases.catalogue import recommendation
@@ -127,9 +127,12 @@ async def change_plan(stores: Stores, *, caller: Caller, plan_id: str, change: P
             )
         change(found, caller.member_id, stores.clock.now())
 
-    return await _change(
+    changed = await _change(
         stores, plan_id, decide, busy="Others are changing this plan right now; try again"
     )
+    # The plan above keeps what this one adds to it (a regional plan, for the national one).
+    await refresh_tally(stores, changed.parent_plan_id)
+    return changed
 
 
 async def _change(
@@ -334,12 +337,16 @@ async def link_plan(
 ) -> Plan:
     """The plan's leads say which plan a level up it contributes to (None: none)."""
     parent = await plan(stores, parent_plan_id) if parent_plan_id else None
-    return await change_plan(
+    before = (await plan(stores, plan_id)).parent_plan_id
+    linked = await change_plan(
         stores,
         caller=caller,
         plan_id=plan_id,
         change=lambda p, by, now: p.link_to(parent, by=by, now=now),
     )
+    if before and before != linked.parent_plan_id:
+        await refresh_tally(stores, before)  # the plan it no longer counts in
+    return linked
 
 
 async def parent_offered(stores: Stores, found: Plan) -> Plan | None:
@@ -356,9 +363,30 @@ async def parent_offered(stores: Stores, found: Plan) -> Plan | None:
 
 async def plan_rollup(stores: Stores, plan_id: str) -> RollUp:
     """What the plans below add up to: those contributing to it, and to those (a national
-    plan's regional plans and their local plans)."""
+    plan's regional plans and their local plans). A regional plan's is computed from its
+    plans each time; a national plan's reads what each regional plan keeps of its own (and
+    computes, for one that keeps nothing yet)."""
     found = await plan(stores, plan_id)
+    today = stores.clock.now().date()
     below = await stores.plans.contributing_to([found.id])
-    if found.scope is Scope.NATIONAL and below:
-        below += await stores.plans.contributing_to([c.plan_id for c in below])
-    return roll_up(found.id, below, stores.clock.now().date())
+    if found.scope is not Scope.NATIONAL or not below:
+        return roll_up(found.id, below, today)
+    kept = await stores.plans.kept_tallies([c.plan_id for c in below])
+    missing = [c.plan_id for c in below if c.plan_id not in kept]
+    if missing:
+        further = await stores.plans.contributing_to(missing)
+        for child_id in missing:
+            kept[child_id] = tally([c for c in further if c.parent_plan_id == child_id])
+    return roll_up_kept(found.id, below, kept, today)
+
+
+async def refresh_tally(stores: Stores, plan_id: str | None) -> None:
+    """Recomputes what a plan keeps of the plans below it, after one of them changed. The
+    ticket is taken before the read, so a recomputation that read earlier never overwrites
+    one that read later: the last change's own recomputation, which starts after it was
+    saved, is the one that stays."""
+    if not plan_id:
+        return
+    ticket = await stores.plans.tally_ticket(plan_id)
+    below = await stores.plans.contributing_to([plan_id])
+    await stores.plans.keep_tally(plan_id, tally(below), ticket)

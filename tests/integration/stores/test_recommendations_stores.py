@@ -15,6 +15,7 @@ from services.recommendations.domain import catalogue
 from services.recommendations.domain.case_study import share
 from services.recommendations.domain.plan import Plan, Rag, Scope, Status
 from services.recommendations.domain.queries import CaseStudySearch, PlanListing
+from services.recommendations.domain.rollup import Tally
 from services.recommendations.facts import FollowStarted, FollowStopped
 from services.recommendations.repository import (
     INDEXES,
@@ -330,3 +331,18 @@ async def test_plans_contributing_to_others_with_what_a_roll_up_reads(stores: Al
     again = await stores.plans.get("r")
     assert again is not None
     assert again.parent_plan_id == "n"
+
+
+async def test_a_kept_tally_is_never_overwritten_by_an_older_recomputation(stores: All) -> None:
+    await stores.plans.add(plan("k", "R3", "NW", "NW", "a"))
+    first, second = await stores.plans.tally_ticket("k"), await stores.plans.tally_ticket("k")
+    assert second > first
+    newer, older = Tally(plans=2), Tally(plans=1)
+    assert await stores.plans.keep_tally("k", newer, second)
+    assert not await stores.plans.keep_tally("k", older, first)  # it read before the newer one
+    assert await stores.plans.kept_tallies(["k", "nope"]) == {"k": newer}
+    kept = await stores.plans.get("k")
+    assert kept is not None
+    kept.change_status(to=Status.ACTIVE, note="", by="a", now=NOW)
+    await stores.plans.save(kept)  # the plan's own writes leave what it keeps alone
+    assert await stores.plans.kept_tallies(["k"]) == {"k": newer}
