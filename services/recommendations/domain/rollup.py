@@ -1,7 +1,9 @@
 """A plan's roll-up: what the plans contributing to it (and theirs, a level further down) add
-up to, as a KM lead shows a board. Computed from the plans themselves each time it is read, so
-it is never out of step with them: no counter to drift when children change at the same
-moment, nothing counted twice when a fact is redelivered."""
+up to, as a KM lead shows a board. Computed from the plans themselves, so it is never out of
+step with them: no counter to drift when children change at the same moment, nothing counted
+twice when a fact is redelivered. A regional plan also keeps its own (`Tally`), recomputed
+whole whenever one of its plans changes, which the national roll-up reads instead of every
+local plan. Pure."""
 
 from __future__ import annotations
 
@@ -42,36 +44,6 @@ class RollUp:
     children: tuple[Contribution, ...] = ()  # the plans directly below, for the list
 
 
-def roll_up(parent_id: str, below: list[Contribution], today: date) -> RollUp:
-    """`below`: the plans contributing to `parent_id` and those contributing to them."""
-    statuses: Counter[str] = Counter()
-    rags: Counter[str] = Counter()
-    milestones = reached = due = overdue = evidence = 0
-    for plan in below:
-        statuses[plan.status] += 1
-        rags[plan.rag or "unrated"] += 1
-        evidence += plan.evidence
-        for target, met in plan.milestones:
-            milestones += 1
-            if met:
-                reached += 1
-            elif target < today:
-                overdue += 1
-            elif target <= today + DUE_WITHIN:
-                due += 1
-    return RollUp(
-        plans=len(below),
-        by_status=dict(statuses),
-        by_rag={rag: rags[rag] for rag in RAGS if rags[rag]},
-        milestones=milestones,
-        milestones_reached=reached,
-        milestones_due=due,
-        milestones_overdue=overdue,
-        evidence=evidence,
-        children=tuple(p for p in below if p.parent_plan_id == parent_id),
-    )
-
-
 @dataclass(frozen=True)
 class Tally:
     """What the plans directly below one plan add up to, kept on that plan so that the one
@@ -107,40 +79,57 @@ def tally(below: list[Contribution]) -> Tally:
     )
 
 
+def combined(tallies: list[Tally]) -> Tally:
+    statuses: Counter[str] = Counter()
+    rags: Counter[str] = Counter()
+    unreached: Counter[str] = Counter()
+    for t in tallies:
+        statuses.update(t.by_status)
+        rags.update(t.by_rag)
+        unreached.update(t.unreached)
+    return Tally(
+        plans=sum(t.plans for t in tallies),
+        by_status=dict(statuses),
+        by_rag=dict(rags),
+        milestones=sum(t.milestones for t in tallies),
+        milestones_reached=sum(t.milestones_reached for t in tallies),
+        unreached=dict(unreached),
+        evidence=sum(t.evidence for t in tallies),
+    )
+
+
+def _roll_up(total: Tally, children: tuple[Contribution, ...], today: date) -> RollUp:
+    overdue = due = 0
+    for day, n in total.unreached.items():
+        target = date.fromisoformat(day)
+        if target < today:
+            overdue += n
+        elif target <= today + DUE_WITHIN:
+            due += n
+    return RollUp(
+        plans=total.plans,
+        by_status=total.by_status,
+        by_rag={rag: total.by_rag[rag] for rag in RAGS if total.by_rag.get(rag)},
+        milestones=total.milestones,
+        milestones_reached=total.milestones_reached,
+        milestones_due=due,
+        milestones_overdue=overdue,
+        evidence=total.evidence,
+        children=children,
+    )
+
+
+def roll_up(parent_id: str, below: list[Contribution], today: date) -> RollUp:
+    """`below`: the plans contributing to `parent_id` and those contributing to them."""
+    children = tuple(p for p in below if p.parent_plan_id == parent_id)
+    return _roll_up(tally(below), children, today)
+
+
 def roll_up_kept(
     parent_id: str, children: list[Contribution], kept: dict[str, Tally], today: date
 ) -> RollUp:
     """A national roll-up: its children (the regional plans) counted themselves, and what
     each keeps of the plans below it."""
-    direct = roll_up(parent_id, children, today)
-    statuses: Counter[str] = Counter(direct.by_status)
-    rags: Counter[str] = Counter(direct.by_rag)
-    plans, milestones, reached = direct.plans, direct.milestones, direct.milestones_reached
-    due, overdue, evidence = direct.milestones_due, direct.milestones_overdue, direct.evidence
-    for child in children:
-        below = kept.get(child.plan_id)
-        if below is None:
-            continue
-        plans += below.plans
-        statuses.update(below.by_status)
-        rags.update(below.by_rag)
-        milestones += below.milestones
-        reached += below.milestones_reached
-        evidence += below.evidence
-        for day, n in below.unreached.items():
-            target = date.fromisoformat(day)
-            if target < today:
-                overdue += n
-            elif target <= today + DUE_WITHIN:
-                due += n
-    return RollUp(
-        plans=plans,
-        by_status=dict(statuses),
-        by_rag={rag: rags[rag] for rag in RAGS if rags[rag]},
-        milestones=milestones,
-        milestones_reached=reached,
-        milestones_due=due,
-        milestones_overdue=overdue,
-        evidence=evidence,
-        children=direct.children,
-    )
+    below = [kept[c.plan_id] for c in children if c.plan_id in kept]
+    direct = tuple(c for c in children if c.parent_plan_id == parent_id)
+    return _roll_up(combined([tally(children), *below]), direct, today)
