@@ -1,91 +1,29 @@
-"""MongoDB persistence of members, organisations and contribution records (knet_membership)."""
+"""Members: the aggregate, the directory's queries, its documents."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from services.membership.domain.credentials import PasswordReset
 from services.membership.domain.directory import DirectoryQuery
 from services.membership.domain.member import Member, MoveRequest, Status
-from services.membership.domain.organisation import (
-    Kind,
-    Organisation,
-    OrganisationQuery,
-    OrganisationStatus,
-)
 from services.membership.domain.profile import Profile
 from services.membership.domain.statistics import Movement
+from services.membership.repository.common import (
+    DIRECTORY_SORT,
+    EPOCH,
+    NO_OUTBOX,
+    SECRETS_LEFT_OUT,
+    SOURCE,
+)
 from services.membership.stores import KEY_PLAYERS_BOUND, KEY_ROLES
 from shared.aggregates import AggregateStore
 from shared.clock import Clock
 from shared.errors import Conflict
-from shared.idempotency import insert_once
 from shared.mongo import Db
 from shared.pagination import fetch_page
-from shared.text import folded_words
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-SOURCE = "/services/membership"
-DIRECTORY_SORT = ["name_lower", "_id"]
-NO_OUTBOX = {"outbox": 0}
-# Lists never carry what only signing in needs.
-SECRETS_LEFT_OUT = {"outbox": 0, "password_hash": 0, "reset": 0}
-
-INDEXES: dict[str, list[IndexModel]] = {
-    # Each directory filter has an index that serves it and its (name, id) order: equality
-    # fields first, then the sort (the integration tests check the queries really sent).
-    "members": [
-        IndexModel([("email", ASCENDING)], unique=True, name="email_unique"),
-        IndexModel([("status", 1), ("name_lower", 1), ("_id", 1)], name="directory"),
-        IndexModel([("region", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_region"),
-        IndexModel(
-            [("organisation_id", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_org"
-        ),
-        IndexModel(
-            [("interests", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_interest"
-        ),
-        IndexModel([("skills", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_skill"),
-        IndexModel([("roles", 1), ("status", 1), ("name_lower", 1), ("_id", 1)], name="by_role"),
-        IndexModel([("left_at", 1)], name="by_left_at"),
-        # A reset link finds its member by the token's hash (sparse: few are waiting).
-        IndexModel([("reset.token_hash", 1)], sparse=True, name="by_reset_token"),
-        # A single sign-on finds its member by the account it links ("issuer#subject").
-        IndexModel([("identities", 1)], sparse=True, name="by_identity"),
-        # The moves waiting for a region's facilitators: sparse, as few members ask to move.
-        IndexModel(
-            [("move.pending_region", 1), ("move.requested_at", 1), ("_id", 1)],
-            sparse=True,
-            name="moves_waiting",
-        ),
-        # The moves asking for an organisation (a merge takes them along).
-        IndexModel(
-            [("move.organisation_id", 1), ("_id", 1)], sparse=True, name="moves_to_organisation"
-        ),
-    ],
-    "organisations": [
-        # Sparse: organisations without an ODS code leave the field out and are not in it.
-        IndexModel([("ods_code", 1)], unique=True, sparse=True, name="ods_code_unique"),
-        IndexModel([("region", 1), ("name_lower", 1), ("_id", 1)], name="by_region"),
-        IndexModel([("name_lower", 1), ("_id", 1)], name="by_name"),
-        # The list by status (active ones unless asked), in name order.
-        IndexModel([("status", 1), ("name_lower", 1), ("_id", 1)], name="by_status"),
-        # The unique index only refuses twins; this one finds codes (an import's `$in`).
-        IndexModel([("ods_code", 1), ("_id", 1)], name="by_ods_code"),
-        # The picker: each word typed is a range of the folded words of names.
-        IndexModel([("name_words", 1), ("_id", 1)], name="by_name_word"),
-    ],
-    "contributions": [
-        IndexModel([("member_id", 1), ("kind", 1)], name="by_member"),
-        IndexModel([("at", 1)], name="by_at"),
-    ],
-}
 
 
 class MemberRepository:
@@ -260,102 +198,6 @@ def directory_filter(query: DirectoryQuery) -> dict[str, Any]:
     return found
 
 
-class OrganisationRepository:
-    def __init__(self, db: Db, clock: Clock) -> None:
-        self.store = AggregateStore(db, "organisations", source=SOURCE, clock=clock)
-        self.collection = self.store.collection
-
-    def document(self, organisation: Organisation) -> dict[str, Any]:
-        return organisation_document(organisation)
-
-    async def add(self, organisation: Organisation) -> None:
-        try:
-            await self.store.insert(organisation_document(organisation), organisation.facts)
-        except DuplicateKeyError as exc:
-            raise _ods_code_taken(organisation) from exc
-        organisation.facts.clear()
-
-    async def save(self, organisation: Organisation) -> None:
-        try:
-            await self.store.save(organisation, organisation_document(organisation))
-        except DuplicateKeyError as exc:
-            raise _ods_code_taken(organisation) from exc
-
-    async def get(self, organisation_id: str) -> Organisation | None:
-        document = await self.collection.find_one({"_id": organisation_id}, NO_OUTBOX)
-        return _organisation(document) if document else None
-
-    async def by_ods_codes(self, codes: Sequence[str]) -> dict[str, Organisation]:
-        found = self.collection.find({"ods_code": {"$in": list(codes)}}, NO_OUTBOX)
-        return {d["ods_code"]: _organisation(d) async for d in found}
-
-    async def named(self, organisation_ids: Sequence[str]) -> list[Organisation]:
-        found = self.collection.find({"_id": {"$in": list(organisation_ids)}}, NO_OUTBOX)
-        return [_organisation(d) async for d in found]
-
-    async def page(
-        self, query: OrganisationQuery, *, cursor: str | None, limit: int
-    ) -> tuple[list[Organisation], str | None]:
-        documents, next_cursor = await fetch_page(
-            self.collection,
-            organisation_filter(query),
-            sort=["name_lower", "_id"],
-            cursor=cursor,
-            limit=limit,
-            projection=NO_OUTBOX,
-        )
-        return [_organisation(d) for d in documents], next_cursor
-
-
-def organisation_filter(query: OrganisationQuery) -> dict[str, Any]:
-    found: dict[str, Any] = {"status": {"$in": [s.value for s in query.statuses]}}
-    if query.words:
-        # Each word typed begins some word of the name (`name_words` holds them folded).
-        found["$and"] = [{"name_words": {"$regex": f"^{re.escape(w)}"}} for w in query.words]
-    if query.region:
-        found["region"] = query.region
-    if query.kind:
-        found["kind"] = query.kind.value
-    return found
-
-
-def _ods_code_taken(organisation: Organisation) -> Conflict:
-    return Conflict("ods_code_taken", f"ODS code {organisation.ods_code} is registered")
-
-
-class ContributionRepository:
-    """One document per contributing event (its `_id` is the event id): a redelivered event
-    is one contribution, and the counts are exact."""
-
-    def __init__(self, db: Db) -> None:
-        self.collection = db["contributions"]
-
-    async def record(
-        self, *, event_id: str, member_id: str, kind: str, ref: str, at: datetime
-    ) -> bool:
-        document = {"_id": event_id, "member_id": member_id, "kind": kind, "ref": ref, "at": at}
-        return await insert_once(self.collection, document)
-
-    async def withdraw(self, key: str) -> None:
-        await self.collection.delete_one({"_id": key})
-
-    async def counts(self, member_id: str) -> dict[str, int]:
-        pipeline: Sequence[dict[str, Any]] = [
-            {"$match": {"member_id": member_id}},
-            {"$group": {"_id": "$kind", "count": {"$sum": 1}}},
-        ]
-        rows = await (await self.collection.aggregate(list(pipeline))).to_list()
-        return {row["_id"]: row["count"] for row in rows}
-
-    async def contributors_since(self, since: datetime) -> set[str]:
-        pipeline: list[dict[str, Any]] = [
-            {"$match": {"at": {"$gte": since}}},
-            {"$group": {"_id": "$member_id"}},
-        ]
-        rows = await (await self.collection.aggregate(pipeline)).to_list()
-        return {row["_id"] for row in rows}
-
-
 def to_document(member: Member) -> dict[str, Any]:
     p = member.profile
     return {
@@ -441,38 +283,5 @@ def from_document(d: dict[str, Any]) -> Member:
         reset=PasswordReset(**d["reset"]) if d.get("reset") else None,
         applied_again_at=d.get("applied_again_at"),
         identities=tuple(d.get("identities", ())),
-        version=d.get("version", 0),
-    )
-
-
-def organisation_document(o: Organisation) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "_id": o.id,
-        "name": o.name,
-        "name_lower": o.name.lower(),
-        "name_words": folded_words(o.name),
-        "region": o.region,
-        "kind": o.kind.value,
-        "status": o.status.value,
-        "merged_into": o.merged_into,
-        "proposed_by": o.proposed_by,
-        "version": o.version,
-    }
-    # Sparse unique index: organisations without a code leave the field out.
-    if o.ods_code:
-        document["ods_code"] = o.ods_code
-    return document
-
-
-def _organisation(d: dict[str, Any]) -> Organisation:
-    return Organisation(
-        id=d["_id"],
-        name=d["name"],
-        region=d["region"],
-        kind=Kind(d.get("kind", Kind.OTHER)),
-        ods_code=d.get("ods_code"),
-        status=OrganisationStatus(d.get("status", OrganisationStatus.ACTIVE)),
-        merged_into=d.get("merged_into"),
-        proposed_by=d.get("proposed_by"),
         version=d.get("version", 0),
     )
