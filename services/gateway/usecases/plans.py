@@ -11,6 +11,7 @@ from datetime import date
 from services.gateway.clients import Clients
 from services.gateway.clients.models import recommendations as r
 from services.gateway.clients.operations import request
+from services.gateway.domain.ratings import rag_words
 from services.gateway.usecases.conversations import Panel, panel
 from services.gateway.usecases.names import member_names
 from services.gateway.usecases.resonance import catalogue, follows_of, titles
@@ -271,9 +272,7 @@ def _export_row(
         regions()[plan.region].name if plan.region in regions() else "",
         plan.goal,
         plan.status.capitalize(),
-        {"red": "Red: off track", "amber": "Amber: at risk", "green": "Green: on track"}.get(
-            plan.rag or "", "Not rated yet"
-        ),
+        rag_words(plan.rag),
         owners.get(plan.owner_member_id, ""),
         plan.parent_plan_id or "",
         str(len(milestones)),

@@ -10,6 +10,8 @@ from itertools import count
 
 from markupsafe import Markup, escape
 
+from services.gateway.domain.ratings import rag_words
+
 # NHS identity colours: blue bars; statuses from the NHS palette with a text label each.
 BAR = "#005eb8"
 TEXT = "#212b32"
@@ -27,18 +29,13 @@ class Bar:
 
 # RAG in the NHS palette (red, warm yellow, green), always with its words.
 RAG_COLOURS = {"red": "#d5281b", "amber": "#ffb81c", "green": "#007f3b", "unrated": "#768692"}
-RAG_WORDS = {
-    "red": "Red: off track",
-    "amber": "Amber: at risk",
-    "green": "Green: on track",
-    "unrated": "Not rated yet",
-}
+RAG_ORDER = ("red", "amber", "green", "unrated")
 
 
 def rag_bars(counts: Mapping[str, int]) -> list[Bar]:
     """Plans by RAG, red first, each bar in its colour and named in words."""
-    order = [rag for rag in RAG_WORDS if rag in counts]
-    return [Bar(RAG_WORDS[rag], counts[rag], colour=RAG_COLOURS[rag]) for rag in order]
+    order = [rag for rag in RAG_ORDER if rag in counts]
+    return [Bar(rag_words(rag), counts[rag], colour=RAG_COLOURS[rag]) for rag in order]
 
 
 def bar_chart(title: str, bars: Sequence[Bar], *, unit: str = "") -> Markup:

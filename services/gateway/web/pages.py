@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from services.gateway.clients import Clients
 from services.gateway.clients.http import Services
 from services.gateway.domain.numbers import whole_number as whole_number
+from services.gateway.domain.ratings import rag_words
 from services.gateway.domain.sessions import Session
 from services.gateway.stores import Stores
 from services.gateway.usecases import sessions
@@ -107,6 +108,7 @@ def live_filter(path: str) -> Markup:
 
 environment.filters["when"] = when
 environment.filters["day"] = on_day
+environment.globals["rag_words"] = rag_words
 environment.globals["live_filter"] = live_filter
 environment.globals["options"] = options
 environment.globals["ticks"] = ticks

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from services.gateway.clients.http import ServiceRefused
+from services.gateway.domain.ratings import RAG_WORDS
 from services.gateway.domain.sessions import Session
 from services.gateway.usecases import plans
 from services.gateway.web.forms import FormModel, Lines, Posted, day, given, one_of, posted
@@ -32,13 +33,12 @@ from shared.errors import Invalid
 router = APIRouter(include_in_schema=False)
 
 STATUSES = {"proposed": "Proposed", "active": "Active", "paused": "Paused", "done": "Done"}
-RAGS = {"green": "Green: on track", "amber": "Amber: at risk", "red": "Red: off track"}
-PLAN_SCOPES = {"organisation": "My organisation", "region": "My region", "national": "National"}
+RAGS = RAG_WORDS
 
 
 class PlanForm(FormModel):
     code: str = ""
-    scope: Annotated[str, one_of(PLAN_SCOPES, "Choose who the plan is for")] = ""
+    scope: Annotated[str, one_of(plans.LEVELS, "Choose who the plan is for")] = ""
     goal: Annotated[str, given("Say what the plan will achieve")] = ""
 
 
